@@ -1,0 +1,131 @@
+import { descendants, field, namedChildren, type Node } from '../pyast.js';
+import type { Rule } from '../rule.js';
+
+const MUTABLE_CALLS = new Set([
+  'list',
+  'dict',
+  'set',
+  'bytearray',
+  'defaultdict',
+  'OrderedDict',
+  'Counter',
+  'deque',
+  'collections.defaultdict',
+  'collections.OrderedDict',
+  'collections.Counter',
+  'collections.deque',
+]);
+const MUTABLE_LITERALS = new Set([
+  'list',
+  'dictionary',
+  'set',
+  'list_comprehension',
+  'dictionary_comprehension',
+  'set_comprehension',
+]);
+
+/** Parameter lists of `def`s and lambdas in a statement's text: what a mutable default can hide in. */
+// Any call counts: `Counter` may be imported under another name.
+const SIGNATURE_DEFAULT = /=\s*(?:\[|\{|[\w.]+\s*\()/;
+
+export const mutableDefault: Rule = {
+  meta: {
+    id: 'MEMORY_MUTABLE_DEFAULT',
+    shortId: 'M5',
+    name: 'mutable-default',
+    severity: 'MEDIUM',
+    confidence: 'high',
+    summary: 'A mutable object is used as a parameter default and shared by every call.',
+    fix: 'Default to None and create the object inside the function.',
+    docs: {
+      what:
+        'Parameters whose default is a list, dict or set display, a comprehension, or a call to ' +
+        'list(), dict(), set(), bytearray(), defaultdict(), OrderedDict(), Counter() or deque(), in ' +
+        '`def`s and lambdas.',
+      why:
+        'The default is evaluated once, when the function is defined, and the same object is handed to ' +
+        'every call that omits the argument. Anything a call appends to it stays there for the life of ' +
+        'the process: in a service the "empty" default grows by one entry per request and is never freed.',
+      example: ['def record(event, seen=[]):', '    seen.append(event)', '    return len(seen)'].join(
+        '\n',
+      ),
+      fix: [
+        'Default to None and build a fresh object per call:',
+        '',
+        'def record(event, seen=None):',
+        '    if seen is None:',
+        '        seen = []',
+        '    seen.append(event)',
+        '    return len(seen)',
+        '',
+        'Immutable defaults (None, numbers, strings, tuples, frozenset()) are safe as they are.',
+      ].join('\n'),
+    },
+  },
+  trigger: {
+    test: (text) => signaturesOf(text).some((signature) => SIGNATURE_DEFAULT.test(signature)),
+  },
+  check(context) {
+    for (const fn of descendants(context.root, ['function_definition', 'lambda'])) {
+      const params = field(fn, 'parameters');
+      if (!params) continue;
+      for (const param of namedChildren(params)) {
+        if (param.type !== 'default_parameter' && param.type !== 'typed_default_parameter') continue;
+        const value = field(param, 'value');
+        if (!value || !isMutable(value, (n) => context.imports.resolve(n))) continue;
+        const name = field(param, 'name')?.text ?? 'parameter';
+        context.report(value, {
+          message: `Parameter '${name}' defaults to a mutable ${describe(value)} shared by every call.`,
+        });
+      }
+    }
+  },
+};
+
+function isMutable(value: Node, resolve: (n: Node | null) => string | null): boolean {
+  if (MUTABLE_LITERALS.has(value.type)) return true;
+  if (value.type === 'call') {
+    const callee = resolve(field(value, 'function'));
+    return callee !== null && MUTABLE_CALLS.has(callee);
+  }
+  return false;
+}
+
+function describe(value: Node): string {
+  switch (value.type) {
+    case 'list':
+      return 'list';
+    case 'dictionary':
+      return 'dict';
+    case 'set':
+      return 'set';
+    case 'call':
+      return `${field(value, 'function')?.text ?? 'object'}()`;
+    default:
+      return value.type.replace('_', ' ');
+  }
+}
+
+/**
+ * The parameter lists in a chunk of source: from `def name(` to its closing parenthesis, and from
+ * `lambda` to the colon. Brackets are counted; strings inside defaults are rare enough to ignore.
+ */
+export function signaturesOf(text: string): string[] {
+  const out: string[] = [];
+  const def = /\bdef\s+\w+\s*(?:\[[^\]]*\]\s*)?\(/g;
+  let match: RegExpExecArray | null;
+  while ((match = def.exec(text))) {
+    let depth = 1;
+    let i = def.lastIndex;
+    for (; i < text.length && depth > 0; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 40 || c === 91 || c === 123) depth++;
+      else if (c === 41 || c === 93 || c === 125) depth--;
+    }
+    out.push(text.slice(def.lastIndex, i));
+    def.lastIndex = i;
+  }
+  const lambda = /\blambda\b([^:]*):/g;
+  while ((match = lambda.exec(text))) out.push(match[1]);
+  return out;
+}
