@@ -17,7 +17,7 @@ export function decodePython(bytes: Uint8Array): Decoded {
   const body = bytes.subarray(start);
   const encoding = codingCookie(body);
   if (encoding && !UTF8_NAMES.has(encoding)) {
-    let decoder: TextDecoder;
+    let decoder: InstanceType<typeof TextDecoder>;
     try {
       decoder = new TextDecoder(encoding.replace(/_/g, '-'), { fatal: true });
     } catch {

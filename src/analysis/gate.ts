@@ -1,0 +1,20 @@
+/** Why a run fails: the reasons collected from the static findings (and, later, the budgets). */
+import { severityRank, type Finding, type Severity } from '../static/model.js';
+
+/** One reason per severity at or above `failOn` that has findings; empty when the gate passes. */
+export function staticGateReasons(findings: readonly Finding[], failOn: Severity | null): string[] {
+  if (!failOn) return [];
+  const threshold = severityRank(failOn);
+  const counts = new Map<Severity, number>();
+  for (const f of findings) {
+    if (severityRank(f.severity) >= threshold) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  }
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (!total) return [];
+  const parts = [...counts.entries()]
+    .sort((a, b) => severityRank(b[0]) - severityRank(a[0]))
+    .map(([severity, n]) => `${n} ${severity}`);
+  return [
+    `${total} finding${total === 1 ? '' : 's'} at or above ${failOn} (${parts.join(', ')}) — --fail-on ${failOn}`,
+  ];
+}

@@ -1,0 +1,75 @@
+/** The command line (SPEC §1): parses flags, runs a command, maps every outcome to an exit code. */
+import { Command, CommanderError, Option } from 'commander';
+import { FORMATS, type AnalyzeFlags } from '../config/options.js';
+import { VERSION } from '../version.js';
+import { runAnalyze, type CommandIO } from './analyze.js';
+import { EXIT, TargetError, UsageError } from './errors.js';
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export async function main(
+  argv: readonly string[],
+  io: CommandIO = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
+  let exitCode: number = EXIT.passed;
+  const program = new Command('heapgate')
+    .description('Keeps long-running Python services from leaking.')
+    .version(VERSION, '-V, --version')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(s.replace(/^error:/, 'heapgate: error:')),
+    })
+    .showSuggestionAfterError(true);
+
+  program
+    .command('analyze')
+    .description('run the static rules over PATH (default .)')
+    .argument('[path]', 'a folder or a single .py file')
+    .addOption(
+      new Option('--format <formats>', `report format(s), comma-separated: ${FORMATS.join('|')}`),
+    )
+    .option('--output <file>', 'write the report to FILE instead of stdout')
+    .option('--output-dir <dir>', 'write every --format to DIR/heapgate.<ext>')
+    .option('--fail-on <severity>', 'exit 1 when a finding at or above LOW|MEDIUM|HIGH|CRITICAL remains')
+    .option('--select <rules>', 'only these rules (ids or short ids, comma-separated)')
+    .option('--ignore <rules>', 'leave out these rules (ids or short ids, comma-separated)')
+    .option('--exclude <glob>', 'skip matching files and folders (repeatable)', collect)
+    .option('--no-cache', 'analyse every file afresh, ignoring and not writing the cache')
+    .option('--cache-dir <dir>', 'where to keep the cache (default PATH/.heapgate_cache)')
+    .option('--max-file-size <size>', 'skip (and report) files larger than this (default 10MB)')
+    .option('--threads <n>', 'parser threads (default: one per core; 0 parses on the main thread)')
+    .action(async (pathArg: string | undefined, flags: AnalyzeFlags) => {
+      exitCode = await runAnalyze(pathArg, flags, io);
+    });
+
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.code === 'commander.help'
+      ) {
+        return EXIT.passed;
+      }
+      return EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      io.stderr.write(`heapgate: error: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof TargetError) {
+      io.stderr.write(`heapgate: target failed: ${error.message}\n`);
+      if (error.stderrTail) io.stderr.write(`--- target stderr (tail) ---\n${error.stderrTail}\n`);
+      return EXIT.targetFailed;
+    }
+    io.stderr.write(`heapgate: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return EXIT.usage;
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * Flags + `[tool.heapgate]` → validated, typed options. Flags win over the file. Every error names where
+ * the bad value came from (`--fail-on` or `pyproject.toml: [tool.heapgate] fail-on`) and exits 2.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseSize } from '../analysis/units.js';
+import { UsageError } from '../cli/errors.js';
+import { SEVERITIES, type Severity } from '../static/model.js';
+import type { Rule } from '../static/rule.js';
+import { ALL_RULES, ruleById } from '../static/rules/index.js';
+import { readPyprojectConfig, type PyprojectConfig } from './pyproject.js';
+
+export const FORMATS = ['text', 'json', 'sarif', 'markdown', 'junit'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** The extension each format is written with under --output-dir. */
+export const FORMAT_EXTENSIONS: Record<Format, string> = {
+  text: 'txt',
+  json: 'json',
+  sarif: 'sarif',
+  markdown: 'md',
+  junit: 'junit.xml',
+};
+
+/** What commander hands over for `analyze` (strings as typed; undefined when not given). */
+export interface AnalyzeFlags {
+  format?: string;
+  output?: string;
+  outputDir?: string;
+  failOn?: string;
+  select?: string;
+  ignore?: string;
+  exclude?: string[];
+  cache?: boolean;
+  cacheDir?: string;
+  maxFileSize?: string;
+  threads?: string;
+}
+
+export interface AnalyzeOptions {
+  root: string;
+  formats: Format[];
+  output: string | null;
+  outputDir: string | null;
+  failOn: Severity | null;
+  rules: Rule[];
+  exclude: string[];
+  cacheDir: string | null;
+  maxFileBytes: number | undefined;
+  threads: number | undefined;
+  config: string | null;
+}
+
+const CONFIG_KEYS = [
+  'format',
+  'output-dir',
+  'fail-on',
+  'select',
+  'ignore',
+  'exclude',
+  'cache',
+  'cache-dir',
+  'max-file-size',
+] as const;
+type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+/** A value and where it came from, for error messages. */
+interface Sourced<T> {
+  value: T;
+  where: string;
+}
+
+class ConfigReader {
+  private readonly table: Record<string, unknown>;
+
+  constructor(private readonly config: PyprojectConfig | null) {
+    this.table = {};
+    if (!config) return;
+    for (const [rawKey, value] of Object.entries(config.table)) {
+      const key = rawKey.replace(/_/g, '-');
+      if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+        throw new UsageError(
+          `${config.file}: [tool.heapgate] ${rawKey}: unknown setting (known: ${CONFIG_KEYS.join(', ')})`,
+        );
+      }
+      this.table[key] = value;
+    }
+  }
+
+  where(key: ConfigKey): string {
+    return `${this.config?.file ?? 'pyproject.toml'}: [tool.heapgate] ${key}`;
+  }
+
+  string(key: ConfigKey): Sourced<string> | undefined {
+    const value = this.table[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') throw new UsageError(`${this.where(key)}: expected a string`);
+    return { value, where: this.where(key) };
+  }
+
+  /** A list, written either as a TOML array of strings or one comma-separated string. */
+  list(key: ConfigKey): Sourced<string[]> | undefined {
+    const value = this.table[key];
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return { value: splitList(value), where: this.where(key) };
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      return { value: value as string[], where: this.where(key) };
+    }
+    throw new UsageError(`${this.where(key)}: expected an array of strings`);
+  }
+
+  boolean(key: ConfigKey): Sourced<boolean> | undefined {
+    const value = this.table[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'boolean') throw new UsageError(`${this.where(key)}: expected true or false`);
+    return { value, where: this.where(key) };
+  }
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function flag<T>(value: T | undefined, name: string): Sourced<T> | undefined {
+  return value === undefined ? undefined : { value, where: name };
+}
+
+export function resolveAnalyzeOptions(pathArg: string | undefined, flags: AnalyzeFlags): AnalyzeOptions {
+  const root = path.resolve(pathArg ?? '.');
+  if (!existsSync(root)) throw new UsageError(`PATH ${pathArg ?? '.'}: no such file or folder`);
+  const configDir = statSync(root).isDirectory() ? root : path.dirname(root);
+  const pyproject = readPyprojectConfig(configDir);
+  const config = new ConfigReader(pyproject);
+
+  const formatSource = flag(flags.format, '--format') ?? config.string('format');
+  const formats = parseFormats(formatSource);
+  const output = flags.output ? path.resolve(flags.output) : null;
+  const outputDirSource = flag(flags.outputDir, '--output-dir') ?? config.string('output-dir');
+  const outputDir = outputDirSource ? path.resolve(configDirFor(outputDirSource, configDir), outputDirSource.value) : null;
+  if (output && outputDir) throw new UsageError('--output and --output-dir: give one or the other');
+  if (formats.length > 1 && !outputDir) {
+    throw new UsageError(
+      `${formatSource!.where}: several formats (${formats.join(', ')}) need --output-dir to write them to`,
+    );
+  }
+
+  const failOnSource = flag(flags.failOn, '--fail-on') ?? config.string('fail-on');
+  let failOn: Severity | null = null;
+  if (failOnSource) {
+    const upper = failOnSource.value.trim().toUpperCase();
+    if (!(SEVERITIES as readonly string[]).includes(upper)) {
+      throw new UsageError(
+        `${failOnSource.where}: expected one of ${SEVERITIES.join(', ')}, got '${failOnSource.value}'`,
+      );
+    }
+    failOn = upper as Severity;
+  }
+
+  const select =
+    flag(flags.select === undefined ? undefined : splitList(flags.select), '--select') ??
+    config.list('select');
+  const ignore =
+    flag(flags.ignore === undefined ? undefined : splitList(flags.ignore), '--ignore') ??
+    config.list('ignore');
+  let rules = select ? resolveRules(select) : [...ALL_RULES];
+  if (ignore) {
+    const ignored = new Set(resolveRules(ignore).map((r) => r.meta.id));
+    rules = rules.filter((r) => !ignored.has(r.meta.id));
+  }
+
+  const excludeFlag = flags.exclude && flags.exclude.length ? flags.exclude : undefined;
+  const exclude = flag(excludeFlag, '--exclude') ?? config.list('exclude');
+
+  const cacheEnabled = flag(flags.cache === false ? false : undefined, '--no-cache') ?? config.boolean('cache');
+  const cacheDirSource = flag(flags.cacheDir, '--cache-dir') ?? config.string('cache-dir');
+  let cacheDir: string | null = path.join(configDir, '.heapgate_cache');
+  if (cacheDirSource) cacheDir = path.resolve(configDirFor(cacheDirSource, configDir), cacheDirSource.value);
+  if (cacheEnabled && !cacheEnabled.value) cacheDir = null;
+
+  const sizeSource = flag(flags.maxFileSize, '--max-file-size') ?? config.string('max-file-size');
+  let maxFileBytes: number | undefined;
+  if (sizeSource) {
+    const size = parseSize(sizeSource.value);
+    if (size === null || size <= 0) {
+      throw new UsageError(`${sizeSource.where}: expected a size such as 10MB, got '${sizeSource.value}'`);
+    }
+    maxFileBytes = size;
+  }
+
+  let threads: number | undefined;
+  if (flags.threads !== undefined) {
+    if (!/^\d+$/.test(flags.threads)) {
+      throw new UsageError(`--threads: expected a whole number, got '${flags.threads}'`);
+    }
+    threads = Number(flags.threads);
+  }
+
+  return {
+    root,
+    formats,
+    output,
+    outputDir,
+    failOn,
+    rules,
+    exclude: exclude?.value ?? [],
+    cacheDir,
+    maxFileBytes,
+    threads,
+    config: pyproject?.file ?? null,
+  };
+}
+
+/** Relative paths in pyproject.toml are relative to its folder; on the command line, to the cwd. */
+function configDirFor(source: Sourced<string>, configDir: string): string {
+  return source.where.startsWith('--') ? process.cwd() : configDir;
+}
+
+function parseFormats(source: Sourced<string> | undefined): Format[] {
+  if (!source) return ['text'];
+  const formats = splitList(source.value);
+  if (!formats.length) throw new UsageError(`${source.where}: no format given`);
+  for (const format of formats) {
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(`${source.where}: unknown format '${format}' (known: ${FORMATS.join(', ')})`);
+    }
+  }
+  return [...new Set(formats)] as Format[];
+}
+
+function resolveRules(source: Sourced<string[]>): Rule[] {
+  const rules: Rule[] = [];
+  for (const id of source.value) {
+    const rule = ruleById(id);
+    if (!rule) {
+      const known = ALL_RULES.map((r) => `${r.meta.shortId} (${r.meta.id})`).join(', ');
+      throw new UsageError(`${source.where}: unknown rule '${id}' (known: ${known})`);
+    }
+    if (!rules.includes(rule)) rules.push(rule);
+  }
+  return rules;
+}

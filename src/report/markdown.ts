@@ -1,0 +1,79 @@
+/** Markdown for a CI job summary: the verdict first, then findings (confirmed ones leading). */
+import { formatBytes } from '../analysis/units.js';
+import { severityRank } from '../static/model.js';
+import type { Report } from './model.js';
+
+export function renderMarkdown(report: Report): string {
+  const out: string[] = [];
+  const verdict = report.gate.passed ? '✅ passed' : '❌ failed';
+  out.push(`## heapgate: ${verdict}`, '');
+  for (const reason of report.gate.reasons) out.push(`- ${cell(reason)}`);
+  if (report.gate.reasons.length) out.push('');
+
+  const s = report.static;
+  const n = report.findings.length;
+  if (s) {
+    out.push(
+      `${n} finding${n === 1 ? '' : 's'} in ${s.filesAnalyzed} file${s.filesAnalyzed === 1 ? '' : 's'} ` +
+        `(${formatBytes(s.bytes)}, ${(s.durationMs / 1000).toFixed(2)} s)` +
+        (s.suppressed ? `, ${s.suppressed} suppressed` : '') +
+        '.',
+      '',
+    );
+  }
+
+  if (n) {
+    const counts = new Map<string, number>();
+    for (const f of report.findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+    out.push('| Severity | Count |', '|---|---:|');
+    for (const [severity, count] of [...counts.entries()].sort(
+      (a, b) => severityRank(b[0] as never) - severityRank(a[0] as never),
+    )) {
+      out.push(`| ${severity} | ${count} |`);
+    }
+    out.push('');
+    const ordered = [...report.findings].sort(
+      (a, b) =>
+        Number(b.dynamic === 'confirmed') - Number(a.dynamic === 'confirmed') ||
+        severityRank(b.severity) - severityRank(a.severity) ||
+        (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+        a.line - b.line,
+    );
+    out.push('| | Severity | Rule | Location | Function | Finding | Fix |', '|---|---|---|---|---|---|---|');
+    for (const f of ordered) {
+      const mark = f.dynamic === 'confirmed' ? '🔴 confirmed' : f.dynamic === 'not-reproduced' ? '⚪ not reproduced' : '';
+      out.push(
+        `| ${mark} | ${f.severity} | ${f.shortId} | ${code(`${f.file}:${f.line}`)} | ${f.function ? code(f.function) : ''} | ${cell(f.message)} | ${cell(f.fix)} |`,
+      );
+    }
+    out.push('');
+  }
+
+  if (report.problems?.length) {
+    out.push(
+      `<details><summary>${report.problems.length} file${report.problems.length === 1 ? '' : 's'} not fully analysed</summary>`,
+      '',
+    );
+    for (const p of report.problems) {
+      out.push(`- ${code(`${p.file}${p.line ? `:${p.line}` : ''}`)} ${p.kind}: ${cell(p.message)}`);
+    }
+    out.push('', '</details>', '');
+  }
+  return out.join('\n');
+}
+
+/** Safe inside a table cell: no pipes, no raw HTML, no line breaks. */
+function cell(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\|/g, '\\|')
+    .replace(/`/g, 'ˋ')
+    .replace(/\r?\n/g, ' ');
+}
+
+/** A code span inside a table cell (entities would show literally there, so only pipes are escaped). */
+function code(text: string): string {
+  return `\`${text.replace(/`/g, 'ˋ').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}\``;
+}

@@ -1,0 +1,67 @@
+/**
+ * The JSON report of SPEC §4 (schemaVersion 1). Every other format is a pure function of this object,
+ * so `heapgate report FILE.json` can re-render a saved run exactly.
+ */
+import type { DynamicStatus, Finding, Problem, Route, Severity } from '../static/model.js';
+
+export const SCHEMA_VERSION = 1;
+
+export type MetricName = 'heap' | 'rss' | 'threads' | 'fds' | 'handlers' | 'gcObjects';
+export type Trend = 'growing' | 'flat' | 'plateau';
+export type Verdict = 'pass' | 'fail' | 'error';
+
+export interface MetricReport {
+  start: number;
+  end: number;
+  slopePerIteration: number;
+  r2: number;
+  trend: Trend;
+}
+
+export interface LeakSite {
+  file: string;
+  line: number;
+  sizeDiffBytes: number;
+  countDiff: number;
+  traceback: string[];
+}
+
+export interface ScenarioReport {
+  name: string;
+  verdict: Verdict;
+  selectedBy: { rule: string; file: string; line: number }[];
+  iterations: number;
+  durationMs: number;
+  metrics: Partial<Record<MetricName, MetricReport>>;
+  leakSites: LeakSite[];
+  error?: string;
+}
+
+export interface ReportFinding extends Finding {
+  dynamic: DynamicStatus;
+}
+
+/** What the static phase covered; not in SPEC §4's sketch, added for readers and tooling. */
+export interface StaticSummary {
+  root: string;
+  filesAnalyzed: number;
+  bytes: number;
+  durationMs: number;
+  suppressed: number;
+  cache: { hits: number; misses: number };
+  /** Rule ids that were reported on (after --select/--ignore). */
+  rules: string[];
+  /** --fail-on, when given. */
+  failOn: Severity | null;
+}
+
+export interface Report {
+  schemaVersion: typeof SCHEMA_VERSION;
+  tool: { name: 'heapgate'; version: string };
+  findings: ReportFinding[];
+  scenarios: ScenarioReport[];
+  gate: { passed: boolean; reasons: string[] };
+  static?: StaticSummary;
+  routes?: Route[];
+  problems?: Problem[];
+}

@@ -1,0 +1,138 @@
+/** SARIF 2.1.0: one run, heapgate's rules with their help text, one result per finding. */
+import { createHash } from 'node:crypto';
+import type { Severity } from '../static/model.js';
+import type { Rule } from '../static/rule.js';
+import { ALL_RULES } from '../static/rules/index.js';
+import type { Report } from './model.js';
+
+const LEVELS: Record<Severity, 'error' | 'warning' | 'note'> = {
+  CRITICAL: 'error',
+  HIGH: 'error',
+  MEDIUM: 'warning',
+  LOW: 'note',
+};
+
+/** GitHub code scanning sorts by this 0–10 score. */
+const SECURITY_SEVERITY: Record<Severity, string> = {
+  CRITICAL: '9.0',
+  HIGH: '7.0',
+  MEDIUM: '5.0',
+  LOW: '2.0',
+};
+
+export function renderSarif(report: Report): string {
+  const reported = new Set(report.static?.rules ?? ALL_RULES.map((r) => r.meta.id));
+  for (const f of report.findings) reported.add(f.rule);
+  const rules = ALL_RULES.filter((r) => reported.has(r.meta.id));
+  const index = new Map(rules.map((r, i) => [r.meta.id, i]));
+
+  const results = report.findings.map((f) => ({
+    ruleId: f.rule,
+    ruleIndex: index.get(f.rule),
+    level: LEVELS[f.severity],
+    message: { text: `${f.message} Fix: ${f.fix}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: encodeURI(f.file), uriBaseId: '%SRCROOT%' },
+          region: {
+            startLine: f.line,
+            startColumn: f.column,
+            endLine: f.endLine,
+            endColumn: f.endColumn,
+          },
+        },
+        ...(f.function ? { logicalLocations: [{ fullyQualifiedName: f.function, kind: 'function' }] } : {}),
+      },
+    ],
+    partialFingerprints: {
+      'heapgate/v1': createHash('sha1')
+        .update([f.rule, f.file, f.function ?? '', f.message].join('\0'))
+        .digest('hex'),
+    },
+    properties: { severity: f.severity, confidence: f.confidence, dynamic: f.dynamic, shortId: f.shortId },
+  }));
+
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'heapgate',
+            version: report.tool.version,
+            semanticVersion: report.tool.version,
+            informationUri: 'https://github.com/heapgate/heapgate',
+            rules: rules.map(sarifRule),
+          },
+        },
+        ...(report.static
+          ? { originalUriBaseIds: { '%SRCROOT%': { uri: toFileUri(report.static.root) } } }
+          : {}),
+        results,
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: (report.problems ?? []).map((p) => ({
+              level: 'warning',
+              message: { text: `${p.kind}: ${p.message}` },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: encodeURI(p.file), uriBaseId: '%SRCROOT%' },
+                    ...(p.line ? { region: { startLine: p.line } } : {}),
+                  },
+                },
+              ],
+            })),
+          },
+        ],
+      },
+    ],
+  };
+  return `${JSON.stringify(sarif, null, 2)}\n`;
+}
+
+function sarifRule(rule: Rule) {
+  const { meta } = rule;
+  const text = [meta.docs.what, '', `Why it hurts: ${meta.docs.why}`, '', `Fix: ${meta.docs.fix}`].join(
+    '\n',
+  );
+  const markdown = [
+    `**${meta.shortId} ${meta.id}** — ${meta.summary}`,
+    '',
+    `### What it finds`,
+    meta.docs.what,
+    '',
+    '### Why it hurts a long-running service',
+    meta.docs.why,
+    '',
+    '### Example',
+    '```python',
+    meta.docs.example,
+    '```',
+    '',
+    '### Fix',
+    meta.docs.fix,
+  ].join('\n');
+  return {
+    id: meta.id,
+    name: meta.name,
+    shortDescription: { text: meta.summary },
+    fullDescription: { text: meta.docs.what },
+    help: { text, markdown },
+    defaultConfiguration: { level: LEVELS[meta.severity] },
+    properties: {
+      shortId: meta.shortId,
+      tags: ['memory', 'reliability', meta.shortId],
+      precision: meta.confidence === 'high' ? 'high' : meta.confidence === 'medium' ? 'medium' : 'low',
+      'security-severity': SECURITY_SEVERITY[meta.severity],
+    },
+  };
+}
+
+function toFileUri(absPath: string): string {
+  const withSlash = absPath.endsWith('/') ? absPath : `${absPath}/`;
+  return `file://${encodeURI(withSlash.replace(/\\/g, '/'))}`;
+}

@@ -1,0 +1,122 @@
+/** The terminal report: findings grouped by file in cli-table3 tables, then a one-line summary. */
+import Table from 'cli-table3';
+import { formatBytes } from '../analysis/units.js';
+import { severityRank, type Severity } from '../static/model.js';
+import type { Report, ReportFinding } from './model.js';
+
+export interface TextOptions {
+  /** ANSI colours (only when writing to a TTY). */
+  color: boolean;
+  /** Terminal width to fit tables into. */
+  width: number;
+}
+
+const SEVERITY_COLORS: Record<Severity, string> = {
+  CRITICAL: '\x1b[1;35m',
+  HIGH: '\x1b[1;31m',
+  MEDIUM: '\x1b[33m',
+  LOW: '\x1b[36m',
+};
+
+export function renderText(report: Report, options: TextOptions): string {
+  const paint = (code: string, text: string) => (options.color ? `${code}${text}\x1b[0m` : text);
+  const bold = (text: string) => paint('\x1b[1m', text);
+  const dim = (text: string) => paint('\x1b[2m', text);
+  const out: string[] = [];
+
+  const byFile = new Map<string, ReportFinding[]>();
+  for (const f of leadWithConfirmed(report.findings)) {
+    const list = byFile.get(f.file) ?? [];
+    list.push(f);
+    byFile.set(f.file, list);
+  }
+  const width = Math.max(80, Math.min(options.width, 200));
+  // line | severity | rule | function | message; the message takes what is left.
+  const fixed = [9, 10, 6, 22];
+  const messageWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 6);
+  for (const [file, findings] of byFile) {
+    out.push(bold(file));
+    const table = new Table({
+      head: ['Line', 'Severity', 'Rule', 'Function', 'Message'],
+      colWidths: [...fixed, messageWidth],
+      wordWrap: true,
+      style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
+    });
+    for (const f of findings) {
+      const status = f.dynamic === 'confirmed' ? ' (confirmed by the run)' : '';
+      table.push([
+        `${f.line}:${f.column}`,
+        paint(SEVERITY_COLORS[f.severity], f.severity),
+        f.shortId,
+        f.function ?? dim('<module>'),
+        `${f.message}${status}\nfix: ${f.fix}`,
+      ]);
+    }
+    out.push(table.toString(), '');
+  }
+
+  if (report.problems?.length) {
+    out.push(bold('Not fully analysed'));
+    for (const p of report.problems) {
+      out.push(`  ${p.file}${p.line ? `:${p.line}` : ''}: ${p.kind}: ${p.message}`);
+    }
+    out.push('');
+  }
+
+  out.push(summaryLine(report, { bold, dim, paint }));
+  return `${out.join('\n')}\n`;
+}
+
+/** Confirmed findings first (the run proved them), then by severity, then by place. */
+function leadWithConfirmed(findings: readonly ReportFinding[]): ReportFinding[] {
+  const files = new Map<string, number>();
+  const rank = (f: ReportFinding) => (f.dynamic === 'confirmed' ? 0 : 1);
+  const sorted = [...findings].sort(
+    (a, b) =>
+      rank(a) - rank(b) ||
+      severityRank(b.severity) - severityRank(a.severity) ||
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+      a.line - b.line,
+  );
+  // Files keep the order of their first (most important) finding; within a file, source order.
+  sorted.forEach((f) => files.has(f.file) || files.set(f.file, files.size));
+  return [...findings].sort(
+    (a, b) => files.get(a.file)! - files.get(b.file)! || a.line - b.line || a.column - b.column,
+  );
+}
+
+function summaryLine(
+  report: Report,
+  style: {
+    bold: (s: string) => string;
+    dim: (s: string) => string;
+    paint: (code: string, s: string) => string;
+  },
+): string {
+  const counts = new Map<Severity, number>();
+  for (const f of report.findings) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  const files = new Set(report.findings.map((f) => f.file)).size;
+  const n = report.findings.length;
+  const bySeverity = [...counts.entries()]
+    .sort((a, b) => severityRank(b[0]) - severityRank(a[0]))
+    .map(([s, c]) => style.paint(SEVERITY_COLORS[s], `${c} ${s}`))
+    .join(', ');
+  const parts = [
+    n
+      ? `${n} finding${n === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} (${bySeverity})`
+      : 'no findings',
+  ];
+  const s = report.static;
+  if (s) {
+    parts.push(
+      `${s.filesAnalyzed} file${s.filesAnalyzed === 1 ? '' : 's'} (${formatBytes(s.bytes)}) in ${(s.durationMs / 1000).toFixed(2)} s`,
+    );
+    if (s.suppressed) parts.push(`${s.suppressed} suppressed`);
+  }
+  if (report.problems?.length) parts.push(`${report.problems.length} not fully analysed`);
+  const gate = report.gate.passed
+    ? 'gate passed'
+    : style.paint('\x1b[1;31m', `gate failed: ${report.gate.reasons.join('; ')}`);
+  parts.push(gate);
+  return `${style.bold('heapgate:')} ${parts.join(style.dim(' · '))}`;
+}

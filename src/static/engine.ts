@@ -1,0 +1,97 @@
+/** The static phase over a project: discover → cached or parallel per-file analysis → one sorted result. */
+import path from 'node:path';
+import { StaticCache } from './cache.js';
+import { discoverPythonFiles, type SourceFile } from './discover.js';
+import {
+  compareFindings,
+  type FileResult,
+  type Finding,
+  type Problem,
+  type Route,
+} from './model.js';
+import { analyzeFiles } from './pool.js';
+import { ALL_RULES } from './rules/index.js';
+import type { Rule } from './rule.js';
+
+export interface StaticOptions {
+  root: string;
+  /** Rules to report (default all). Every rule still runs, so the cache serves any selection. */
+  rules?: readonly Rule[];
+  exclude?: readonly string[];
+  /** Folder for the cache; null disables it. Default `<root>/.heapgate_cache`. */
+  cacheDir?: string | null;
+  threads?: number;
+  maxFileBytes?: number;
+}
+
+export interface StaticResult {
+  /** Absolute folder paths are relative to. */
+  root: string;
+  filesAnalyzed: number;
+  bytes: number;
+  findings: Finding[];
+  routes: Route[];
+  problems: Problem[];
+  suppressed: number;
+  cache: { hits: number; misses: number };
+  timings: { discoverMs: number; analyzeMs: number };
+  /** Per-file results, in path order, for later phases (selection ties findings to routes). */
+  fileResults: FileResult[];
+}
+
+export async function analyzeProject(options: StaticOptions): Promise<StaticResult> {
+  const started = performance.now();
+  const discovery = discoverPythonFiles(options.root, { exclude: options.exclude });
+  const discovered = performance.now();
+  const cacheDir =
+    options.cacheDir === undefined ? path.join(discovery.root, '.heapgate_cache') : options.cacheDir;
+  const cache = StaticCache.open(cacheDir);
+  const settings = JSON.stringify({ maxFileBytes: options.maxFileBytes ?? null });
+
+  const results = new Array<FileResult>(discovery.files.length);
+  const misses: SourceFile[] = [];
+  const missIndex: number[] = [];
+  discovery.files.forEach((file, i) => {
+    const hit = cache.lookup(file, settings);
+    if (hit) results[i] = { ...hit, file: file.rel };
+    else {
+      misses.push(file);
+      missIndex.push(i);
+    }
+  });
+  const analyzed = await analyzeFiles(misses, {
+    threads: options.threads,
+    maxFileBytes: options.maxFileBytes,
+  });
+  analyzed.forEach(({ result, hash }, j) => {
+    results[missIndex[j]] = result;
+    cache.store(misses[j], settings, hash, result);
+  });
+  cache.save(discovery.files);
+
+  const wanted = new Set((options.rules ?? ALL_RULES).map((r) => r.meta.id));
+  const findings: Finding[] = [];
+  const routes: Route[] = [];
+  const problems: Problem[] = [...discovery.problems];
+  let suppressed = 0;
+  for (const result of results) {
+    for (const f of result.findings) if (wanted.has(f.rule)) findings.push(f);
+    routes.push(...result.routes);
+    problems.push(...result.problems);
+    suppressed += result.suppressed;
+  }
+  findings.sort(compareFindings);
+  problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
+  return {
+    root: discovery.root,
+    filesAnalyzed: discovery.files.length,
+    bytes: discovery.files.reduce((sum, f) => sum + f.size, 0),
+    findings,
+    routes,
+    problems,
+    suppressed,
+    cache: { hits: discovery.files.length - misses.length, misses: misses.length },
+    timings: { discoverMs: discovered - started, analyzeMs: performance.now() - discovered },
+    fileResults: results,
+  };
+}
