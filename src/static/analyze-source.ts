@@ -5,7 +5,7 @@
 import type { Parser } from 'web-tree-sitter';
 import { ImportTable } from './imports.js';
 import type { FileResult, Finding, Problem, Route } from './model.js';
-import { splitTopLevel, toRanges, type SourceBlock } from './prescan.js';
+import { scanSource, toRanges, type SourceBlock } from './prescan.js';
 import { parsePython } from './parse.js';
 import { functionNameAt, type Node } from './pyast.js';
 import type { ReportOptions, Rule, RuleContext, ScanFacts } from './rule.js';
@@ -30,14 +30,16 @@ export function analyzeSource(
   const { file, rules } = options;
   const wantRoutes = options.routes ?? true;
   const problems: Problem[] = [];
-  const blocks = splitTopLevel(source);
-  const chosen = options.fullParse
-    ? blocks
+  const { blocks, quietRuns } = scanSource(source);
+  const { chosen, needed } = options.fullParse
+    ? { chosen: blocks, needed: blocks.length > 0 }
     : chooseBlocks({ source, blocks }, rules, wantRoutes);
   const result: FileResult = { file, findings: [], suppressed: 0, routes: [], problems };
-  if (!chosen.some((b) => b.head !== 'import' && b.head !== 'from')) return result;
+  // Imports alone can produce no finding and no route.
+  if (!needed) return result;
 
-  const tree = parsePython(parser, source, chosen.length === blocks.length ? undefined : toRanges(chosen));
+  const whole = chosen.length === blocks.length && !quietRuns.length;
+  const tree = parsePython(parser, source, whole ? undefined : toRanges(chosen, quietRuns));
   try {
     const root = tree.rootNode;
     if (root.hasError) problems.push(syntaxProblem(file, root));
@@ -89,8 +91,16 @@ export function analyzeSource(
       }
     }
     if (wantRoutes) {
-      const routes: Route[] = extractRoutes({ file, source, root, imports });
-      result.routes.push(...routes);
+      try {
+        const routes: Route[] = extractRoutes({ file, source, root, imports });
+        result.routes.push(...routes);
+      } catch (error) {
+        problems.push({
+          kind: 'internal-error',
+          file,
+          message: `route extraction failed: ${(error as Error).message}`,
+        });
+      }
     }
   } finally {
     tree.delete();
@@ -110,10 +120,7 @@ function syntaxProblem(file: string, root: Node): Problem {
       continue;
     }
     if (!node.hasError) continue;
-    for (let i = node.childCount - 1; i >= 0; i--) {
-      const child = node.child(i);
-      if (child) stack.push(child);
-    }
+    for (const child of node.children) if (child) stack.push(child);
   }
   const line = first ? first.startPosition.row + 1 : 1;
   const column = first ? first.startPosition.column + 1 : 1;
@@ -145,34 +152,39 @@ function staticWords(rules: readonly Rule[]): Set<string> {
   return words;
 }
 
+export interface BlockChoice {
+  chosen: SourceBlock[];
+  /** False when only imports were chosen: then nothing needs parsing at all. */
+  needed: boolean;
+}
+
 /**
  * The top-level statements worth parsing: imports (always: they resolve aliases) and every statement
  * whose text satisfies some rule's trigger or the route extractors' trigger.
  */
-export function chooseBlocks(
-  facts: ScanFacts,
-  rules: readonly Rule[],
-  wantRoutes: boolean,
-): SourceBlock[] {
+export function chooseBlocks(facts: ScanFacts, rules: readonly Rule[], wantRoutes: boolean): BlockChoice {
   const { source, blocks } = facts;
   const words = new Set(staticWords(rules));
   for (const rule of rules) {
     if (rule.trigger.fileWords) for (const w of rule.trigger.fileWords(facts)) words.add(w);
   }
   if (wantRoutes) for (const w of ROUTE_TRIGGER.words) words.add(w);
+  const selected = new Uint8Array(blocks.length);
   // Aliases of trigger words (`from threading import Thread as Worker`) are trigger words too.
-  for (const block of blocks) {
-    if (block.head !== 'import' && block.head !== 'from') continue;
+  for (let i = 0; i < blocks.length; i++) {
+    const block = blocks[i];
     const text = source.slice(block.start, block.end);
+    if (!holdsImports(block, text)) continue;
+    // Imports resolve aliases; an import inside `try:`/`if:` must resolve as in a full parse.
+    selected[i] = IMPORTS_ONLY;
     ALIAS.lastIndex = 0;
     let match: RegExpExecArray | null;
     while ((match = ALIAS.exec(text))) if (words.has(match[1])) words.add(match[2]);
   }
 
-  const selected = new Uint8Array(blocks.length);
   for (let i = 0; i < blocks.length; i++) {
-    const head = blocks[i].head;
-    if (head === 'import' || head === 'from') selected[i] = 1;
+    // An unterminated statement is a syntax error worth reporting.
+    if (blocks[i].unterminated) selected[i] = NEEDED;
   }
   if (words.size) {
     const pattern = new RegExp(`\\b(?:${[...words].map(escapeRegExp).join('|')})\\b`, 'g');
@@ -182,8 +194,10 @@ export function chooseBlocks(
       const at = match.index;
       while (blockIndex < blocks.length && blocks[blockIndex].end <= at) blockIndex++;
       if (blockIndex >= blocks.length) break;
-      if (blocks[blockIndex].start > at) continue; // text before the first statement
-      selected[blockIndex] = 1;
+      const block = blocks[blockIndex];
+      if (block.start > at) continue; // text before the first statement
+      // `from functools import lru_cache` alone gives nothing to report.
+      if (block.head !== 'import' && block.head !== 'from') selected[blockIndex] = NEEDED;
       // Nothing more to learn from this block: continue the search after it.
       pattern.lastIndex = blocks[blockIndex].end;
     }
@@ -191,11 +205,29 @@ export function chooseBlocks(
   const tests = rules.map((r) => r.trigger.test).filter((t): t is (s: string) => boolean => !!t);
   if (wantRoutes) tests.push(ROUTE_TRIGGER.test);
   for (let i = 0; i < blocks.length; i++) {
-    if (selected[i]) continue;
+    if (selected[i] === NEEDED) continue;
     const text = source.slice(blocks[i].start, blocks[i].end);
-    if (tests.some((test) => test(text))) selected[i] = 1;
+    if (tests.some((test) => test(text))) selected[i] = NEEDED;
   }
-  return blocks.filter((_, i) => selected[i] === 1);
+  return {
+    chosen: blocks.filter((_, i) => selected[i] !== 0),
+    needed: selected.includes(NEEDED),
+  };
+}
+
+const IMPORTS_ONLY = 1;
+const NEEDED = 2;
+
+const NESTED_IMPORT = /^[ \t]+(?:import|from)[ \t]/m;
+
+/**
+ * Import statements, and module-level compound statements holding imports (`try: import ujson as json
+ * / except ImportError: …`). Defs and classes are left out: their local imports do not bind module names.
+ */
+function holdsImports(block: SourceBlock, text: string): boolean {
+  if (block.head === 'import' || block.head === 'from') return true;
+  if (block.head !== 'if' && block.head !== 'try' && block.head !== 'with') return false;
+  return NESTED_IMPORT.test(text);
 }
 
 function escapeRegExp(text: string): string {

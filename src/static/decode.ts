@@ -6,7 +6,17 @@ export type Decoded =
   | { ok: false; kind: ProblemKind; message: string; line?: number };
 
 const COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
-const UTF8_NAMES = new Set(['utf-8', 'utf8', 'utf_8', 'u8', 'utf-8-sig', 'utf8-sig']);
+const UTF8_NAMES = new Set(['utf-8', 'utf8', 'utf_8', 'u8', 'utf-8-sig', 'utf8-sig', 'utf_8_sig']);
+/** Python codec names that WHATWG's TextDecoder spells differently. */
+const CODEC_ALIASES: Record<string, string> = {
+  'latin-1': 'iso-8859-1',
+  latin: 'iso-8859-1',
+  l1: 'iso-8859-1',
+  'iso-latin-1': 'iso-8859-1',
+  'iso8859-1': 'iso-8859-1',
+  'iso-8859-15': 'iso-8859-15',
+  'iso8859-15': 'iso-8859-15',
+};
 
 export function decodePython(bytes: Uint8Array): Decoded {
   if (bytes.includes(0)) {
@@ -19,7 +29,8 @@ export function decodePython(bytes: Uint8Array): Decoded {
   if (encoding && !UTF8_NAMES.has(encoding)) {
     let decoder: InstanceType<typeof TextDecoder>;
     try {
-      decoder = new TextDecoder(encoding.replace(/_/g, '-'), { fatal: true });
+      const label = encoding.replace(/_/g, '-');
+      decoder = new TextDecoder(CODEC_ALIASES[label] ?? label, { fatal: true });
     } catch {
       return {
         ok: false,

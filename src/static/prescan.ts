@@ -18,6 +18,8 @@ export interface SourceBlock {
   endRow: number;
   /** First keyword-ish word of the statement (`def`, `class`, `import`, `@`, `if`, or `stmt`). */
   head: string;
+  /** The file ends inside this statement (an open bracket or string): certainly a syntax error. */
+  unterminated?: boolean;
 }
 
 const NEWLINE = 10;
@@ -36,8 +38,35 @@ function isIndent(code: number): boolean {
   return code === 32 || code === 9 || code === 12 || code === 11;
 }
 
+/**
+ * A run of lines holding only comments and blank space, outside any bracket or string. tree-sitter-python's
+ * scanner is quadratic in the length of such runs (it rescans the comments ahead for every line to decide
+ * on indentation), so long runs are left out of the parse: they can never change what the code means.
+ */
+export interface QuietRun {
+  start: number;
+  end: number;
+  startRow: number;
+  endRow: number;
+}
+
+export interface SourceScan {
+  blocks: SourceBlock[];
+  quietRuns: QuietRun[];
+}
+
+/** Runs shorter than this cost tree-sitter nothing worth a range boundary. */
+const MIN_QUIET_LINES = 8;
+
 export function splitTopLevel(source: string): SourceBlock[] {
+  return scanSource(source).blocks;
+}
+
+export function scanSource(source: string): SourceScan {
   const blocks: SourceBlock[] = [];
+  const quietRuns: QuietRun[] = [];
+  let quietStart = -1;
+  let quietStartRow = 0;
   const length = source.length;
   let depth = 0;
   let row = 0;
@@ -50,6 +79,21 @@ export function splitTopLevel(source: string): SourceBlock[] {
   while (pos < length) {
     const lineStart = pos;
     const first = source.charCodeAt(pos);
+    if (!continued && depth === 0) {
+      let j = pos;
+      while (j < length && isIndent(source.charCodeAt(j))) j++;
+      const c = j < length ? source.charCodeAt(j) : NEWLINE;
+      const quiet = c === HASH || c === NEWLINE || c === CR;
+      if (quiet && quietStart === -1) {
+        quietStart = lineStart;
+        quietStartRow = row;
+      } else if (!quiet && quietStart !== -1) {
+        if (row - quietStartRow >= MIN_QUIET_LINES) {
+          quietRuns.push({ start: quietStart, end: lineStart, startRow: quietStartRow, endRow: row });
+        }
+        quietStart = -1;
+      }
+    }
     const startsStatement =
       !continued &&
       depth === 0 &&
@@ -96,7 +140,7 @@ export function splitTopLevel(source: string): SourceBlock[] {
           source.charCodeAt(pos + 1) === code && source.charCodeAt(pos + 2) === code;
         if (triple) {
           const close = findTripleEnd(source, pos + 3, code);
-          row += countNewlines(source, pos, close);
+          row += crossedNewlines;
           pos = close;
           if (pos >= length) continued = true;
         } else {
@@ -135,18 +179,28 @@ export function splitTopLevel(source: string): SourceBlock[] {
   if (current) {
     current.end = length;
     current.endRow = row;
+    if (continued) current.unterminated = true;
     blocks.push(current);
   }
-  return blocks;
+  if (quietStart !== -1 && row - quietStartRow >= MIN_QUIET_LINES) {
+    quietRuns.push({ start: quietStart, end: length, startRow: quietStartRow, endRow: row });
+  }
+  return { blocks, quietRuns };
 }
+
+/** Newlines inside the last triple-quoted string `findTripleEnd` crossed. */
+let crossedNewlines = 0;
 
 /** Offset just past the closing triple quote, or the end of the source when it never closes. */
 function findTripleEnd(source: string, from: number, quote: number): number {
   let pos = from;
   const length = source.length;
+  crossedNewlines = 0;
   while (pos < length) {
     const code = source.charCodeAt(pos);
-    if (code === BACKSLASH) {
+    if (code === NEWLINE) crossedNewlines++;
+    else if (code === BACKSLASH) {
+      if (source.charCodeAt(pos + 1) === NEWLINE) crossedNewlines++;
       pos += 2;
       continue;
     }
@@ -184,15 +238,6 @@ function findSingleEnd(source: string, from: number, quote: number): number {
   return length;
 }
 
-function countNewlines(source: string, from: number, to: number): number {
-  let count = 0;
-  let at = source.indexOf('\n', from);
-  while (at !== -1 && at < to) {
-    count++;
-    at = source.indexOf('\n', at + 1);
-  }
-  return count;
-}
 
 /** A range in the shape web-tree-sitter's `includedRanges` takes (character offsets, 0-based rows). */
 export interface ParseRange {
@@ -202,8 +247,49 @@ export interface ParseRange {
   endPosition: { row: number; column: number };
 }
 
-/** Merges the chosen blocks into as few contiguous ranges as possible. */
-export function toRanges(blocks: readonly SourceBlock[]): ParseRange[] {
+/**
+ * Merges the chosen blocks into as few contiguous ranges as possible, leaving out long runs of
+ * comment-only lines.
+ */
+export function toRanges(
+  blocks: readonly SourceBlock[],
+  quietRuns: readonly QuietRun[] = [],
+): ParseRange[] {
+  const merged = mergeBlocks(blocks);
+  if (!quietRuns.length) return merged;
+  const ranges: ParseRange[] = [];
+  let q = 0;
+  for (const range of merged) {
+    let start = range.startIndex;
+    let startRow = range.startPosition.row;
+    while (q < quietRuns.length && quietRuns[q].end <= start) q++;
+    for (let k = q; k < quietRuns.length && quietRuns[k].start < range.endIndex; k++) {
+      const run = quietRuns[k];
+      if (run.start > start) {
+        ranges.push(lineRange(start, startRow, run.start, run.startRow));
+      }
+      if (run.end > start) {
+        start = run.end;
+        startRow = run.endRow;
+      }
+    }
+    if (start < range.endIndex) {
+      ranges.push(lineRange(start, startRow, range.endIndex, range.endPosition.row));
+    }
+  }
+  return ranges;
+}
+
+function lineRange(start: number, startRow: number, end: number, endRow: number): ParseRange {
+  return {
+    startIndex: start,
+    endIndex: end,
+    startPosition: { row: startRow, column: 0 },
+    endPosition: { row: endRow, column: 0 },
+  };
+}
+
+function mergeBlocks(blocks: readonly SourceBlock[]): ParseRange[] {
   const ranges: ParseRange[] = [];
   for (const block of blocks) {
     const last = ranges[ranges.length - 1];

@@ -10,17 +10,64 @@ export const FUNCTION_TYPES = new Set(['function_definition', 'lambda']);
 const SCOPE_TYPES = new Set(['function_definition', 'lambda', 'class_definition']);
 const LOOP_TYPES = new Set(['for_statement', 'while_statement']);
 
+/**
+ * All named children in one call. (`node.namedChild(i)` walks the children from the first one each
+ * time, so a loop over it is quadratic in a module's or class's statement count.)
+ */
 export function namedChildren(node: Node): Node[] {
-  const out: Node[] = [];
-  const count = node.namedChildCount;
-  for (let i = 0; i < count; i++) {
-    const child = node.namedChild(i);
-    if (child) out.push(child);
-  }
-  return out;
+  return node.namedChildren.filter((c): c is Node => c !== null);
 }
 
+/**
+ * Node types rules and route extractors ask the root for. One walk of the tree collects them all
+ * (each `descendantsOfType` call is a full walk in wasm), and later requests are served from it.
+ */
+const INDEXED_TYPES = [
+  'call',
+  'function_definition',
+  'lambda',
+  'class_definition',
+  'decorated_definition',
+  'decorator',
+  'assignment',
+  'augmented_assignment',
+  'import_statement',
+  'import_from_statement',
+  'default_parameter',
+  'typed_default_parameter',
+  'for_statement',
+  'while_statement',
+  'with_statement',
+  'global_statement',
+  'return_statement',
+  'try_statement',
+  'delete_statement',
+];
+const INDEXED = new Set(INDEXED_TYPES);
+const rootIndexes = new WeakMap<object, Map<string, Node[]>>();
+
+function rootIndex(root: Node): Map<string, Node[]> {
+  let index = rootIndexes.get(root.tree);
+  if (!index) {
+    index = new Map(INDEXED_TYPES.map((t) => [t, [] as Node[]]));
+    for (const node of root.descendantsOfType(INDEXED_TYPES)) {
+      if (node) index.get(node.type)!.push(node);
+    }
+    rootIndexes.set(root.tree, index);
+  }
+  return index;
+}
+
+/** Descendants of the given types in document order (a node before the nodes inside it). */
 export function descendants(node: Node, types: string | string[]): Node[] {
+  const wanted = typeof types === 'string' ? [types] : types;
+  if (node.type === 'module' && wanted.every((t) => INDEXED.has(t))) {
+    const index = rootIndex(node);
+    if (wanted.length === 1) return index.get(wanted[0])!.slice();
+    return wanted
+      .flatMap((t) => index.get(t)!)
+      .sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+  }
   return node.descendantsOfType(types).filter((n): n is Node => n !== null);
 }
 
@@ -138,9 +185,9 @@ export function walkOwnScope(fn: Node, visit: (node: Node) => void): void {
   while (stack.length) {
     const node = stack.pop()!;
     visit(node);
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i);
-      if (!child) continue;
+    const children = namedChildren(node);
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i];
       if (SCOPE_TYPES.has(child.type)) {
         // The nested def's name (and decorators) belong to this scope; its body does not.
         visit(child);

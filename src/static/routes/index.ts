@@ -1,10 +1,38 @@
 /**
  * Route extraction: which HTTP routes a service declares and which function each one runs. One file per
- * framework; this module only combines them.
+ * framework; this module finds the route-shaped decorators and calls, decides which framework each
+ * belongs to (by what its receiver is bound to, else by the file's imports and the route's own shape),
+ * and combines the results, sorted by (file, line, method, path).
+ *
+ * Representation shared by all frameworks:
+ * - `handler.line` 0: the handler lives in another file (`handler.file` is then the module's guessed
+ *   path, `handler.function` its name inside that module) or could not be located;
+ * - a class name as `handler.function` (`DetailView`): a class-based view whose methods are unknown
+ *   here (another file); same-file classes are expanded to one route per method (`ItemAPI.get`);
+ * - websocket endpoints have the method `WS`; `*` means any method;
+ * - prefixes written with module-level string constants or f-strings of them are resolved; any other
+ *   prefix expression becomes a path variable named after it (`{settings.API_V1_STR}/items`).
+ *
+ * Limits (per file): a blueprint/router/sub-app registered in another file is reported with its own
+ * prefix only (the registering file's prefix is not applied), Django `include('other.urls')` likewise;
+ * paths not spelled out in the file are skipped; non-literal `methods=` becomes `*`.
  */
 import type { ImportTable } from '../imports.js';
-import type { Route } from '../model.js';
-import type { Node } from '../pyast.js';
+import type { Framework, Route } from '../model.js';
+import { descendants, field, namedChildren, parameterNames, unparenthesize, type Node } from '../pyast.js';
+import {
+  AIOHTTP_CALLS,
+  AIOHTTP_DECORATORS,
+  aiohttpCall,
+  aiohttpDecorator,
+  aiohttpDefinition,
+  aiohttpDefinitionRoutes,
+} from './aiohttp.js';
+import { argument, CONSTRUCTOR_WORDS, literal, RouteCollector, sortRoutes, type Holder } from './common.js';
+import { djangoRoutes } from './django.js';
+import { FASTAPI_CALLS, FASTAPI_DECORATORS, fastapiCall, fastapiDecorator } from './fastapi.js';
+import { FLASK_CALLS, FLASK_DECORATORS, flaskCall, flaskDecorator } from './flask.js';
+import { httpServerRoutes } from './http-server.js';
 
 export interface RouteContext {
   file: string;
@@ -13,12 +41,161 @@ export interface RouteContext {
   imports: ImportTable;
 }
 
-/** Statements holding any of these words, or passing the test, may declare routes. */
+const DECORATOR_NAMES = new Set([...FLASK_DECORATORS, ...FASTAPI_DECORATORS, ...AIOHTTP_DECORATORS]);
+const CALL_NAMES = new Set([...FLASK_CALLS, ...FASTAPI_CALLS, ...AIOHTTP_CALLS]);
+
+const DECORATOR =
+  /^[ \t]*@[ \t]*([A-Za-z_][\w. \t]*?)[ \t]*\.[ \t]*(?:route|get|post|put|patch|delete|head|options|trace|api_route|websocket|websocket_route|view)[ \t]*\(/gm;
+/** `@mock.patch(...)` is the most common decorator of this shape and never a route. */
+const MOCK = /(?:^|\.)[ \t]*mock$/;
+const WEB_DEFINITION = /\bweb[ \t]*\.[ \t]*(?:get|post|put|patch|delete|head|route|view)[ \t]*\(/;
+const MOUNT = /\.[ \t]*mount[ \t]*\(/;
+/** `path("…"`, `re_path(r"…"`, `url(regex="…"`, `urls.path("…"`: a pattern call with a literal first. */
+const DJANGO_PATTERN =
+  /(?:(?<![\w.])|\burls[ \t]*\.[ \t]*)(?:path|re_path|url)[ \t]*\(\s*(?:(?:route|regex)[ \t]*=[ \t]*)?[rRuUfFbB]{0,2}['"]/;
+const DO_METHOD = /\bdef[ \t]+do_[A-Z]/;
+
+/**
+ * Statements holding any of these words, or passing the test, may declare routes or prefixes:
+ * constructors (`Flask(`, `APIRouter(prefix=…)`), registration calls, route decorators, aiohttp
+ * `web.get(`, Django `path(`, and http.server `def do_GET`. What a route merely refers to (handler
+ * defs, view classes) is looked up lexically and need not be parsed.
+ */
 export const ROUTE_TRIGGER = {
-  words: [] as string[],
-  test: (_text: string): boolean => false,
+  words: [...CONSTRUCTOR_WORDS, ...CALL_NAMES].filter((w) => w !== 'mount'),
+  test: (text: string): boolean =>
+    hasRouteDecorator(text) ||
+    WEB_DEFINITION.test(text) ||
+    MOUNT.test(text) ||
+    DJANGO_PATTERN.test(text) ||
+    DO_METHOD.test(text),
 };
 
-export function extractRoutes(_context: RouteContext): Route[] {
-  return [];
+function hasRouteDecorator(text: string): boolean {
+  for (const match of text.matchAll(DECORATOR)) if (!MOCK.test(match[1])) return true;
+  return false;
+}
+
+const TRIGGER_WORDS = new RegExp(`\\b(?:${ROUTE_TRIGGER.words.join('|')})\\b`);
+
+export function extractRoutes(context: RouteContext): Route[] {
+  // Most files declare no route: skip building the collector's indexes for them.
+  if (!TRIGGER_WORDS.test(context.source) && !ROUTE_TRIGGER.test(context.source)) return [];
+  const c = new RouteCollector(context.file, context.source, context.root);
+  c.collectHolders();
+  for (const decorated of descendants(context.root, 'decorated_definition')) decoratorRoutes(c, decorated);
+  for (const call of descendants(context.root, 'call')) callRoutes(c, call);
+  djangoRoutes(c);
+  httpServerRoutes(c);
+  return sortRoutes(c.routes());
+}
+
+function decoratorRoutes(c: RouteCollector, decorated: Node): void {
+  const definition = field(decorated, 'definition');
+  if (!definition) return;
+  for (const decorator of namedChildren(decorated)) {
+    if (decorator.type !== 'decorator') continue;
+    const call = unparenthesize(decorator.namedChild(0));
+    const fn = call?.type === 'call' ? field(call, 'function') : null;
+    if (!call || fn?.type !== 'attribute') continue;
+    const verb = field(fn, 'attribute')?.text ?? '';
+    if (!DECORATOR_NAMES.has(verb)) continue;
+    // The receiver must be a dotted name (`app`, `api.router`), the shape the pre-scan test looks for.
+    const holder = c.holderFor(field(fn, 'object'));
+    if (!holder || MOCK.test(holder.name)) continue;
+    const framework = holder.framework ?? (holder.kind === 'other' ? null : guess(c, verb, call, definition));
+    if (framework === 'flask') flaskDecorator(c, holder, call, verb, definition);
+    else if (framework === 'fastapi') fastapiDecorator(c, holder, call, verb, definition);
+    else if (framework === 'aiohttp') aiohttpDecorator(c, holder, call, verb, definition);
+  }
+}
+
+const FASTAPI_KEYWORDS = new Set([
+  'response_model',
+  'status_code',
+  'tags',
+  'dependencies',
+  'summary',
+  'description',
+  'response_class',
+  'responses',
+  'response_description',
+  'deprecated',
+  'operation_id',
+  'include_in_schema',
+]);
+
+/**
+ * The framework of a route decorator whose receiver the file does not bind (an imported `app`, or
+ * `app = create_app()`): the only web framework the file imports, else the route's shape.
+ */
+function guess(c: RouteCollector, verb: string, call: Node, definition: Node): Framework | null {
+  if (verb === 'api_route' || verb === 'websocket' || verb === 'websocket_route' || verb === 'trace') {
+    return 'fastapi';
+  }
+  if (verb === 'view') return 'aiohttp';
+  const web = (['flask', 'fastapi', 'aiohttp'] as const).filter((f) => c.importedFrameworks.has(f));
+  if (web.length === 1) return web[0];
+  // Django Ninja's `@api.get`, Sanic's `@app.route`…: not ours to label.
+  if (!web.length && (c.importsOtherFramework || c.importedFrameworks.has('django'))) return null;
+  const path = literal(argument(call, 0, null)) ?? '';
+  if (path.includes('<')) return 'flask';
+  if (path.includes('{')) return web.includes('aiohttp') && !web.includes('fastapi') ? 'aiohttp' : 'fastapi';
+  const args = field(call, 'arguments');
+  for (const arg of args ? namedChildren(args) : []) {
+    if (arg.type === 'keyword_argument' && FASTAPI_KEYWORDS.has(field(arg, 'name')?.text ?? '')) {
+      return 'fastapi';
+    }
+  }
+  if (verb === 'route') return 'flask';
+  if (definition.type !== 'function_definition') return null;
+  const isAsync = definition.child(0)?.type === 'async';
+  if (!isAsync) return 'flask';
+  // aiohttp handlers take just the request, unannotated; FastAPI's declare typed parameters.
+  const params = parameterNames(definition);
+  const parameters = field(definition, 'parameters');
+  if (
+    params.length === 1 &&
+    /^req(?:uest)?$/.test(params[0]) &&
+    parameters?.namedChild(0)?.type === 'identifier'
+  ) {
+    return 'aiohttp';
+  }
+  return 'fastapi';
+}
+
+function callRoutes(c: RouteCollector, call: Node): void {
+  const fn = field(call, 'function');
+  if (fn?.type !== 'attribute') return;
+  const name = field(fn, 'attribute')?.text ?? '';
+  if (!CALL_NAMES.has(name)) {
+    const definition = aiohttpDefinition(c, call);
+    if (definition) aiohttpDefinitionRoutes(c, call, definition);
+    return;
+  }
+  const holder = c.holderFor(field(fn, 'object'));
+  if (holder?.kind === 'other') return;
+  const framework = callFramework(c, holder, call, name);
+  if (framework === 'flask') flaskCall(c, holder, call, name);
+  else if (framework === 'fastapi') fastapiCall(c, holder, call, name);
+  else if (framework === 'aiohttp') aiohttpCall(c, holder, call, name);
+}
+
+function callFramework(c: RouteCollector, holder: Holder | null, call: Node, name: string): Framework | null {
+  const known = holder?.framework ?? null;
+  const accept = (f: Framework) => (known === null || known === f ? f : null);
+  if (FLASK_CALLS.has(name)) return accept('flask');
+  if (name === 'mount') return known === 'fastapi' ? 'fastapi' : null;
+  if (name === 'add_route') {
+    if (known === 'fastapi') return 'fastapi';
+    if (known === 'aiohttp') return 'aiohttp';
+    if (known !== null) return null;
+    // aiohttp: add_route(method, path, handler); Starlette/FastAPI: add_route(path, endpoint).
+    const first = literal(argument(call, 0, null));
+    if (first !== null && !first.startsWith('/')) return 'aiohttp';
+    return c.importedFrameworks.has('fastapi') ? 'fastapi' : null;
+  }
+  if (FASTAPI_CALLS.has(name)) return accept('fastapi');
+  if (name === 'add_routes' && holder === null) return null;
+  return accept('aiohttp');
 }

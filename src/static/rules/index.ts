@@ -1,8 +1,18 @@
 /** The rule table of SPEC §2, in short-id order. */
 import type { Rule } from '../rule.js';
 import { mutableDefault } from './m5-mutable-default.js';
+import { unboundedGlobal } from './r1-unbounded-global.js';
+import { unboundedCache } from './r2-unbounded-cache.js';
+import { loggingHandlerDup } from './r4-logging-handler-dup.js';
+import { threadInRequest } from './r5-thread-in-request.js';
 
-export const ALL_RULES: readonly Rule[] = [mutableDefault];
+export const ALL_RULES: readonly Rule[] = [
+  unboundedGlobal,
+  unboundedCache,
+  loggingHandlerDup,
+  threadInRequest,
+  mutableDefault,
+];
 
 export function ruleById(idOrShort: string): Rule | undefined {
   const key = idOrShort.trim().toUpperCase();

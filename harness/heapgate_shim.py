@@ -1,0 +1,510 @@
+"""heapgate's in-process shim: tracemalloc, resource samples and in-process calls over a private channel.
+
+heapgate writes this file (and ``sitecustomize.py``) to a private folder, puts the folder first on
+PYTHONPATH and starts the service unchanged. The protocol is documented in docs/ipc.md: one JSON object
+per line, every message carrying ``v`` (protocol version), ``type``, ``pid`` and ``ppid``.
+
+Channels:
+- The first Python process of the run (``main``) takes over its stdout: the original fd 1 becomes the
+  channel to heapgate and fd 1 is pointed at stderr, so the service's own prints can never corrupt it.
+  Commands arrive on the original stdin, which the service no longer sees (fd 0 becomes /dev/null).
+- Every other process (forked workers, multiprocessing spawn children, anything started later) connects
+  to the run's Unix socket (``HEAPGATE_SOCKET``) and talks over that connection, so each process has a
+  control channel of its own and no two processes ever write to the same stream.
+
+The shim's own retained allocations (the baseline snapshot) are measured when made and subtracted from
+every heap figure; its threads and file descriptors are subtracted from the counts it reports.
+"""
+
+import gc
+import json
+import logging
+import os
+import socket
+import sys
+import threading
+import time
+import traceback
+
+PROTOCOL_VERSION = 1
+MIN_PYTHON = (3, 8)
+_SHIM_FILE = os.path.abspath(__file__)
+_HARNESS_DIR = os.path.dirname(_SHIM_FILE)
+_HELPER_MARKERS = ("resource_tracker", "semaphore_tracker", "forkserver")
+
+
+class _Shim:
+    """State of the shim in one process."""
+
+    def __init__(self):
+        self.role = "main"
+        self.channel = None  # a _Channel
+        self.lock = threading.Lock()
+        self.own_threads = 0
+        self.own_fds = set()
+        self.retained_bytes = 0
+        self.baseline = None  # {(file, line): (size, count)} keyed by attribution site
+        self.project_root = os.path.realpath(os.environ.get("HEAPGATE_PROJECT_ROOT") or os.getcwd())
+        self.call_loop = None
+        self.resolved = {}
+
+
+_shim = _Shim()
+
+
+# --- the channel ---------------------------------------------------------------------------------
+
+
+class _FdChannel:
+    """Main process: messages out on the original stdout fd, commands in on the original stdin fd."""
+
+    def __init__(self, out_fd, in_fd):
+        self.out_fd = out_fd
+        self.in_fd = in_fd
+        self._buffer = b""
+
+    def send(self, data):
+        view = memoryview(data)
+        while view:
+            written = os.write(self.out_fd, view)
+            view = view[written:]
+
+    def read_line(self):
+        while b"\n" not in self._buffer:
+            chunk = os.read(self.in_fd, 65536)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line
+
+    def fds(self):
+        return {self.out_fd, self.in_fd}
+
+
+class _SocketChannel:
+    """Any other process: one Unix socket connection carries both directions."""
+
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        self._buffer = b""
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def read_line(self):
+        while b"\n" not in self._buffer:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line
+
+    def fds(self):
+        return {self.sock.fileno()}
+
+
+def _send(message):
+    message["v"] = PROTOCOL_VERSION
+    message["pid"] = os.getpid()
+    message["ppid"] = os.getppid()
+    data = (json.dumps(message, separators=(",", ":"), default=str) + "\n").encode("utf-8")
+    channel = _shim.channel
+    if channel is None:
+        return
+    with _shim.lock:
+        try:
+            channel.send(data)
+        except OSError:
+            _shim.channel = None  # heapgate is gone; the service carries on
+
+
+# --- samples -------------------------------------------------------------------------------------
+
+
+def _rss_bytes():
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _os_threads():
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return threading.active_count()
+
+
+def _open_fds():
+    try:
+        # listdir itself holds one descriptor open while it reads.
+        return len(os.listdir("/proc/self/fd")) - 1
+    except OSError:
+        return -1
+
+
+def _logging_handlers():
+    count = len(logging.getLogger().handlers)
+    for logger in list(logging.Logger.manager.loggerDict.values()):
+        if isinstance(logger, logging.Logger):
+            count += len(logger.handlers)
+    return count
+
+
+def _sample():
+    import tracemalloc
+
+    gc.collect()
+    traced = tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else 0
+    fds = _open_fds()
+    return {
+        "type": "sample",
+        "heap": max(0, traced - _shim.retained_bytes),
+        "rss": _rss_bytes(),
+        "threads": max(0, _os_threads() - _shim.own_threads),
+        "fds": max(0, fds - len(_shim.own_fds)) if fds >= 0 else -1,
+        "handlers": _logging_handlers(),
+        "gcObjects": len(gc.get_objects()),
+        "time": time.time(),
+    }
+
+
+# --- leak sites ----------------------------------------------------------------------------------
+
+
+def _is_project_file(filename):
+    if not filename or filename.startswith("<"):
+        return False
+    path = os.path.realpath(filename)
+    if path == _SHIM_FILE or path.startswith(_HARNESS_DIR + os.sep):
+        return False
+    if "site-packages" in path or "dist-packages" in path:
+        return False
+    return path.startswith(_shim.project_root + os.sep)
+
+
+def _site_of(tb):
+    """The innermost frame in the project's own code, or the innermost frame when there is none."""
+    frames = list(tb)  # oldest first
+    for frame in reversed(frames):
+        if _is_project_file(frame.filename):
+            return frame
+    return frames[-1] if frames else None
+
+
+def _snapshot_by_site():
+    import tracemalloc
+
+    gc.collect()
+    snapshot = tracemalloc.take_snapshot().filter_traces(
+        [
+            tracemalloc.Filter(False, tracemalloc.__file__),
+            tracemalloc.Filter(False, _SHIM_FILE),
+            tracemalloc.Filter(False, "<unknown>"),
+        ]
+    )
+    sites = {}
+    for stat in snapshot.statistics("traceback"):
+        frame = _site_of(stat.traceback)
+        if frame is None:
+            continue
+        key = (frame.filename, frame.lineno)
+        entry = sites.get(key)
+        if entry is None:
+            tb = ["%s:%d" % (f.filename, f.lineno) for f in reversed(list(stat.traceback))]
+            sites[key] = [stat.size, stat.count, tb, stat.size]
+        else:
+            entry[0] += stat.size
+            entry[1] += stat.count
+            if stat.size > entry[3]:  # keep the traceback of the biggest contributor
+                entry[2] = ["%s:%d" % (f.filename, f.lineno) for f in reversed(list(stat.traceback))]
+                entry[3] = stat.size
+    del snapshot
+    return sites
+
+
+def _baseline():
+    import tracemalloc
+
+    if not tracemalloc.is_tracing():
+        return {"type": "baseline", "error": "tracemalloc is not tracing"}
+    _shim.baseline = None
+    gc.collect()
+    before = tracemalloc.get_traced_memory()[0]
+    sites = _snapshot_by_site()
+    _shim.baseline = {key: (value[0], value[1]) for key, value in sites.items()}
+    del sites
+    gc.collect()
+    # Whatever the baseline keeps alive is the shim's, not the service's.
+    _shim.retained_bytes += max(0, tracemalloc.get_traced_memory()[0] - before)
+    return {"type": "baseline", "sites": len(_shim.baseline), "retained": _shim.retained_bytes}
+
+
+def _sites(limit):
+    if _shim.baseline is None:
+        return {"type": "sites", "error": "no baseline: send 'baseline' first"}
+    current = _snapshot_by_site()
+    growth = []
+    for (filename, lineno), (size, count, tb, _) in current.items():
+        base_size, base_count = _shim.baseline.get((filename, lineno), (0, 0))
+        if size - base_size > 0:
+            growth.append(
+                {
+                    "file": filename,
+                    "line": lineno,
+                    "sizeDiff": size - base_size,
+                    "countDiff": count - base_count,
+                    "traceback": tb,
+                    "project": _is_project_file(filename),
+                }
+            )
+    del current
+    growth.sort(key=lambda site: (-site["sizeDiff"], site["file"], site["line"]))
+    return {"type": "sites", "sites": growth[:limit]}
+
+
+# --- in-process calls ----------------------------------------------------------------------------
+
+
+def _resolve(target):
+    resolved = _shim.resolved.get(target)
+    if resolved is not None:
+        return resolved
+    import importlib
+
+    module_name, _, attribute = target.partition(":")
+    if not module_name or not attribute:
+        raise ValueError("function must look like 'module:function', got %r" % target)
+    obj = importlib.import_module(module_name)
+    for part in attribute.split("."):
+        obj = getattr(obj, part)
+    if not callable(obj):
+        raise TypeError("%s is not callable" % target)
+    _shim.resolved[target] = obj
+    return obj
+
+
+def _run_result(result):
+    if hasattr(result, "__await__"):
+        import asyncio
+
+        if _shim.call_loop is None:
+            _shim.call_loop = asyncio.new_event_loop()
+        return _shim.call_loop.run_until_complete(result)
+    return result
+
+
+def _call(command):
+    try:
+        function = _resolve(command["function"])
+    except Exception as error:  # noqa: BLE001 - reported to heapgate, never raised in the service
+        return {"type": "call", "ok": 0, "errors": len(command.get("calls", [])), "error": _describe(error)}
+    ok = 0
+    errors = 0
+    first_error = None
+    started = time.perf_counter()
+    for call in command.get("calls", []):
+        try:
+            _run_result(function(*call.get("args", []), **call.get("kwargs", {})))
+            ok += 1
+        except Exception as error:  # noqa: BLE001 - the scenario's failure, reported with its traceback
+            errors += 1
+            if first_error is None:
+                first_error = _describe(error)
+        # Drop the result and any traceback before the next call so nothing outlives it.
+    reply = {"type": "call", "ok": ok, "errors": errors, "seconds": time.perf_counter() - started}
+    if first_error is not None:
+        reply["error"] = first_error
+    return reply
+
+
+def _describe(error):
+    text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return text[-4000:]
+
+
+# --- the command loop ----------------------------------------------------------------------------
+
+
+def _handle(line):
+    try:
+        command = json.loads(line)
+        name = command["cmd"]
+    except (ValueError, KeyError, TypeError):
+        return {"type": "error", "error": "not a command: %r" % line[:200]}
+    try:
+        if name == "sample":
+            reply = _sample()
+        elif name == "baseline":
+            reply = _baseline()
+        elif name == "sites":
+            reply = _sites(int(command.get("limit", 20)))
+        elif name == "call":
+            reply = _call(command)
+        elif name == "ping":
+            reply = {"type": "pong"}
+        else:
+            reply = {"type": "error", "error": "unknown command %r" % name}
+    except Exception as error:  # noqa: BLE001 - the shim must survive anything a command does
+        reply = {"type": "error", "error": _describe(error)}
+    if "id" in command:
+        reply["id"] = command["id"]
+    return reply
+
+
+def _serve(channel):
+    while True:
+        try:
+            line = channel.read_line()
+        except OSError:
+            return
+        if line is None:
+            return
+        if line.strip():
+            _send(_handle(line))
+
+
+def _start_thread(channel):
+    thread = threading.Thread(target=_serve, args=(channel,), name="heapgate-shim", daemon=True)
+    thread.start()
+
+
+# --- start-up ------------------------------------------------------------------------------------
+
+
+def _hello(extra=None):
+    import tracemalloc
+
+    message = {
+        "type": "hello",
+        "role": _shim.role,
+        "python": ".".join(str(part) for part in sys.version_info[:3]),
+        "implementation": sys.implementation.name,
+        "executable": sys.executable,
+        "argv": list(getattr(sys, "orig_argv", sys.argv)),
+        "traceDepth": tracemalloc.get_traceback_limit() if tracemalloc.is_tracing() else 0,
+    }
+    if extra:
+        message.update(extra)
+    _send(message)
+
+
+def _unsupported():
+    """A reason this interpreter cannot be measured, or None."""
+    if sys.version_info < MIN_PYTHON:
+        return "Python %d.%d is older than 3.8, which heapgate needs" % sys.version_info[:2]
+    try:
+        import tracemalloc
+
+        tracemalloc.get_traced_memory()
+    except (ImportError, AttributeError, RuntimeError):
+        return "%s has no working tracemalloc" % sys.implementation.name
+    return None
+
+
+def _is_helper():
+    argv = " ".join(getattr(sys, "orig_argv", sys.argv))
+    return any(marker in argv for marker in _HELPER_MARKERS)
+
+
+def _take_over_stdio():
+    """Main process: keep the original stdout/stdin for heapgate and give the service stderr and /dev/null."""
+    sys.stdout.flush()
+    out_fd = os.dup(1)
+    in_fd = os.dup(0)
+    os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    # The service's print() now lands on stderr; line-buffer it so a crash still shows the tail.
+    sys.stdout = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8", errors="backslashreplace")
+    _shim.own_fds.add(sys.stdout.fileno())
+    return _FdChannel(out_fd, in_fd)
+
+
+def _connect_socket():
+    path = os.environ.get("HEAPGATE_SOCKET")
+    if not path:
+        return None
+    try:
+        return _SocketChannel(path)
+    except OSError:
+        return None
+
+
+def _after_fork_in_child():
+    """A forked worker inherits tracemalloc but not the shim's thread: give it a channel of its own."""
+    inherited = _shim.channel
+    _shim.lock = threading.Lock()
+    _shim.role = "fork"
+    _shim.own_fds = set()
+    _shim.channel = None
+    if isinstance(inherited, _FdChannel):
+        for fd in inherited.fds():
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+    elif isinstance(inherited, _SocketChannel):
+        try:
+            inherited.sock.close()
+        except OSError:
+            pass
+    channel = _connect_socket()
+    if channel is None:
+        return
+    _shim.channel = channel
+    _shim.own_fds = set(channel.fds())
+    _shim.own_threads = 1
+    _start_thread(channel)
+    _hello()
+
+
+def install():
+    """Called from sitecustomize at interpreter start-up, before the service imports anything."""
+    reason = _unsupported()
+    first = "HEAPGATE_MAIN_PID" not in os.environ
+    if first:
+        os.environ["HEAPGATE_MAIN_PID"] = str(os.getpid())
+        _shim.role = "main"
+        _shim.channel = _take_over_stdio()
+    else:
+        _shim.role = "helper" if _is_helper() else "spawn"
+        _shim.channel = _connect_socket()
+        if _shim.channel is None:
+            return
+    _shim.own_fds |= _shim.channel.fds()
+    if reason is not None:
+        _hello({"error": reason})
+        return
+    import tracemalloc
+
+    if not tracemalloc.is_tracing():
+        tracemalloc.start(int(os.environ.get("HEAPGATE_TRACE_DEPTH", "8")))
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_after_fork_in_child)
+    _shim.own_threads = 1
+    _hello()
+    if os.environ.get("HEAPGATE_BARE") == "1" and first:
+        # A bare interpreter exists only to run call scenarios: serve on the main thread.
+        _shim.own_threads = 0
+        return
+    _start_thread(_shim.channel)
+
+
+def serve_forever():
+    """Bare-interpreter mode (`python -c "import heapgate_shim; heapgate_shim.serve_forever()"`)."""
+    if _shim.channel is None:
+        install()
+    if _shim.channel is not None:
+        _serve(_shim.channel)

@@ -1,0 +1,90 @@
+/**
+ * FastAPI: `@app.get/post/put/patch/delete/options/head/trace`, `@app.api_route(methods=)`, APIRouter
+ * `prefix=`, `include_router(router, prefix=)`, `add_api_route`, websockets, and `mount()` of another
+ * FastAPI app of the same file. Paths are kept as written (`/items/{item_id}`); prefixes are plain string
+ * concatenation, as FastAPI does.
+ *
+ * Websocket endpoints get the method `WS`: they are not HTTP requests a scenario can replay, but a
+ * finding inside one is still tied to its path.
+ */
+import { keywordArgument, type Node } from '../pyast.js';
+import { argument, isRoutePath, literalList, type Holder, type RouteCollector } from './common.js';
+
+const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'trace']);
+const WEBSOCKET = new Set(['websocket', 'websocket_route']);
+export const FASTAPI_DECORATORS = new Set([...VERBS, 'api_route', 'route', ...WEBSOCKET]);
+export const FASTAPI_CALLS = new Set([
+  'include_router',
+  'add_api_route',
+  'add_api_websocket_route',
+  'add_websocket_route',
+  'add_route',
+  'mount',
+]);
+
+/** `methods=[...]` of api_route/add_api_route: GET when absent, `*` when not a literal. */
+function methodsArgument(call: Node): string[] {
+  const node = keywordArgument(call, 'methods');
+  if (!node) return ['GET'];
+  const list = literalList(node);
+  if (!list) return ['*'];
+  return [...new Set(list.map((m) => m.toUpperCase()))];
+}
+
+function methodsOf(verb: string, call: Node): string[] {
+  if (VERBS.has(verb)) return [verb.toUpperCase()];
+  if (WEBSOCKET.has(verb)) return ['WS'];
+  return methodsArgument(call);
+}
+
+export function fastapiDecorator(
+  c: RouteCollector,
+  holder: Holder | null,
+  call: Node,
+  verb: string,
+  definition: Node,
+): void {
+  if (!FASTAPI_DECORATORS.has(verb) || definition.type !== 'function_definition') return;
+  const path = c.stringOf(argument(call, 0, 'path'));
+  if (!isRoutePath(path)) return;
+  const handler = c.definitionHandler(definition);
+  for (const method of methodsOf(verb, call)) {
+    c.declare({
+      holder: holder?.key ?? null,
+      framework: 'fastapi',
+      method,
+      path,
+      handler,
+      line: call.startPosition.row + 1,
+    });
+  }
+}
+
+export function fastapiCall(c: RouteCollector, holder: Holder | null, call: Node, name: string): void {
+  const line = call.startPosition.row + 1;
+  if (name === 'include_router') {
+    const child = c.holderFor(argument(call, 0, 'router'));
+    if (!holder || !child) return;
+    const prefix = keywordArgument(call, 'prefix');
+    c.register(holder, child, c.prefixOf(prefix, 'fastapi'));
+    return;
+  }
+  if (name === 'mount') {
+    // Only a sub-application this file builds contributes routes; StaticFiles and friends do not.
+    const path = c.stringOf(argument(call, 0, 'path'));
+    const child = c.knownHolder(argument(call, 1, 'app'));
+    if (holder && child && child.framework === 'fastapi' && isRoutePath(path)) {
+      c.register(holder, child, path.replace(/\/+$/, ''));
+    }
+    return;
+  }
+  const path = c.stringOf(argument(call, 0, 'path'));
+  if (!isRoutePath(path)) return;
+  const handler = c.resolveHandler(argument(call, 1, 'endpoint'));
+  if (!handler) return;
+  const methods =
+    name === 'add_api_websocket_route' || name === 'add_websocket_route' ? ['WS'] : methodsArgument(call);
+  for (const method of methods) {
+    c.declare({ holder: holder?.key ?? null, framework: 'fastapi', method, path, handler, line });
+  }
+}

@@ -1,0 +1,306 @@
+import {
+  calleeTail,
+  descendants,
+  dottedName,
+  field,
+  namedChildren,
+  positionalArguments,
+  type Node,
+} from '../pyast.js';
+import type { Rule } from '../rule.js';
+
+/** Methods that put an item into a collection, and which argument is the item. */
+const ADDERS: Record<string, number> = {
+  append: 0,
+  appendleft: 0,
+  add: 0,
+  insert: 1,
+  setdefault: 1,
+  put: 0,
+};
+
+const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
+
+interface BackReference {
+  /** The `child.parent = self` assignment (or `child = Node(parent=self)`). */
+  node: Node;
+  /** `Node` when the constructor stores the reference: `child = Node(name, parent=self)`. */
+  via?: string;
+  /** `child` */
+  holder: string;
+  /** `parent` */
+  attribute: string;
+  /** `self` */
+  target: string;
+}
+
+interface Insertion {
+  /** `self.children` */
+  collection: string;
+  /** `child` */
+  item: string;
+}
+
+/** Statements and expressions of one function, not those of nested defs, lambdas or classes. */
+function ownNodes(fn: Node, visit: (node: Node) => void): void {
+  const body = field(fn, 'body');
+  if (!body) return;
+  const stack: Node[] = [body];
+  while (stack.length) {
+    const node = stack.pop()!;
+    visit(node);
+    for (let i = node.namedChildCount - 1; i >= 0; i--) {
+      const child = node.namedChild(i);
+      if (child && !SCOPES.has(child.type)) stack.push(child);
+    }
+  }
+}
+
+function backReference(node: Node): BackReference | null {
+  if (node.type !== 'assignment') return null;
+  const left = field(node, 'left');
+  const right = field(node, 'right');
+  if (left?.type !== 'attribute' || !right) return null;
+  // Only a plain name on the right is a strong reference: weakref.ref(self)/proxy(self) are calls.
+  const target = right.type === 'identifier' || right.type === 'attribute' ? dottedName(right) : null;
+  const holder = dottedName(field(left, 'object'));
+  const attribute = field(left, 'attribute')?.text;
+  if (!target || !holder || !attribute) return null;
+  if (holder === target || holder.startsWith(`${target}.`) || target.startsWith(`${holder}.`)) return null;
+  return { node, holder, attribute, target };
+}
+
+/**
+ * `child = Node(name, parent=self)` where the file's `class Node` stores that argument plainly
+ * (`self.parent = parent` in `__init__`, or a dataclass field): the same back-reference, made by
+ * the constructor.
+ */
+function constructedBackReferences(node: Node, source: string): BackReference[] {
+  if (node.type !== 'assignment') return [];
+  const left = field(node, 'left');
+  const call = field(node, 'right');
+  if (left?.type !== 'identifier' || call?.type !== 'call') return [];
+  const className = calleeTail(call);
+  if (!className || !/^[A-Z]/.test(className)) return [];
+  const args = field(call, 'arguments');
+  if (!args) return [];
+  const out: BackReference[] = [];
+  let index = 0;
+  for (const arg of namedChildren(args)) {
+    if (arg.type === 'comment') continue;
+    let key: string | number;
+    let value: Node | null;
+    if (arg.type === 'keyword_argument') {
+      key = field(arg, 'name')?.text ?? '';
+      value = field(arg, 'value');
+    } else if (arg.type === 'list_splat' || arg.type === 'dictionary_splat') {
+      break;
+    } else {
+      key = index++;
+      value = arg;
+    }
+    const target =
+      value && (value.type === 'identifier' || value.type === 'attribute') ? dottedName(value) : null;
+    if (!target || target === left.text) continue;
+    const attribute = storedAttribute(source, className, key);
+    if (attribute) out.push({ node, holder: left.text, attribute, target, via: className });
+  }
+  return out;
+}
+
+/** The attribute `class <name>` in this file keeps a constructor argument in, when it keeps it plainly. */
+function storedAttribute(source: string, className: string, key: string | number): string | null {
+  const head = new RegExp(`^([ \\t]*)class[ \\t]+${className}\\b[^\\n]*:[ \\t]*(?:#[^\\n]*)?$`, 'm').exec(
+    source,
+  );
+  if (!head) return null;
+  const indent = head[1].length;
+  const lines: string[] = [];
+  for (const line of source.slice(head.index + head[0].length + 1).split('\n')) {
+    if (line.trim() && /^[ \t]*/.exec(line)![0].length <= indent) break;
+    lines.push(line);
+  }
+  const body = lines.join('\n');
+  const init = /\bdef[ \t]+__init__[ \t]*\(([^)]*)\)/.exec(body);
+  let params: string[];
+  let store: string;
+  if (init) {
+    params = init[1]
+      .split(',')
+      .map((p) =>
+        p
+          .replace(/^\s*\**/, '')
+          .split(/[:=]/)[0]
+          .trim(),
+      )
+      .filter(Boolean)
+      .slice(1);
+    store = body.slice(init.index);
+  } else if (
+    /^[ \t]*@(?:dataclasses\.)?dataclass\b/m.test(source.slice(Math.max(0, head.index - 200), head.index))
+  ) {
+    // Dataclass fields, in order, up to the first method.
+    const fields = body.split(/\n[ \t]*(?:@|def\b)/)[0];
+    params = [...fields.matchAll(/^[ \t]+([A-Za-z_]\w*)[ \t]*:/gm)].map((m) => m[1]);
+    const param = typeof key === 'number' ? params[key] : params.find((p) => p === key);
+    if (!param) return null;
+    const declared = new RegExp(`^[ \\t]+${param}[ \\t]*:[^\\n]*$`, 'm').exec(fields)?.[0] ?? '';
+    return /weakref|ReferenceType/.test(declared) ? null : param;
+  } else {
+    return null;
+  }
+  const param = typeof key === 'number' ? params[key] : params.find((p) => p === key);
+  if (!param) return null;
+  const stored = new RegExp(`^[ \\t]*self\\.(\\w+)[ \\t]*=[ \\t]*${param}[ \\t]*(?:#[^\\n]*)?$`, 'm').exec(
+    store,
+  );
+  return stored ? stored[1] : null;
+}
+
+function insertion(node: Node): Insertion | null {
+  if (node.type === 'call') {
+    const fn = field(node, 'function');
+    const tail = calleeTail(node);
+    if (fn?.type !== 'attribute' || !tail || !(tail in ADDERS || tail === 'extend')) return null;
+    const collection = dottedName(field(fn, 'object'));
+    if (!collection?.includes('.')) return null;
+    const args = positionalArguments(node);
+    if (tail === 'extend') {
+      const list = args[0];
+      if (list?.type !== 'list' && list?.type !== 'tuple') return null;
+      const item = list.namedChild(0);
+      const name = item ? dottedName(item) : null;
+      return name ? { collection, item: name } : null;
+    }
+    const item = dottedName(args[ADDERS[tail]] ?? null);
+    return item ? { collection, item } : null;
+  }
+  if (node.type === 'assignment') {
+    const left = field(node, 'left');
+    if (left?.type !== 'subscript') return null;
+    const collection = dottedName(field(left, 'value'));
+    const item = dottedName(field(node, 'right'));
+    return collection?.includes('.') && item ? { collection, item } : null;
+  }
+  if (node.type === 'augmented_assignment') {
+    const collection = dottedName(field(node, 'left'));
+    const right = field(node, 'right');
+    if (!collection?.includes('.') || right?.type !== 'list') return null;
+    const item = dottedName(right.namedChild(0));
+    return item ? { collection, item } : null;
+  }
+  return null;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The collection is created as a WeakSet/WeakValueDictionary/WeakKeyDictionary somewhere in the file. */
+function weakCollection(source: string, attribute: string): boolean {
+  const pattern = new RegExp(
+    `\\b${escapeRegExp(attribute)}\\s*(?::[^=\\n]*)?=\\s*(?:[\\w.]*\\.)?Weak(?:Set|ValueDictionary|KeyDictionary)\\b`,
+  );
+  return pattern.test(source);
+}
+
+/** `@parent.setter` in a file that uses weakref: the attribute stores a weak reference behind a property. */
+function weakProperty(source: string, attribute: string): boolean {
+  return /\bweakref\b/.test(source) && new RegExp(`@${escapeRegExp(attribute)}\\.setter\\b`).test(source);
+}
+
+export const circularReference: Rule = {
+  meta: {
+    id: 'MEMORY_CIRCULAR_REFERENCE',
+    shortId: 'M1',
+    name: 'circular-reference',
+    severity: 'LOW',
+    confidence: 'medium',
+    summary: 'A child gets a strong back-reference to the parent whose collection holds it.',
+    fix: 'Hold the back-reference weakly (weakref.ref/proxy) or the children in a WeakSet/WeakValueDictionary.',
+    docs: {
+      what:
+        'A function that stores an object in a collection of another (`self.children.append(child)`, ' +
+        '`self.nodes[key] = node`, `.add`, `.insert`…) and also gives the stored object a plain ' +
+        'reference back (`child.parent = self`), or the mirror form in a constructor ' +
+        '(`self.parent = parent; parent.children.append(self)`). Back-references made with ' +
+        '`weakref.ref`/`weakref.proxy`, collections that are a WeakSet/WeakValueDictionary/' +
+        'WeakKeyDictionary, and a plain `self.x = other` with no collection are not reported.',
+      why:
+        'CPython frees most objects the moment their reference count drops to zero; objects in a cycle ' +
+        'never reach zero and wait for the cyclic garbage collector. Python does collect them, but only ' +
+        'when a collection of the right generation runs: whole trees (and every buffer, response or ' +
+        'socket they reference) stay in memory long after the request that built them, survive into ' +
+        'the oldest generation, and are freed in full collections whose pause grows with the heap. ' +
+        'Objects with `__del__` in a cycle are finalized late and in no useful order, and code that ' +
+        'disables or tunes the GC (common in latency-sensitive services) turns the delay into a leak.',
+      example: [
+        'class Node:',
+        '    def __init__(self, name):',
+        '        self.name = name',
+        '        self.parent = None',
+        '        self.children = []',
+        '',
+        '    def add_child(self, child):',
+        '        child.parent = self',
+        '        self.children.append(child)',
+      ].join('\n'),
+      fix: [
+        'Make the back-reference weak, so dropping the root frees the whole tree at once:',
+        '',
+        'import weakref',
+        '',
+        'class Node:',
+        '    def __init__(self, name):',
+        '        self.name = name',
+        '        self._parent = None',
+        '        self.children = []',
+        '',
+        '    @property',
+        '    def parent(self):',
+        '        return self._parent() if self._parent else None',
+        '',
+        '    def add_child(self, child):',
+        '        child._parent = weakref.ref(self)',
+        '        self.children.append(child)',
+      ].join('\n'),
+    },
+  },
+  trigger: {
+    // Both halves live in one function: an insertion and an attribute assignment.
+    test: (text) =>
+      /\.(?:append|appendleft|add|insert|setdefault|put|extend)\s*\(|\]\s*=(?!=)|\+=\s*\[/.test(text) &&
+      (/\.\w+\s*=(?!=)/.test(text) || /=\s*[\w.]*\b[A-Z]\w*\s*\(/.test(text)),
+  },
+  check(context) {
+    for (const fn of descendants(context.root, 'function_definition')) {
+      const refs: BackReference[] = [];
+      const inserts: Insertion[] = [];
+      ownNodes(fn, (node) => {
+        const ref = backReference(node);
+        if (ref) refs.push(ref);
+        refs.push(...constructedBackReferences(node, context.source));
+        const ins = insertion(node);
+        if (ins) inserts.push(ins);
+      });
+      if (!refs.length || !inserts.length) continue;
+      for (const ref of refs) {
+        const match = inserts.find(
+          (ins) => ins.item === ref.holder && ins.collection.startsWith(`${ref.target}.`),
+        );
+        if (!match) continue;
+        const collectionAttr = match.collection.slice(match.collection.lastIndexOf('.') + 1);
+        if (weakCollection(context.source, collectionAttr)) continue;
+        if (weakProperty(context.source, ref.attribute)) continue;
+        const made = ref.via
+          ? `'${ref.holder} = ${ref.via}(…${ref.target}…)' stores '${ref.target}' as ${ref.holder}.${ref.attribute} and`
+          : `'${ref.holder}.${ref.attribute} = ${ref.target}'`;
+        context.report(ref.node, {
+          message:
+            `${made} points back at the owner of '${match.collection}', which holds '${ref.holder}': ` +
+            'a reference cycle only the cyclic GC can free.',
+        });
+      }
+    }
+  },
+};

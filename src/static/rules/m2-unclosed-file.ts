@@ -1,0 +1,176 @@
+import type { ImportTable } from '../imports.js';
+import {
+  calleeTail,
+  descendants,
+  enclosingDef,
+  field,
+  keywordArgument,
+  positionalArguments,
+  type Node,
+} from '../pyast.js';
+import type { Rule } from '../rule.js';
+import { calleeText, factoryWords, findLeaks, type Creation, type ResourceKind } from './lifecycle.js';
+
+/**
+ * Calls that open a file handle (an OS file descriptor). `os.open` is left out on purpose: it returns a
+ * bare int that code hands to `os.fdopen`, `mmap` or a subprocess, which this analysis cannot follow.
+ */
+const FILE_OPENERS = new Set([
+  'io.open',
+  'codecs.open',
+  'gzip.open',
+  'bz2.open',
+  'lzma.open',
+  'tarfile.open',
+  'zipfile.ZipFile',
+  'os.fdopen',
+  'io.FileIO',
+  'gzip.GzipFile',
+  'tempfile.TemporaryFile',
+  'tempfile.NamedTemporaryFile',
+  'tempfile.SpooledTemporaryFile',
+  'shelve.open',
+  'dbm.open',
+  'wave.open',
+]);
+
+/** Archive readers that own a descriptor only when handed a path, not a file object someone else owns. */
+const ARCHIVES = new Set(['zipfile.ZipFile', 'tarfile.open', 'gzip.GzipFile']);
+const IN_MEMORY_OR_OPENED =
+  /^(?:open|BytesIO|StringIO|SpooledTemporaryFile|TemporaryFile|NamedTemporaryFile|fdopen|urlopen)$/;
+
+/**
+ * `ZipFile(io.BytesIO(data))`, `tarfile.open(fileobj=f)`, `ZipFile(fp)` after `fp = open(…)`: the
+ * archive reads from a file object it does not own, so there is no descriptor of its own to leak.
+ */
+function wrapsOpenFile(call: Node): boolean {
+  if (keywordArgument(call, 'fileobj')) return true;
+  const first = positionalArguments(call)[0];
+  if (!first) return false;
+  if (first.type === 'call') return IN_MEMORY_OR_OPENED.test(calleeTail(first) ?? '');
+  if (first.type !== 'identifier') return false;
+  const fn = enclosingDef(call);
+  if (!fn) return false;
+  for (const assignment of descendants(fn, 'assignment')) {
+    const left = field(assignment, 'left');
+    const right = field(assignment, 'right');
+    if (left?.type === 'identifier' && left.text === first.text && right?.type === 'call') {
+      if (IN_MEMORY_OR_OPENED.test(calleeTail(right) ?? '')) return true;
+    }
+  }
+  return false;
+}
+
+/** Receivers whose `.open()` is a method of the object itself, not a file. */
+const NOT_FILE_RECEIVERS = new Set(['self', 'cls']);
+
+const WORDS = [
+  'open',
+  'fdopen',
+  'FileIO',
+  'ZipFile',
+  'GzipFile',
+  'TemporaryFile',
+  'NamedTemporaryFile',
+  'SpooledTemporaryFile',
+];
+
+function creation(call: Node, imports: ImportTable): Creation | null {
+  const fn = field(call, 'function');
+  const tail = calleeTail(call);
+  if (!fn || !tail) return null;
+  const made = { callee: `${calleeText(fn)}()` };
+  if (fn.type === 'identifier') {
+    if (fn.text === 'open' && !imports.isImported('open')) return made;
+    const qualified = imports.resolve(fn);
+    if (!qualified || !FILE_OPENERS.has(qualified)) return null;
+    return ARCHIVES.has(qualified) && wrapsOpenFile(call) ? null : made;
+  }
+  if (fn.type !== 'attribute') return null;
+  const qualified = imports.resolve(fn);
+  if (qualified && FILE_OPENERS.has(qualified)) {
+    return ARCHIVES.has(qualified) && wrapsOpenFile(call) ? null : made;
+  }
+  if (tail !== 'open') return null;
+  // `path.open()`, `Path(p).open()`, `self.root.open()`, `zf.open(name)`, `fs.open(p)`: a file-like
+  // handle. A module's `open` (webbrowser.open, os.open, Image.open) is something else; the file
+  // openers among modules (io, gzip, shelve…) are listed in FILE_OPENERS.
+  const receiver = field(fn, 'object');
+  if (!receiver) return null;
+  if (receiver.type === 'call') {
+    const ctor = imports.resolve(field(receiver, 'function'));
+    return ctor === 'pathlib.Path' || ctor === 'Path' || ctor === 'pathlib.PurePath' ? made : null;
+  }
+  // `self.open(url)` is the class's own method; `self.storage.open(name)` is a file.
+  if (receiver.type === 'identifier' && NOT_FILE_RECEIVERS.has(receiver.text)) return null;
+  if (receiver.type !== 'identifier' && receiver.type !== 'attribute') return null;
+  const head = receiver.text.split('.')[0];
+  if (imports.isImported(head)) return null;
+  // A test client's open() (werkzeug/Django) returns a response, not a file.
+  if (/client$/i.test(receiver.text)) return null;
+  return made;
+}
+
+export const unclosedFile: Rule = {
+  meta: {
+    id: 'RESOURCE_UNCLOSED_FILE',
+    shortId: 'M2',
+    name: 'unclosed-file',
+    severity: 'MEDIUM',
+    confidence: 'high',
+    summary: 'A file opened in a function is not closed on every path.',
+    fix: 'Open the file in a `with` block (or close it in `finally`).',
+    docs: {
+      what:
+        'A file handle from `open()`, `io.open()`, `codecs.open()`, `gzip.open()`/`bz2.open()`/' +
+        '`lzma.open()`, `tarfile.open()`, `zipfile.ZipFile()`, `os.fdopen()`, a `tempfile` file or a ' +
+        "path's `.open()` that is bound to a local name inside a function and neither used in a `with` " +
+        'block nor closed on every path. Handles that are returned, yielded or stored on an object are ' +
+        "the caller's to close and are not reported; a close at the end of the function counts, but an " +
+        'early `return` or `raise` that skips it does not (use `finally` or `with`).',
+      why:
+        'Every open file holds a file descriptor and an I/O buffer until it is closed. CPython closes a ' +
+        'handle when its last reference disappears, but an exception traceback, a reference cycle, a ' +
+        'generator that is never finished or a PyPy runtime keeps it open, and writes may sit unflushed ' +
+        'in the buffer. A request handler that leaks one descriptor per call eventually fails with ' +
+        '"OSError: [Errno 24] Too many open files" and takes the whole service down.',
+      example: [
+        'import json',
+        '',
+        'def load_settings(path):',
+        '    f = open(path)',
+        '    settings = json.load(f)',
+        '    if "version" not in settings:',
+        '        return None       # f stays open',
+        '    f.close()',
+        '    return settings',
+      ].join('\n'),
+      fix: [
+        'Let a `with` block close the file on every path, exceptions included:',
+        '',
+        'import json',
+        '',
+        'def load_settings(path):',
+        '    with open(path) as f:',
+        '        settings = json.load(f)',
+        '    if "version" not in settings:',
+        '        return None',
+        '    return settings',
+      ].join('\n'),
+    },
+  },
+  trigger: {
+    words: WORDS,
+    // `f = open_report()` after `def open_report(): return open(...)`.
+    fileWords: (facts) => factoryWords(facts, WORDS),
+  },
+  check(context) {
+    const kind: ResourceKind = { creation, closers: new Set(['close', '__exit__']) };
+    for (const leak of findLeaks(context.root, context.imports, kind, context.source)) {
+      context.report(leak.binding, {
+        message: `File handle '${leak.name}' from ${leak.callee} ${leak.reason}.`,
+        confidence: leak.partial ? 'medium' : 'high',
+      });
+    }
+  },
+};

@@ -1,0 +1,177 @@
+import { descendants, dottedName, field, type Node } from '../pyast.js';
+import type { Rule, ScanFacts } from '../rule.js';
+
+const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
+const LOOPS = new Set(['for_statement', 'while_statement']);
+
+/** `s += x` and `s = s + x` / `s = x + s` at the start of a line: the growing name. */
+const GROWTH = /^[ \t]*([A-Za-z_][\w.]*)[ \t]*(?:\+=|=[ \t]*\1[ \t]*\+|=.*\+[ \t]*\1[ \t]*$)/gm;
+
+interface Growth {
+  node: Node;
+  target: string;
+}
+
+/** `s += …`, `s = s + …` or `s = … + s` on a plain or dotted name. */
+function growthOf(node: Node): Growth | null {
+  if (node.type === 'augmented_assignment') {
+    if (field(node, 'operator')?.text !== '+=') return null;
+    const target = dottedName(field(node, 'left'));
+    return target ? { node, target } : null;
+  }
+  if (node.type === 'assignment') {
+    const target = dottedName(field(node, 'left'));
+    const right = field(node, 'right');
+    if (!target || right?.type !== 'binary_operator' || field(right, 'operator')?.text !== '+') return null;
+    let leftmost: Node | null = right;
+    while (leftmost?.type === 'binary_operator') leftmost = field(leftmost, 'left');
+    const rightmost = field(right, 'right');
+    if (dottedName(leftmost) === target || dottedName(rightmost) === target) return { node, target };
+  }
+  return null;
+}
+
+function isStringLiteral(node: Node | null): boolean {
+  return node?.type === 'string' || node?.type === 'concatenated_string';
+}
+
+/** The innermost loop around a node in the same scope. */
+function innermostLoop(node: Node): Node | null {
+  for (let p = node.parent; p; p = p.parent) {
+    if (LOOPS.has(p.type)) {
+      // The loop's own header (`for x in s + t:`) is evaluated once, not per iteration.
+      const body = field(p, 'body');
+      if (body && node.startIndex >= body.startIndex && node.endIndex <= body.endIndex) return p;
+      continue;
+    }
+    if (SCOPES.has(p.type)) return null;
+  }
+  return null;
+}
+
+/** Plain (re)bindings of the target in one scope, in source order: `s = …`, not `s += …`. */
+function plainBindings(scope: Node, target: string): Node[] {
+  const out: Node[] = [];
+  const stack: Node[] = [scope];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.type === 'assignment' && dottedName(field(node, 'left')) === target && !growthOf(node)) {
+      out.push(node);
+    }
+    for (let i = node.namedChildCount - 1; i >= 0; i--) {
+      const child = node.namedChild(i);
+      if (child && !SCOPES.has(child.type)) stack.push(child);
+    }
+  }
+  return out.sort((a, b) => a.startIndex - b.startIndex);
+}
+
+function within(outer: Node, inner: Node): boolean {
+  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+/** Names grown by `+=` in top-level (module-scope) loops, so the statement that initialises them is parsed too. */
+function moduleGrowthNames(facts: ScanFacts): string[] {
+  const names = new Set<string>();
+  for (const block of facts.blocks) {
+    if (block.head === 'def' || block.head === 'async def' || block.head === 'class' || block.head === '@') {
+      continue;
+    }
+    const text = facts.source.slice(block.start, block.end);
+    if (!/\b(?:for|while)\b/.test(text)) continue;
+    GROWTH.lastIndex = 0;
+    let match: RegExpExecArray | null;
+    while ((match = GROWTH.exec(text))) names.add(match[1].split('.')[0]);
+  }
+  return [...names];
+}
+
+export const stringConcatLoop: Rule = {
+  meta: {
+    id: 'MEMORY_STRING_CONCAT_LOOP',
+    shortId: 'M4',
+    name: 'string-concat-loop',
+    severity: 'LOW',
+    confidence: 'high',
+    summary: 'A string or bytes value is grown with += inside a loop.',
+    fix: 'Collect the pieces in a list and "".join() them once (bytearray or io.BytesIO for bytes).',
+    docs: {
+      what:
+        '`s += …` (or `s = s + …`) inside a for/while loop, where `s` was last set to a str, f-string ' +
+        'or bytes literal before the loop in the same function (or at module level). Numeric ' +
+        'accumulators, lists, concatenation outside loops and a string that is reset inside the loop ' +
+        'body before it grows (a fresh value each iteration) are not reported.',
+      why:
+        'str and bytes are immutable: each += builds a new object and copies everything accumulated ' +
+        'so far, so building an n-byte result costs O(n²) time and allocates O(n²) bytes in total. ' +
+        "CPython's in-place shortcut for str only applies while nothing else references the string, " +
+        'never for bytes, attributes or PyPy. In a request handler that assembles a report, a CSV or a ' +
+        'socket buffer, the churn fragments the heap and pushes the peak RSS — which the allocator ' +
+        'rarely returns to the OS — far above the size of the result.',
+      example: [
+        'def render_rows(rows):',
+        '    html = ""',
+        '    for row in rows:',
+        '        html += f"<tr><td>{row.name}</td></tr>"',
+        '    return html',
+        '',
+        'def read_all(sock):',
+        '    data = b""',
+        '    while chunk := sock.recv(4096):',
+        '        data += chunk',
+        '    return data',
+      ].join('\n'),
+      fix: [
+        'Append the pieces to a list and join once; grow bytes in a bytearray:',
+        '',
+        'def render_rows(rows):',
+        '    parts = []',
+        '    for row in rows:',
+        '        parts.append(f"<tr><td>{row.name}</td></tr>")',
+        '    return "".join(parts)',
+        '',
+        'def read_all(sock):',
+        '    data = bytearray()',
+        '    while chunk := sock.recv(4096):',
+        '        data += chunk',
+        '    return bytes(data)',
+      ].join('\n'),
+    },
+  },
+  trigger: {
+    test: (text) => /\b(?:for|while)\b/.test(text) && /\+=|=[^=\n]*\+/.test(text),
+    fileWords: moduleGrowthNames,
+  },
+  check(context) {
+    const reported = new Set<string>();
+    for (const node of descendants(context.root, ['augmented_assignment', 'assignment'])) {
+      const growth = growthOf(node);
+      if (!growth) continue;
+      const loop = innermostLoop(node);
+      if (!loop) continue;
+      let scope: Node | null = loop;
+      while (scope && scope.type !== 'module' && scope.type !== 'function_definition') scope = scope.parent;
+      if (!scope || (scope.type === 'function_definition' && !field(scope, 'body'))) continue;
+      const scopeRoot = scope.type === 'module' ? scope : field(scope, 'body')!;
+      const bindings = plainBindings(scopeRoot, growth.target);
+      // A reset inside the loop before the growth starts a fresh string every iteration.
+      if (bindings.some((b) => within(loop, b) && b.startIndex < node.startIndex)) continue;
+      const before = bindings.filter((b) => b.endIndex <= loop.startIndex);
+      const init = before[before.length - 1];
+      if (!init || !isStringLiteral(field(init, 'right'))) continue;
+      const key = `${growth.target}@${loop.startIndex}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const kind = field(init, 'right')!
+        .text.replace(/^[rRuUfF]*/, '')
+        .match(/^[bB]/)
+        ? 'bytes'
+        : 'string';
+      context.report(node, {
+        message:
+          `'${growth.target}' is a ${kind} grown with += inside a loop (started at line ` +
+          `${init.startPosition.row + 1}): every iteration copies everything accumulated so far.`,
+      });
+    }
+  },
+};

@@ -1,0 +1,227 @@
+import type { ImportTable } from '../imports.js';
+import { calleeTail, field, positionalArguments, type Node } from '../pyast.js';
+import type { Rule } from '../rule.js';
+import { calleeText, factoryWords, findLeaks, type Creation, type ResourceKind } from './lifecycle.js';
+
+/** Last segments of constructors of HTTP/ORM sessions that hold a connection pool until closed. */
+const SESSION_TAILS = new Set([
+  'Session',
+  'ClientSession',
+  'AsyncSession',
+  'CachedSession',
+  'FuturesSession',
+]);
+/** `SessionLocal = sessionmaker(...)`, the FastAPI/SQLAlchemy idiom, and its test/async variants. */
+const SESSION_FACTORY = /^\w*SessionLocal$/;
+/** Where a bare `Session` that needs closing comes from: HTTP clients, ORMs, TF, a project's db module. */
+const POOLED_SESSION_MODULES =
+  /^(?:(?:requests|niquests|requests_futures|requests_cache|aiohttp|sqlalchemy|sqlmodel|tensorflow|tf)\.|[\w.]*(?:db|database|databases|session|sessions|orm)(?:\.\w+)*\.Session$)/;
+
+/** Session classes that own no connection (boto3 has no close) or are not sessions of that kind. */
+const NOT_POOLED_ROOTS = new Set(['boto3', 'botocore', 'aiobotocore', 'aioboto3', 'onnxruntime']);
+
+const TAILS = new Set(['create_connection', 'create_engine', 'create_async_engine']);
+
+/** `HTTPConnection` of http.client (or its py2/six/urllib3 names), not Starlette's request wrapper. */
+const HTTP_CONNECTION_MODULES =
+  /^(?:http\.client|httplib|six\.moves\.http_client|urllib3(?:\.\w+)*)\.HTTPS?Connection$/;
+
+/** Fully qualified constructors beyond the spec's list that hold sockets/threads until closed. */
+const QUALIFIED = new Set([
+  'socket.socket',
+  'requests.session',
+  'requests.sessions.session',
+  'urllib.request.urlopen',
+  'urllib2.urlopen',
+  'urllib.urlopen',
+  'six.moves.urllib.request.urlopen',
+  'httpx.Client',
+  'httpx.AsyncClient',
+  'smtplib.SMTP',
+  'smtplib.SMTP_SSL',
+  'ftplib.FTP',
+  'ftplib.FTP_TLS',
+  'imaplib.IMAP4',
+  'imaplib.IMAP4_SSL',
+  'pymongo.MongoClient',
+  'motor.motor_asyncio.AsyncIOMotorClient',
+]);
+
+/** `x.connect()` of these packages is a signal/slot hookup, not a connection. */
+const SIGNAL_ROOTS = new Set([
+  'django',
+  'blinker',
+  'flask',
+  'PyQt5',
+  'PyQt6',
+  'PySide2',
+  'PySide6',
+  'signal',
+  'gi',
+]);
+/** Names people give a status code or flag that `.connect()` returned (paho-mqtt, peewee, ftplib). */
+const STATUS_NAMES = /^(?:rc|ok|ret|res|result|status|success|connected|err|error|code|welcome|resp)$/;
+
+const QUALIFIED_WORDS = [
+  'socket',
+  'session',
+  'urlopen',
+  'Client',
+  'AsyncClient',
+  'SMTP',
+  'SMTP_SSL',
+  'FTP',
+  'FTP_TLS',
+  'IMAP4',
+  'IMAP4_SSL',
+  'MongoClient',
+  'AsyncIOMotorClient',
+];
+
+const WORDS = [
+  ...SESSION_TAILS,
+  ...TAILS,
+  ...QUALIFIED_WORDS,
+  'connect',
+  'HTTPConnection',
+  'HTTPSConnection',
+];
+
+function mentionsSessionFactory(text: string): boolean {
+  return /SessionLocal\b/.test(text);
+}
+
+function creation(call: Node, imports: ImportTable, name: string, source: string): Creation | null {
+  const fn = field(call, 'function');
+  const written = calleeTail(call);
+  if (!fn || !written) return null;
+  const qualified = imports.resolve(fn);
+  // `from requests import Session as HttpSession`: judge the imported name, not the alias.
+  const tail = qualified ? qualified.slice(qualified.lastIndexOf('.') + 1) : written;
+  const root = qualified?.split('.')[0] ?? null;
+  const made = { callee: `${calleeText(fn)}()` };
+  if (qualified && QUALIFIED.has(qualified)) return made;
+  if (SESSION_TAILS.has(tail) || SESSION_FACTORY.test(tail)) {
+    const head = fn.text.split('.')[0];
+    if (imports.isImported(head)) {
+      if (root && NOT_POOLED_ROOTS.has(root)) return null;
+      if (qualified?.startsWith('httpx.') || qualified?.startsWith('flask.')) return null;
+      // `from .models import Session` is an ORM model or a dataclass; a session factory comes from
+      // a known library or from the project's db/database module.
+      if (tail === 'Session' && !POOLED_SESSION_MODULES.test(qualified ?? '')) return null;
+      return made;
+    }
+    // Defined in this file: `Session = sessionmaker(...)` is a factory, `class Session:` is not.
+    if (new RegExp(`^\\s*class\\s+${head}\\b`, 'm').test(source)) return null;
+    return made;
+  }
+  if (TAILS.has(tail)) return made;
+  if (tail === 'HTTPConnection' || tail === 'HTTPSConnection') {
+    return qualified && HTTP_CONNECTION_MODULES.test(qualified) ? made : null;
+  }
+  if (tail === 'connect') {
+    if (STATUS_NAMES.test(name)) return null;
+    if (fn.type === 'identifier') {
+      // A bare connect() must come from a driver (`from sqlite3 import connect`), not a local helper.
+      return imports.isImported(fn.text) && !SIGNAL_ROOTS.has(root ?? '') ? made : null;
+    }
+    const head = fn.text.split('.')[0];
+    if (imports.isImported(head) && SIGNAL_ROOTS.has(root ?? '')) return null;
+    // GObject/Qt style `obj.connect("clicked", self.on_click)` returns a handler id.
+    const second = positionalArguments(call)[1];
+    if (
+      second &&
+      (second.type === 'lambda' ||
+        /(?:^|\.)(?:_?on_\w+|\w*(?:_cb|callback|handler|Handler))$/.test(second.text))
+    ) {
+      return null;
+    }
+    return made;
+  }
+  return null;
+}
+
+export const sessionLifecycle: Rule = {
+  meta: {
+    id: 'RELIABILITY_SESSION_LIFECYCLE',
+    shortId: 'R3',
+    name: 'session-lifecycle',
+    severity: 'HIGH',
+    confidence: 'medium',
+    summary: 'A session, connection, engine or socket created in a function is not closed on every path.',
+    fix: 'Use it in a `with`/`async with` block, close it in `finally`, or create it once and reuse it.',
+    docs: {
+      what:
+        'A `requests.Session()`, `aiohttp.ClientSession()`, `httpx.Client()`, SQLAlchemy `create_engine()` ' +
+        'or `Session()`, a database `connect()`, `socket.socket()`, `socket.create_connection()`, ' +
+        '`http.client.HTTPConnection()` or `urllib.request.urlopen()` bound to a local name inside a ' +
+        'function, and neither used as a context manager nor closed (close/aclose/dispose/shutdown) on ' +
+        'every path out of the function. Resources the function returns, yields or stores on an object ' +
+        'are not its to close and are not reported. Exception paths are only considered through ' +
+        '`finally`: a close at the end of the function counts, but an early `return` or `raise` that ' +
+        'skips it does not.',
+      why:
+        'Each of these holds operating-system resources — sockets, a connection pool, sometimes threads — ' +
+        'that are released only by close(). In a service the function runs once per request, so an ' +
+        'unclosed session or engine leaks a pool per request: file descriptors climb until the process ' +
+        'hits its limit ("Too many open files"), the database runs out of connections, and memory held by ' +
+        'pools and buffers grows. Relying on the garbage collector is fragile: a traceback, a cycle or a ' +
+        'PyPy runtime keeps the object alive, and aiohttp reports "Unclosed client session".',
+      example: [
+        'import requests',
+        '',
+        'def fetch_user(user_id):',
+        '    session = requests.Session()',
+        '    response = session.get(f"https://api.example.com/users/{user_id}")',
+        '    if response.status_code != 200:',
+        '        return None          # leaks the session',
+        '    data = response.json()',
+        '    session.close()',
+        '    return data',
+      ].join('\n'),
+      fix: [
+        'Scope the resource with `with`, or close it in `finally`; better still, create one session at',
+        'start-up and reuse it for every request:',
+        '',
+        'import requests',
+        '',
+        'def fetch_user(user_id):',
+        '    with requests.Session() as session:',
+        '        response = session.get(f"https://api.example.com/users/{user_id}")',
+        '        if response.status_code != 200:',
+        '            return None',
+        '        return response.json()',
+      ].join('\n'),
+    },
+  },
+  trigger: {
+    words: WORDS,
+    test: mentionsSessionFactory,
+    // `conn = get_db_connection()` after `def get_db_connection(): return sqlite3.connect(...)`.
+    fileWords: (facts) => factoryWords(facts, WORDS, mentionsSessionFactory),
+  },
+  check(context) {
+    // detach() hands the descriptor over to someone else (`socket.fromfd`), which is a release too.
+    const closers = new Set([
+      'close',
+      'aclose',
+      'dispose',
+      'shutdown',
+      'quit',
+      'logout',
+      'detach',
+      '__exit__',
+      '__aexit__',
+    ]);
+    const kind: ResourceKind = {
+      creation: (call, imports, name) => creation(call, imports, name, context.source),
+      closers,
+    };
+    for (const leak of findLeaks(context.root, context.imports, kind, context.source)) {
+      context.report(leak.binding, {
+        message: `${leak.callee} bound to '${leak.name}' ${leak.reason}.`,
+        confidence: leak.partial ? 'medium' : 'high',
+      });
+    }
+  },
+};

@@ -1,0 +1,238 @@
+import {
+  FUNCTION_TYPES,
+  descendants,
+  enclosingDef,
+  field,
+  namedChildren,
+  qualifiedName,
+  unparenthesize,
+  walkOwnScope,
+  type Node,
+} from '../pyast.js';
+import type { Confidence } from '../model.js';
+import type { Rule, RuleContext } from '../rule.js';
+import {
+  isMemoized,
+  isStartupHook,
+  lexicalUsage,
+  methodClass,
+  nestedImports,
+} from './r1-unbounded-global.js';
+
+function nearestScope(node: Node): Node | null {
+  for (let p = node.parent; p; p = p.parent) if (FUNCTION_TYPES.has(p.type)) return p;
+  return null;
+}
+
+/** Names of functions that run once per process (or per object) by convention. */
+export const ONCE_NAMES =
+  /^(?:main|_?setup(?:_\w+)?|_?init(?:_\w+)?|_?initiali[sz]e(?:_\w+)?|_?configure(?:_\w+)?|create_app|make_app|build_app|__init__|lifespan|ready)$/;
+
+/**
+ * The call inspects or resets the logger's handlers earlier in the same function:
+ * `if not logger.handlers:`, `if logger.hasHandlers(): return`, `logger.handlers.clear()`,
+ * `for h in list(logger.handlers): logger.removeHandler(h)`.
+ */
+function handlersInspected(scope: Node, call: Node): boolean {
+  const body = field(scope, 'body');
+  if (!body) return false;
+  for (const attribute of descendants(body, 'attribute')) {
+    const name = field(attribute, 'attribute')?.text;
+    // A temporary handler: added, then removed again (in a `finally`, at the end) by the same function.
+    if (name === 'removeHandler') return true;
+    if (attribute.startIndex >= call.startIndex) continue;
+    if (name === 'handlers' || name === 'hasHandlers') return true;
+  }
+  return false;
+}
+
+/**
+ * What the function records about having run: globals it assigns, attributes it sets
+ * (`self._configured = True`, `logger._ours = True`) and containers it adds to
+ * (`_configured[name] = logger`, `_seen.add(name)`). A condition on one of these is a run-once guard.
+ */
+function markers(scope: Node): Set<string> {
+  const found = new Set<string>();
+  const globals = new Set<string>();
+  walkOwnScope(scope, (node) => {
+    if (node.type === 'global_statement') {
+      for (const id of namedChildren(node)) if (id.type === 'identifier') globals.add(id.text);
+    } else if (node.type === 'assignment' || node.type === 'augmented_assignment') {
+      const left = field(node, 'left');
+      if (left?.type === 'attribute') found.add(left.text);
+      else if (left?.type === 'subscript') found.add(field(left, 'value')?.text ?? '');
+      else if (left?.type === 'identifier' && globals.has(left.text)) found.add(left.text);
+    } else if (node.type === 'call') {
+      const fn = field(node, 'function');
+      const method = fn?.type === 'attribute' ? field(fn, 'attribute')?.text : null;
+      if (method === 'add' || method === 'append' || method === 'setdefault') {
+        found.add(field(fn, 'object')?.text ?? '');
+      } else if (fn?.type === 'identifier' && fn.text === 'setattr') {
+        found.add('setattr');
+      }
+    }
+  });
+  for (const name of globals) found.add(name);
+  found.delete('');
+  return found;
+}
+
+const GUARD_WORDS = /configured|initiali[sz]ed|_setup|setup_done|_installed|_done\b|_once\b/i;
+
+/**
+ * An existence test on a handler: `if not has_level_handler(logger)`, `if self._handler is None`,
+ * `if handler not in root.handlers`. A plain comparison (`if handler_type == "file"`) is not one.
+ */
+function handlerAbsent(condition: Node): boolean {
+  if (!/handler/i.test(condition.text)) return false;
+  const node = unparenthesize(condition);
+  if (node?.type === 'not_operator') return true;
+  return /\bis\s+None\b|\bnot\s+in\b|==\s*0\b|<\s*1\b/.test(condition.text);
+}
+
+function conditionGuards(condition: Node | null, marks: Set<string>, enclosing: boolean): boolean {
+  if (!condition) return false;
+  if (GUARD_WORDS.test(condition.text) || (enclosing && handlerAbsent(condition))) return true;
+  const names = [
+    ...descendants(condition, 'identifier').map((n) => n.text),
+    ...descendants(condition, 'attribute').map((n) => n.text),
+  ];
+  if (names.some((n) => marks.has(n))) return true;
+  // `getattr(logger, "_configured", False)` pairs with a setattr (or an attribute set) below.
+  return /\b(?:getattr|hasattr)\s*\(/.test(condition.text) && marks.size > 0;
+}
+
+/**
+ * A run-once guard: the call sits under `if <guard>:` or follows `if <guard>: return`, where the
+ * guard tests something the function itself records (a global flag, an attribute, a registry).
+ */
+function onceGuarded(scope: Node, call: Node): boolean {
+  const marks = markers(scope);
+  for (let p = call.parent; p && p.id !== scope.id; p = p.parent) {
+    if (p.type === 'if_statement' || p.type === 'elif_clause') {
+      if (conditionGuards(field(p, 'condition'), marks, true)) return true;
+    }
+  }
+  let guarded = false;
+  walkOwnScope(scope, (node) => {
+    if (guarded || node.type !== 'if_statement' || node.endIndex > call.startIndex) return;
+    const consequence = field(node, 'consequence');
+    const exits =
+      consequence !== null &&
+      namedChildren(consequence).some((s) => s.type === 'return_statement' || s.type === 'raise_statement');
+    if (exits && conditionGuards(field(node, 'condition'), marks, false)) guarded = true;
+  });
+  return guarded;
+}
+
+/** `logger = logging.Logger(name)`: a fresh, unregistered logger that dies with the call. */
+function freshLogger(scope: Node, receiver: Node | null, context: RuleContext): boolean {
+  if (receiver?.type !== 'identifier') return false;
+  let fresh = false;
+  walkOwnScope(scope, (node) => {
+    if (node.type !== 'assignment' || field(node, 'left')?.text !== receiver.text) return;
+    const right = unparenthesize(field(node, 'right'));
+    if (right?.type !== 'call') return;
+    const callee = context.imports.resolve(field(right, 'function'));
+    if (callee === 'logging.Logger') fresh = true;
+  });
+  return fresh;
+}
+
+/** `self.addHandler(...)` inside a Logger subclass configures each new logger once. */
+function ownLoggerSetup(scope: Node, receiver: Node | null): boolean {
+  if (receiver?.text !== 'self' || scope.type !== 'function_definition') return false;
+  const cls = methodClass(scope);
+  return /\b(?:Logger|LoggerAdapter)\b/.test(field(cls, 'superclasses')?.text ?? '');
+}
+
+function check(context: RuleContext): void {
+  for (const call of descendants(context.root, 'call')) {
+    const fn = field(call, 'function');
+    if (fn?.type !== 'attribute' || field(fn, 'attribute')?.text !== 'addHandler') continue;
+    const scope = nearestScope(call);
+    if (!scope) continue;
+    const receiver = field(fn, 'object');
+    if (handlersInspected(scope, call) || onceGuarded(scope, call)) continue;
+    if (freshLogger(scope, receiver, context) || ownLoggerSetup(scope, receiver)) continue;
+
+    let confidence: Confidence | undefined;
+    const def = scope.type === 'function_definition' ? scope : null;
+    if (def) {
+      if (isMemoized(def, context.imports) || isStartupHook(def)) continue;
+      const name = field(def, 'name')?.text ?? '';
+      if (!methodClass(def) && lexicalUsage(context.source, def) === 'import-time') {
+        confidence = 'low';
+      } else if (ONCE_NAMES.test(name)) {
+        confidence = 'medium';
+      }
+    }
+    const outer = def ? null : enclosingDef(scope);
+    const where = def
+      ? `${qualifiedName(def)}()`
+      : outer
+        ? `a lambda in ${qualifiedName(outer)}()`
+        : 'a lambda';
+    const handler = namedChildren(field(call, 'arguments')!)[0]?.text ?? 'a handler';
+    context.report(call, {
+      message:
+        `${receiver?.text ?? 'logger'}.addHandler(${handler}) in ${where} attaches another handler on ` +
+        'every call: log lines repeat once per call so far and each handler (with its stream or file) ' +
+        'stays alive.',
+      confidence,
+    });
+  }
+}
+
+export const loggingHandlerDup: Rule = {
+  meta: {
+    id: 'RELIABILITY_LOGGING_HANDLER_DUP',
+    shortId: 'R4',
+    name: 'logging-handler-dup',
+    severity: 'HIGH',
+    confidence: 'high',
+    summary: 'A logging handler is added inside a function, so every call adds one more.',
+    fix: 'Configure handlers once (at module level or in startup code), or guard with `if not logger.handlers:`.',
+    docs: {
+      what:
+        '`.addHandler(...)` called inside a function, method or lambda. Not flagged: module-level calls; ' +
+        "calls after the function looked at the logger's handlers (`if not logger.handlers:`, " +
+        '`if logger.hasHandlers(): return`, `if handler not in logger.handlers`, `len(logger.handlers) == 0`, ' +
+        'clearing or removing handlers first); run-once guards on something the function records ' +
+        '(`global _configured`, `self._configured = True`, a registry of configured names); functions that ' +
+        'can only run once (`@functools.cache`/`@lru_cache`, start-up hooks); brand-new `logging.Logger(...)` ' +
+        'objects; Logger subclasses setting themselves up. Functions the module only calls from ' +
+        'module-level code (`setup_logging()` at import, `main()` under `if __name__ == "__main__"`) are ' +
+        'reported with low confidence, `main`/`setup*`/`configure*`/`create_app`/`__init__` with medium.',
+      why:
+        'Loggers are process-wide singletons: `logging.getLogger(name)` returns the same object every ' +
+        'time. A handler added per request (or per job, per object) stays attached forever, so after N ' +
+        'calls every record is written N times, each handler holds its stream or file open, and the ' +
+        'time spent logging grows with uptime. Services notice it as log volume and latency that rise ' +
+        'until the process is restarted.',
+      example: [
+        'import logging',
+        '',
+        'def get_logger(name):',
+        '    logger = logging.getLogger(name)',
+        '    logger.addHandler(logging.StreamHandler())',
+        '    return logger',
+        '',
+        '@app.get("/orders")',
+        'def orders():',
+        '    get_logger("orders").info("listing")',
+      ].join('\n'),
+      fix: [
+        'Configure handlers once, at import or start-up, or guard the call:',
+        '',
+        'def get_logger(name):',
+        '    logger = logging.getLogger(name)',
+        '    if not logger.handlers:',
+        '        logger.addHandler(logging.StreamHandler())',
+        '    return logger',
+      ].join('\n'),
+    },
+  },
+  trigger: { words: ['addHandler'], test: nestedImports },
+  check,
+};

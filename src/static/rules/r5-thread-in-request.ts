@@ -1,0 +1,225 @@
+import type { ImportTable } from '../imports.js';
+import {
+  FUNCTION_TYPES,
+  descendants,
+  enclosingDef,
+  field,
+  keywordArgument,
+  namedChildren,
+  positionalArguments,
+  qualifiedName,
+  walkOwnScope,
+  type Node,
+} from '../pyast.js';
+import type { Confidence } from '../model.js';
+import type { Rule, RuleContext, ScanFacts } from '../rule.js';
+import {
+  importAliases,
+  isMemoized,
+  isStartupHook,
+  lexicalUsage,
+  methodClass,
+  nestedImports,
+} from './r1-unbounded-global.js';
+import { ONCE_NAMES } from './r4-logging-handler-dup.js';
+
+/** Callables that start one new OS thread per call. */
+const THREAD_FACTORIES = new Set([
+  'threading.Thread',
+  'threading.Timer',
+  '_thread.start_new_thread',
+  '_thread.start_new',
+]);
+const TRIGGER_WORDS = ['Thread', 'Timer', 'start_new_thread', 'start_new'];
+
+/** Names of a long-lived object's start-up methods: they usually run once per object. */
+const START_NAMES = /^(?:_?start(?:_\w+)?|_?run|_?serve(?:_\w+)?|__enter__|__aenter__|on_startup|startup)$/;
+
+function nearestScope(node: Node): Node | null {
+  for (let p = node.parent; p; p = p.parent) if (FUNCTION_TYPES.has(p.type)) return p;
+  return null;
+}
+
+/** Classes of this module that derive (directly or through each other) from threading.Thread/Timer. */
+function threadSubclasses(root: Node, imports: ImportTable): Map<string, string> {
+  const classes = descendants(root, 'class_definition');
+  const found = new Map<string, string>();
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const cls of classes) {
+      const name = field(cls, 'name')?.text;
+      if (!name || found.has(name)) continue;
+      const bases = namedChildren(field(cls, 'superclasses') ?? cls).filter(
+        (b) => b.type === 'identifier' || b.type === 'attribute',
+      );
+      const base = bases
+        .map((b) => imports.resolve(b))
+        .find((b) => b !== null && (THREAD_FACTORIES.has(b) || found.has(b)));
+      if (base) {
+        found.set(name, THREAD_FACTORIES.has(base) ? base : found.get(base)!);
+        changed = true;
+      }
+    }
+  }
+  return found;
+}
+
+/** Names of classes whose bases mention a thread class (read from the text, transitively). */
+function subclassCandidates(facts: ScanFacts): string[] {
+  const { source } = facts;
+  const aliases = importAliases(facts, TRIGGER_WORDS);
+  const bases = new Set([...TRIGGER_WORDS, ...aliases]);
+  const classes: { name: string; bases: string }[] = [];
+  const header = /\bclass\s+(\w+)\s*\(([^)]*)\)/g;
+  let match: RegExpExecArray | null;
+  while ((match = header.exec(source))) classes.push({ name: match[1], bases: match[2] });
+  const names = new Set<string>();
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const cls of classes) {
+      if (names.has(cls.name)) continue;
+      const words = cls.bases.match(/\w+/g) ?? [];
+      if (words.some((w) => bases.has(w) || names.has(w))) {
+        names.add(cls.name);
+        changed = true;
+      }
+    }
+  }
+  return [...aliases, ...names];
+}
+
+/**
+ * The function waits for threads before returning (`t.join()`, or joining the threads it collected,
+ * after the creation): the thread never outlives the call, so threads cannot pile up across calls.
+ */
+function joinedInScope(scope: Node, call: Node): boolean {
+  let joined = false;
+  walkOwnScope(scope, (node) => {
+    if (joined || node.type !== 'call' || node.startIndex < call.endIndex) return;
+    const fn = field(node, 'function');
+    if (fn?.type !== 'attribute' || field(fn, 'attribute')?.text !== 'join') return;
+    const receiver = field(fn, 'object');
+    if (receiver?.type !== 'identifier' && receiver?.type !== 'attribute') return;
+    // str.join takes one iterable; Thread.join takes nothing or a timeout.
+    const args = positionalArguments(node);
+    joined =
+      args.length === 0 ||
+      /(?:thread|worker)s?$|^(?:t|th)\d*$/i.test(receiver.text) ||
+      (args.length === 1 && (args[0].type === 'integer' || args[0].type === 'float')) ||
+      keywordArgument(node, 'timeout') !== null;
+  });
+  return joined;
+}
+
+function check(context: RuleContext): void {
+  const { root, imports, source } = context;
+  const subclasses = threadSubclasses(root, imports);
+  for (const call of descendants(root, 'call')) {
+    const callee = field(call, 'function');
+    const resolved = imports.resolve(callee);
+    if (!resolved) continue;
+    let what: string;
+    if (THREAD_FACTORIES.has(resolved)) {
+      what = `${callee!.text}(...)`;
+    } else if (
+      callee?.type === 'identifier' &&
+      subclasses.has(callee.text) &&
+      !imports.isImported(callee.text)
+    ) {
+      what = `${callee.text}(...) (a ${subclasses.get(callee.text)} subclass)`;
+    } else {
+      continue;
+    }
+    const scope = nearestScope(call);
+    // Module-level code and class bodies run once, at import time.
+    if (!scope) continue;
+
+    const def = scope.type === 'function_definition' ? scope : null;
+    let confidence: Confidence | undefined;
+    let note = 'one new OS thread per call, with nothing bounding how many run at once';
+    if (joinedInScope(scope, call)) {
+      confidence = 'low';
+      note = 'one new OS thread per call (joined before the function returns, so they do not pile up)';
+    } else if (def) {
+      const name = field(def, 'name')?.text ?? '';
+      const usage = methodClass(def) ? 'none' : lexicalUsage(source, def);
+      if (
+        usage === 'import-time' ||
+        isStartupHook(def) ||
+        (isMemoized(def, imports) && !field(def, 'parameters')?.namedChildCount)
+      ) {
+        confidence = 'low';
+        note =
+          'the function looks like it runs once (at import or start-up), but every call starts another thread';
+      } else if (ONCE_NAMES.test(name) || START_NAMES.test(name)) {
+        confidence = 'medium';
+        note = `every call of ${name}() starts another thread; fine if it runs once per process, a leak if it runs per request or per object`;
+      }
+    }
+    const outer = def ? null : enclosingDef(scope);
+    const where = def
+      ? `${qualifiedName(def)}()`
+      : outer
+        ? `a lambda in ${qualifiedName(outer)}()`
+        : 'a lambda';
+    context.report(call, {
+      message: `${what} created in ${where}: ${note}.`,
+      confidence,
+    });
+  }
+}
+
+export const threadInRequest: Rule = {
+  meta: {
+    id: 'RELIABILITY_THREAD_IN_REQUEST',
+    shortId: 'R5',
+    name: 'thread-in-request',
+    severity: 'HIGH',
+    confidence: 'high',
+    summary: 'A thread is created inside a function, so every call starts another OS thread.',
+    fix: 'Submit the work to a bounded pool created once (ThreadPoolExecutor(max_workers=N)) or a task queue.',
+    docs: {
+      what:
+        '`threading.Thread(...)`, `threading.Timer(...)`, `_thread.start_new_thread(...)` (any import ' +
+        "alias) and instances of this module's own Thread subclasses, created inside a function, method " +
+        'or lambda. Not flagged: module-level code and class bodies, pools (`ThreadPoolExecutor`, ' +
+        '`executor.submit`, `loop.run_in_executor`). Confidence is lowered when the thread is joined ' +
+        'before the function returns (low), when the function only runs at import or start-up (low), and ' +
+        'for `main`, `__init__`, `start`/`run`/`serve`, `setup`/`init`/`configure` (medium), which ' +
+        'usually run once per process or per long-lived object.',
+      why:
+        'Each thread is an OS thread with its own stack (8 MB reserved, tens of KB resident) and its own ' +
+        'references to everything its target uses. Started per request with no bound, a burst of traffic ' +
+        'or a slow dependency piles threads up until the process hits its memory limit or ' +
+        '"can\'t start new thread"; threads that never finish (polling loops, blocked sockets) leak ' +
+        'outright. Non-daemon threads also keep the process from shutting down.',
+      example: [
+        'import threading',
+        '',
+        '@app.post("/upload")',
+        'def upload():',
+        '    t = threading.Thread(target=process, args=(request.files["f"].read(),))',
+        '    t.start()',
+        '    return "accepted", 202',
+      ].join('\n'),
+      fix: [
+        'Create one bounded pool at start-up and submit work to it:',
+        '',
+        'from concurrent.futures import ThreadPoolExecutor',
+        '',
+        'executor = ThreadPoolExecutor(max_workers=8)',
+        '',
+        '@app.post("/upload")',
+        'def upload():',
+        '    executor.submit(process, request.files["f"].read())',
+        '    return "accepted", 202',
+        '',
+        'For work that must survive the process, use a task queue (Celery, RQ, arq).',
+      ].join('\n'),
+    },
+  },
+  trigger: { words: TRIGGER_WORDS, fileWords: subclassCandidates, test: nestedImports },
+  check,
+};

@@ -1,0 +1,223 @@
+/**
+ * The IPC protocol between heapgate and the shim (docs/ipc.md), version 1: one JSON object per line.
+ * Everything here is pure: bytes in, validated messages out. Lines that are not protocol are counted
+ * and dropped; numbers are checked before anyone uses them.
+ */
+
+export const PROTOCOL_VERSION = 1;
+/** A line longer than this is not ours (a sites reply of a few hundred entries is well under 1 MB). */
+export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+
+export type Role = 'main' | 'fork' | 'spawn' | 'helper';
+
+interface Envelope {
+  v: typeof PROTOCOL_VERSION;
+  pid: number;
+  ppid: number;
+  id?: number;
+}
+
+export interface HelloMessage extends Envelope {
+  type: 'hello';
+  role: Role;
+  python: string;
+  implementation: string;
+  executable: string;
+  argv: string[];
+  traceDepth: number;
+  error?: string;
+}
+
+export interface SampleMessage extends Envelope {
+  type: 'sample';
+  heap: number;
+  rss: number;
+  threads: number;
+  fds: number;
+  handlers: number;
+  gcObjects: number;
+  time: number;
+}
+
+export interface SiteEntry {
+  file: string;
+  line: number;
+  sizeDiff: number;
+  countDiff: number;
+  traceback: string[];
+  project: boolean;
+}
+
+export interface SitesMessage extends Envelope {
+  type: 'sites';
+  sites?: SiteEntry[];
+  error?: string;
+}
+
+export interface BaselineMessage extends Envelope {
+  type: 'baseline';
+  sites?: number;
+  retained?: number;
+  error?: string;
+}
+
+export interface CallMessage extends Envelope {
+  type: 'call';
+  ok: number;
+  errors: number;
+  seconds?: number;
+  error?: string;
+}
+
+export interface ErrorMessage extends Envelope {
+  type: 'error';
+  error: string;
+}
+
+export interface PongMessage extends Envelope {
+  type: 'pong';
+}
+
+export type ShimMessage =
+  | HelloMessage
+  | SampleMessage
+  | SitesMessage
+  | BaselineMessage
+  | CallMessage
+  | ErrorMessage
+  | PongMessage;
+
+export type Command =
+  | { cmd: 'sample' }
+  | { cmd: 'baseline' }
+  | { cmd: 'sites'; limit: number }
+  | { cmd: 'ping' }
+  | {
+      cmd: 'call';
+      function: string;
+      calls: { args: unknown[]; kwargs: Record<string, unknown> }[];
+    };
+
+type Json = Record<string, unknown>;
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isBytes = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 && v < 2 ** 50;
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isPid = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0;
+const ROLES = new Set(['main', 'fork', 'spawn', 'helper']);
+
+/** A validated message, or null when the line is not (well-formed) protocol. */
+export function parseMessage(line: string): ShimMessage | null {
+  if (!line.startsWith('{')) return null;
+  let data: Json;
+  try {
+    data = JSON.parse(line) as Json;
+  } catch {
+    return null;
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
+  if (data.v !== PROTOCOL_VERSION || !isPid(data.pid) || !isCount(data.ppid)) return null;
+  if (data.id !== undefined && !isCount(data.id)) return null;
+  switch (data.type) {
+    case 'hello':
+      if (!ROLES.has(data.role as string) || !isString(data.python) || !isString(data.implementation)) {
+        return null;
+      }
+      if (!isString(data.executable) || !Array.isArray(data.argv) || !data.argv.every(isString)) return null;
+      if (!isCount(data.traceDepth) || (data.error !== undefined && !isString(data.error))) return null;
+      return data as unknown as HelloMessage;
+    case 'sample':
+      if (!isBytes(data.heap) || !isBytes(data.rss) || !isCount(data.threads)) return null;
+      // -1 fds: the platform cannot count them.
+      if (!(isCount(data.fds) || data.fds === -1) || !isCount(data.handlers) || !isCount(data.gcObjects)) {
+        return null;
+      }
+      if (typeof data.time !== 'number' || !Number.isFinite(data.time)) return null;
+      return data as unknown as SampleMessage;
+    case 'sites': {
+      if (data.error !== undefined) return isString(data.error) ? (data as unknown as SitesMessage) : null;
+      if (!Array.isArray(data.sites) || !data.sites.every(isSite)) return null;
+      return data as unknown as SitesMessage;
+    }
+    case 'baseline':
+      if (data.error !== undefined && !isString(data.error)) return null;
+      if (data.retained !== undefined && !isBytes(data.retained)) return null;
+      return data as unknown as BaselineMessage;
+    case 'call':
+      if (!isCount(data.ok) || !isCount(data.errors)) return null;
+      if (data.error !== undefined && !isString(data.error)) return null;
+      return data as unknown as CallMessage;
+    case 'error':
+      return isString(data.error) ? (data as unknown as ErrorMessage) : null;
+    case 'pong':
+      return data as unknown as PongMessage;
+    default:
+      return null;
+  }
+}
+
+function isSite(value: unknown): value is SiteEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const site = value as Json;
+  return (
+    isString(site.file) &&
+    isCount(site.line) &&
+    typeof site.sizeDiff === 'number' &&
+    Number.isFinite(site.sizeDiff) &&
+    typeof site.countDiff === 'number' &&
+    Number.isInteger(site.countDiff) &&
+    Array.isArray(site.traceback) &&
+    site.traceback.every(isString) &&
+    typeof site.project === 'boolean'
+  );
+}
+
+/**
+ * Splits a byte stream into lines and messages. Lines that are not protocol (or are too long to be)
+ * are counted in `noise` and dropped.
+ */
+export class LineDecoder {
+  noise = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private discarding = false;
+
+  push(chunk: Buffer): ShimMessage[] {
+    const messages: ShimMessage[] = [];
+    let start = 0;
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+      const piece = chunk.subarray(start, nl);
+      start = nl + 1;
+      if (this.discarding) {
+        this.discarding = false;
+        this.pending = [];
+        this.pendingBytes = 0;
+        continue;
+      }
+      const line = this.pendingBytes ? Buffer.concat([...this.pending, piece]) : piece;
+      this.pending = [];
+      this.pendingBytes = 0;
+      if (line.length === 0) continue;
+      const message = parseMessage(line.toString('utf8'));
+      if (message) messages.push(message);
+      else this.noise++;
+    }
+    if (start < chunk.length && !this.discarding) {
+      const rest = chunk.subarray(start);
+      this.pending.push(Buffer.from(rest));
+      this.pendingBytes += rest.length;
+      if (this.pendingBytes > MAX_LINE_BYTES) {
+        this.noise++;
+        this.discarding = true;
+        this.pending = [];
+        this.pendingBytes = 0;
+      }
+    }
+    return messages;
+  }
+}
+
+export function encodeCommand(id: number, command: Command): string {
+  return `${JSON.stringify({ id, ...command })}\n`;
+}

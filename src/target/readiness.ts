@@ -1,0 +1,95 @@
+/**
+ * Waiting for a service to accept work: TCP connects (or GETs of --ready-path) on loopback, retried with
+ * exponential backoff and full jitter until an overall deadline, and abandoned at once if the process
+ * exits.
+ */
+import http from 'node:http';
+import net from 'node:net';
+
+export interface ReadinessOptions {
+  host: string;
+  port: number;
+  /** GET this path and require a status below 500, instead of a bare TCP connect. */
+  readyPath?: string;
+  timeoutMs: number;
+  /** Resolves (with a reason) when waiting is pointless: the process exited. */
+  abandoned: Promise<string>;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  /** Random source for jitter (tests pass a fixed one). */
+  random?: () => number;
+}
+
+export type Readiness = { ready: true; attempts: number; ms: number } | { ready: false; reason: string; attempts: number };
+
+export async function waitUntilReady(options: ReadinessOptions): Promise<Readiness> {
+  const started = Date.now();
+  const random = options.random ?? Math.random;
+  let delay = options.initialDelayMs ?? 25;
+  const maxDelay = options.maxDelayMs ?? 1000;
+  let attempts = 0;
+  let gaveUp: string | null = null;
+  void options.abandoned.then((reason) => (gaveUp = reason));
+  let lastError = 'nothing listening yet';
+  while (Date.now() - started < options.timeoutMs) {
+    if (gaveUp) return { ready: false, reason: gaveUp, attempts };
+    attempts++;
+    const remaining = options.timeoutMs - (Date.now() - started);
+    const outcome = await probe(options, Math.min(2000, Math.max(50, remaining)));
+    if (outcome === true) return { ready: true, attempts, ms: Date.now() - started };
+    lastError = outcome;
+    if (gaveUp) return { ready: false, reason: gaveUp, attempts };
+    // Full jitter: a random wait up to the current backoff step.
+    const wait = Math.min(delay * (0.5 + random() * 0.5), Math.max(0, options.timeoutMs - (Date.now() - started)));
+    await Promise.race([new Promise((r) => setTimeout(r, wait)), options.abandoned]);
+    delay = Math.min(maxDelay, delay * 2);
+  }
+  return {
+    ready: false,
+    reason: `not ready on ${options.host}:${options.port}${options.readyPath ?? ''} after ${(options.timeoutMs / 1000).toFixed(0)} s (${lastError})`,
+    attempts,
+  };
+}
+
+function probe(options: ReadinessOptions, timeoutMs: number): Promise<true | string> {
+  if (options.readyPath) {
+    return new Promise((resolve) => {
+      const request = http.get(
+        { host: options.host, port: options.port, path: options.readyPath, timeout: timeoutMs, agent: false },
+        (response) => {
+          response.resume();
+          const status = response.statusCode ?? 0;
+          resolve(status > 0 && status < 500 ? true : `GET ${options.readyPath} answered ${status}`);
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error('timed out')));
+      request.on('error', (error) => resolve(error.message));
+    });
+  }
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: options.host, port: options.port });
+    socket.setTimeout(timeoutMs);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve('connect timed out');
+    });
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
+
+/** A free TCP port on loopback, chosen by the kernel. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

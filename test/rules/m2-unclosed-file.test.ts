@@ -1,0 +1,333 @@
+import { unclosedFile } from '../../src/static/rules/m2-unclosed-file.js';
+import { ruleTable } from './rule-table.js';
+
+ruleTable(unclosedFile, {
+  valid: [
+    {
+      name: 'with open',
+      code: `
+        import json
+        def load(path):
+            with open(path) as f:
+                return json.load(f)
+      `,
+    },
+    {
+      name: 'close in finally',
+      code: `
+        def head(path):
+            f = open(path, "rb")
+            try:
+                first = f.readline()
+                if not first:
+                    return None
+                return first
+            finally:
+                f.close()
+      `,
+    },
+    {
+      name: 'closed at the end, no early exit',
+      code: `
+        def save(path, data):
+            f = open(path, "w")
+            f.write(data)
+            f.close()
+      `,
+    },
+    {
+      name: 'returned handle',
+      code: `
+        import gzip
+        def open_log(path):
+            if path.endswith(".gz"):
+                fh = gzip.open(path, "rt")
+            else:
+                fh = open(path)
+            return fh
+      `,
+    },
+    {
+      name: 'handle owned by an object / a response',
+      code: `
+        from flask import send_file
+        class Writer:
+            def __init__(self, path):
+                self.fh = open(path, "a")
+        def download(path):
+            f = open(path, "rb")
+            return send_file(f, mimetype="application/octet-stream")
+        def stream(path):
+            f = open(path, "rb")
+            return StreamingResponse(f)
+      `,
+    },
+    {
+      name: 'not files: os.open, webbrowser.open, Image.open, self.open',
+      code: `
+        import os, webbrowser
+        from PIL import Image
+        def a(path):
+            fd = os.open(path, os.O_RDONLY)
+            return os.fstat(fd).st_size
+        def b(url):
+            ok = webbrowser.open(url)
+        def c(path):
+            img = Image.open(path)
+            return img.size
+        class Browser:
+            def go(self, url):
+                page = self.open(url)
+                return page.title
+      `,
+    },
+    {
+      name: 'close_it flag guarding the close in finally',
+      code: `
+        def copy_to(self, dst):
+            close_dst = False
+            if isinstance(dst, str):
+                dst = open(dst, "wb")
+                close_dst = True
+            try:
+                dst.write(self.data)
+            finally:
+                if close_dst:
+                    dst.close()
+      `,
+    },
+    {
+      name: '"-" means stdin: the close is guarded by the same test',
+      code: `
+        import sys
+        def main(name):
+            if name == "-":
+                fp = sys.stdin
+            else:
+                fp = open(name)
+            data = fp.read()
+            if name != "-":
+                fp.close()
+            return data
+      `,
+    },
+    {
+      name: 'archive over a file object someone else owns',
+      code: `
+        import io, zipfile
+        def names(data):
+            zf = zipfile.ZipFile(io.BytesIO(data))
+            return zf.namelist()
+      `,
+    },
+    {
+      name: 'yielded by a context-manager generator',
+      code: `
+        import contextlib
+        @contextlib.contextmanager
+        def opened(path):
+            f = open(path)
+            try:
+                yield f
+            finally:
+                f.close()
+      `,
+    },
+    {
+      name: 'returned inside a reader that keeps reading it',
+      code: `
+        import csv
+        def rows(path):
+            f = open(path, newline="")
+            reader = csv.DictReader(f)
+            return reader
+        def lines(path):
+            f = open(path)
+            it = iter(f)
+            return it
+      `,
+    },
+    {
+      name: 'returned inside what an unknown or wrapping helper builds',
+      code: `
+        def open_archive(fileobj):
+            return Archive(fileobj, mode="r")
+        def a(path):
+            f = open(path, "rb")
+            archive = open_archive(f)
+            return archive
+        def b(path):
+            f = open(path, "rb")
+            t = cls_taropen(path, f)
+            return t
+      `,
+    },
+    {
+      name: 'open() bound at module level (import time, not per request)',
+      code: `
+        LOG = open("/var/log/app.log", "a")
+        def log(msg):
+            LOG.write(msg)
+      `,
+    },
+    {
+      name: 'open shadowed by an import',
+      code: `
+        from os import open
+        def f(path):
+            fd = open(path, 0)
+            return fd
+      `,
+    },
+  ],
+  invalid: [
+    {
+      name: 'open bound and never closed in a Flask view',
+      code: `
+        import json
+        from flask import Flask, jsonify
+        app = Flask(__name__)
+        @app.get("/config")
+        def config():
+            f = open("config.json")
+            data = json.load(f)
+            return jsonify(data)
+      `,
+      lines: [6],
+      message: "File handle 'f' from open() is never closed",
+      function: 'config',
+    },
+    {
+      name: 'early return skips the close',
+      code: `
+        def first_line(path):
+            f = open(path)
+            line = f.readline()
+            if not line:
+                return None
+            f.close()
+            return line.strip()
+      `,
+      message: 'returns at line 5',
+    },
+    {
+      name: 'close only inside an if',
+      code: `
+        def read(path, keep):
+            f = open(path)
+            data = f.read()
+            if not keep:
+                f.close()
+            return data
+      `,
+      message: 'closed only on some paths',
+    },
+    {
+      name: 'close only in an except handler',
+      code: `
+        def parse(path):
+            f = open(path)
+            try:
+                return int(f.read())
+            except ValueError:
+                f.close()
+                raise
+      `,
+      message: "'f'",
+    },
+    {
+      name: 'io.open / codecs.open / gzip.open through aliases',
+      code: `
+        import codecs, gzip as gz
+        from io import open as io_open
+        def a(p):
+            f = codecs.open(p, "r", "utf-8")
+            return f.read()
+        def b(p):
+            g = gz.open(p)
+            return g.read()
+        def c(p):
+            h = io_open(p)
+            return h.read()
+      `,
+      lines: [4, 7, 10],
+    },
+    {
+      name: 'pathlib open',
+      code: `
+        from pathlib import Path
+        def lines(p):
+            fh = Path(p).open()
+            return [l.rstrip() for l in fh]
+      `,
+      message: 'Path(p).open()',
+    },
+    {
+      name: 'upload written to disk in a FastAPI handler',
+      code: `
+        from fastapi import FastAPI, UploadFile
+        app = FastAPI()
+        @app.post("/upload")
+        async def upload(file: UploadFile):
+            out = open(f"/tmp/{file.filename}", "wb")
+            out.write(await file.read())
+            return {"ok": True}
+      `,
+      message: "'out'",
+    },
+    {
+      name: 'read in a loop body, continue skips the close',
+      code: `
+        def sizes(paths):
+            total = 0
+            for p in paths:
+                f = open(p, "rb")
+                head = f.read(4)
+                if head != b"PK\\x03\\x04":
+                    continue
+                total += len(f.read())
+                f.close()
+            return total
+      `,
+      message: 'continues the loop',
+    },
+    {
+      name: 'tempfile and zipfile by path',
+      code: `
+        import tempfile, zipfile
+        def a(data):
+            tmp = tempfile.NamedTemporaryFile(suffix=".csv")
+            tmp.write(data)
+            return tmp.name
+        def b(path):
+            zf = zipfile.ZipFile(path)
+            return zf.namelist()
+      `,
+      lines: [3, 7],
+    },
+    {
+      name: 'passed to a reader that does not own it',
+      code: `
+        import csv
+        def rows(path):
+            f = open(path, newline="")
+            data = list(csv.reader(f))
+            return data
+      `,
+    },
+    {
+      name: 'data parsed by a helper is returned, the handle is not',
+      code: `
+        from flask import jsonify
+        def parse_rows(fh):
+            return [line.split(",") for line in fh.readlines()]
+        def report(path):
+            f = open(path)
+            rows = parse_rows(f)
+            return jsonify(rows)
+      `,
+      lines: [5],
+      message: 'never closed',
+    },
+  ],
+});

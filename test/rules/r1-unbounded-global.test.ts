@@ -1,0 +1,264 @@
+import { describe, expect, it } from 'vitest';
+import { unboundedGlobal } from '../../src/static/rules/r1-unbounded-global.js';
+import { dedent, findingsFor, ruleTable } from './rule-table.js';
+
+ruleTable(unboundedGlobal, {
+  valid: [
+    { name: 'read-only global', code: 'CONFIG = {"a": 1}\ndef get(k):\n    return CONFIG[k]\n' },
+    {
+      name: 'mutation at import time only',
+      code: 'REG = {}\nfor n in NAMES:\n    REG[n] = n\nclass A:\n    REG["a"] = 1\n    ITEMS = []\n',
+    },
+    {
+      name: 'deque with maxlen',
+      code: 'from collections import deque\nEVENTS = deque(maxlen=100)\nLAST = deque([], 10)\ndef log(e):\n    EVENTS.append(e)\n    LAST.append(e)\n',
+    },
+    { name: 'int with global', code: 'counter = 0\ndef hit():\n    global counter\n    counter += 1\n' },
+    { name: 'str with global', code: 'last = ""\ndef seen(p):\n    global last\n    last = p\n' },
+    {
+      name: 'shrinking calls only',
+      code: 'PENDING = []\nUSERS = {}\ndef flush():\n    batch = list(PENDING)\n    PENDING.clear()\n    USERS.pop("x", None)\n    del USERS["y"]\n',
+    },
+    {
+      name: 'registry filled by a decorator at import time',
+      code: 'HANDLERS = {}\ndef register(f):\n    HANDLERS[f.__name__] = f\n    return f\n\n@register\ndef a():\n    pass\n',
+    },
+    {
+      name: 'decorator factory',
+      code: 'ROUTES = {}\ndef route(path):\n    def deco(fn):\n        ROUTES[path] = fn\n        return fn\n    return deco\n',
+    },
+    {
+      name: 'registering a class by its __name__',
+      code: 'PLUGINS = {}\ndef plugin(klass):\n    PLUGINS[klass.__name__] = klass\n    return klass\n',
+    },
+    {
+      name: 'local shadows the global',
+      code: 'cache = {}\ndef f(k):\n    cache = {}\n    cache[k] = 1\n    return cache\n',
+    },
+    { name: 'parameter shadows the global', code: 'items = []\ndef f(items):\n    items.append(1)\n' },
+    {
+      name: 'closure variable shadows the global',
+      code: 'seen = []\ndef outer():\n    seen = []\n    def inner(x):\n        seen.append(x)\n    return inner\n',
+    },
+    {
+      name: 'size cap in the same function',
+      code: '_cache = {}\ndef get(k):\n    if len(_cache) >= 100:\n        return compute(k)\n    _cache[k] = compute(k)\n    return _cache[k]\n',
+    },
+    {
+      name: 'evicts in the same function',
+      code: 'from collections import OrderedDict\n_lru = OrderedDict()\ndef get(k):\n    _lru[k] = compute(k)\n    if len(_lru) > 512:\n        _lru.popitem(last=False)\n',
+    },
+    {
+      name: 'add/discard pair for live connections',
+      code: 'clients = set()\nasync def ws(c):\n    clients.add(c)\n    try:\n        await serve(c)\n    finally:\n        clients.discard(c)\n',
+    },
+    {
+      name: 'reset through a global rebinding',
+      code: '_buf = []\ndef add(x):\n    _buf.append(x)\ndef reset():\n    global _buf\n    _buf = []\n',
+    },
+    {
+      name: 'fixed keys only',
+      code: 'STATS = {}\nFLAGS = set()\ndef hit():\n    STATS["hits"] = STATS.get("hits", 0) + 1\n    STATS[KEY] += 1\n    FLAGS.add("ready")\n    STATS.update(last=now())\n',
+    },
+    {
+      name: 'filled once while empty',
+      code: '_table = {}\ndef table():\n    if not _table:\n        _table.update(load())\n    return _table\n',
+    },
+    {
+      name: 'early return once filled',
+      code: '_names = []\ndef names():\n    if _names:\n        return _names\n    _names.extend(load())\n    return _names\n',
+    },
+    {
+      name: 'helper only called at import time',
+      code: '_codecs = {}\ndef _add(name, c):\n    _codecs[name] = c\n_add("a", A)\nif __name__ == "__main__":\n    _add("b", B)\n',
+    },
+    {
+      name: 'start-up hook',
+      code: 'POOLS = {}\n@app.on_event("startup")\nasync def startup():\n    for name in DATABASES:\n        POOLS[name] = await create_pool(name)\n',
+    },
+    {
+      name: '__init_subclass__ registry',
+      code: 'REGISTRY = {}\nclass Base:\n    def __init_subclass__(cls, **kw):\n        REGISTRY[cls.__name__] = cls\n',
+    },
+    {
+      name: 'aiohttp start-up hook registered inside the app factory',
+      code: 'from aiohttp import web\n_EVENTS = {}\nasync def on_app_start(app):\n    for name in NAMES:\n        _EVENTS[name] = []\ndef make_app():\n    app = web.Application()\n    app.on_startup.append(on_app_start)\n    return app\n',
+    },
+    {
+      name: 'shrinking through a local alias',
+      code: '_refs = []\ndef add(r):\n    _refs.append(r)\ndef drop(r):\n    acquire, refs = _lock, _refs\n    refs.remove(r)\n',
+    },
+    {
+      name: 'class attribute is not a module global',
+      code: 'class A:\n    items = []\n    def add(self, x):\n        self.items.append(x)\n',
+    },
+    {
+      name: 'background task set with add_done_callback(discard)',
+      code: 'import asyncio\n_tasks = set()\ndef spawn(coro):\n    task = asyncio.create_task(coro)\n    _tasks.add(task)\n    task.add_done_callback(_tasks.discard)\n',
+    },
+    {
+      name: 'weak containers',
+      code: 'import weakref\n_live = weakref.WeakValueDictionary()\n_seen = weakref.WeakSet()\ndef track(key, obj):\n    _live[key] = obj\n    _seen.add(obj)\n',
+    },
+    {
+      name: 'defaultdict lookup guarded by a membership test',
+      code: 'from collections import defaultdict\nINDEX = defaultdict(list)\ndef find(word):\n    if word not in INDEX:\n        return []\n    return INDEX[word]\n',
+    },
+    {
+      name: 'list item assignment replaces a slot',
+      code: 'slots = [None] * 16\ndef put(i, v):\n    slots[i % 16] = v\n',
+    },
+    {
+      name: 'queues are not containers of this rule',
+      code: 'import queue\nQ = queue.Queue()\ndef put(x):\n    Q.put(x)\n',
+    },
+    {
+      name: 'zero-argument memoized function runs once',
+      code: 'import functools\n_all = []\n@functools.cache\ndef load_all():\n    _all.extend(read())\n    return _all\n',
+    },
+  ],
+  invalid: [
+    {
+      code: '_cache = {}\ndef get_user(uid):\n    _cache[uid] = load(uid)\n    return _cache[uid]\n',
+      lines: [3],
+      message: "Module-level dict '_cache' (line 1)",
+      function: 'get_user',
+    },
+    {
+      code: 'REQUEST_LOG = []\n@app.route("/")\ndef index():\n    REQUEST_LOG.append(request.path)\n    return "ok"\n',
+      lines: [4],
+      message: 'REQUEST_LOG.append',
+    },
+    { code: 'SEEN: set[str] = set()\ndef visit(u):\n    SEEN.add(u)\n', lines: [3], message: 'set' },
+    {
+      name: 'defaultdict through an import alias',
+      code: 'from collections import defaultdict as dd\nHITS = dd(int)\ndef hit(path):\n    HITS[path] += 1\n',
+      lines: [4],
+      message: 'defaultdict',
+    },
+    {
+      code: 'import collections\nWORDS = collections.Counter()\ndef count(text):\n    WORDS.update(text.split())\n',
+      lines: [4],
+      message: 'Counter',
+    },
+    { code: 'from collections import deque\nQ = deque()\ndef push(x):\n    Q.append(x)\n', lines: [4] },
+    { code: 'events = []\ndef record(e):\n    global events\n    events += [e]\n', lines: [4] },
+    {
+      name: 'rebinding that grows',
+      code: 'events = []\ndef record(e):\n    global events\n    events = events + [e]\n',
+      lines: [4],
+    },
+    { code: 'TAGS = set()\ndef tag(t):\n    global TAGS\n    TAGS |= {t}\n', lines: [4] },
+    {
+      name: 'instances registered in __init__',
+      code: '_instances = []\nclass Conn:\n    def __init__(self):\n        _instances.append(self)\n',
+      function: 'Conn.__init__',
+    },
+    { code: 'EVENTS = []\nhandler = lambda e: EVENTS.append(e)\n', lines: [2], function: null },
+    {
+      name: 'nested functions reported once each, at their own mutation',
+      code: 'CACHE = {}\ndef outer(k):\n    CACHE[k] = 1\n    def inner(j):\n        CACHE[j] = 2\n    return inner\n',
+      lines: [3, 5],
+    },
+    {
+      name: 'one finding per function and global, on the first site',
+      code: 'D = {}\ndef f(a, b):\n    D[a] = 1\n    D[b] = 2\n    D.update({b: a})\n',
+      lines: [3],
+    },
+    {
+      code: 'from collections import OrderedDict\nGROUPS = OrderedDict()\ndef group(k, v):\n    GROUPS.setdefault(k, []).append(v)\n',
+      lines: [4],
+    },
+    {
+      name: 'dict of lists grows under a fixed key too',
+      code: 'HISTORY = {"all": []}\ndef on_msg(user, msg):\n    HISTORY["all"].append(msg)\n',
+      lines: [3],
+    },
+    {
+      code: 'import heapq\nQUEUE = []\ndef schedule(t, job):\n    heapq.heappush(QUEUE, (t, job))\n',
+      lines: [4],
+      message: 'heappush',
+    },
+    {
+      name: 'defined inside a module-level if',
+      code: 'if True:\n    _memo = dict()\ndef parse(s):\n    _memo[s] = 1\n',
+      lines: [4],
+    },
+    {
+      name: 'constructor imported inside a try block',
+      code: 'try:\n    from collections import OrderedDict as OD\nexcept ImportError:\n    OD = dict\n_c = OD()\ndef put(k, v):\n    _c[k] = v\n',
+      lines: [7],
+      message: 'OrderedDict',
+    },
+    {
+      name: 'per-key locks in a defaultdict grow on lookup',
+      code: 'import threading\nfrom collections import defaultdict\n_locks = defaultdict(threading.Lock)\ndef update(key, value):\n    with _locks[key]:\n        save(key, value)\n',
+      lines: [5],
+      message: 'defaultdict lookup',
+    },
+    {
+      name: 'rate limiter prunes each list but never the keys',
+      code: 'import time\nfrom collections import defaultdict\n_hits = defaultdict(list)\ndef allow(ip):\n    now = time.time()\n    _hits[ip] = [t for t in _hits[ip] if now - t < 60]\n    _hits[ip].append(now)\n    return len(_hits[ip]) <= 100\n',
+      lines: [6],
+    },
+    {
+      name: 'chained assignment',
+      code: 'A = B = []\nasync def handle(req):\n    B.append(req)\n',
+      lines: [3],
+    },
+    {
+      name: 'called at import time and from a function',
+      code: '_reg = {}\ndef add(k, v):\n    _reg[k] = v\nadd("a", 1)\ndef handler(k):\n    add(k, 2)\n',
+      lines: [3],
+    },
+    {
+      name: 'passed as a callback',
+      code: 'SEEN = []\ndef index():\n    SEEN.append(request.path)\napp.add_url_rule("/", view_func=index)\n',
+      lines: [3],
+    },
+    {
+      name: 'a wrapper that a decorator returns runs per call',
+      code: 'CALLS = []\ndef track(f):\n    def wrapper(*a, **kw):\n        CALLS.append(f.__name__)\n        return f(*a, **kw)\n    return wrapper\n\n@track\ndef index():\n    pass\n',
+      lines: [4],
+      function: 'track.wrapper',
+    },
+    {
+      name: 'a serve loop in main',
+      code: 'CONNS = []\ndef main():\n    while True:\n        CONNS.append(accept())\nif __name__ == "__main__":\n    main()\n',
+      lines: [4],
+    },
+    {
+      name: 'a route whose path mentions startup is not a start-up hook',
+      code: 'STATUS = []\n@app.get("/startup-status")\ndef status(req):\n    STATUS.append(req)\n',
+      lines: [4],
+    },
+    {
+      name: 'global declared but mutated in place',
+      code: 'sessions = {}\ndef login(user):\n    global sessions\n    sessions[user.id] = new_session(user)\n',
+      lines: [4],
+    },
+  ],
+});
+
+describe('R1 confidence', () => {
+  const confidenceOf = async (code: string) =>
+    (await findingsFor(unboundedGlobal, dedent(code))).map((f) => f.confidence);
+
+  it('is high for growth keyed by request data', async () => {
+    expect(await confidenceOf('SEEN = set()\ndef visit(u):\n    SEEN.add(u)\n')).toEqual(['high']);
+  });
+  it('is medium for registration APIs, class-keyed entries and defaultdict lookups', async () => {
+    expect(
+      await confidenceOf(
+        'from collections import defaultdict\nREG = {}\nBY_TYPE = {}\nLOCKS = defaultdict(object)\ndef register_codec(n, c):\n    REG[n] = c\ndef adapt(obj):\n    BY_TYPE[type(obj)] = 1\ndef lock(k):\n    return LOCKS[k]\n',
+      ),
+    ).toEqual(['medium', 'medium', 'medium']);
+  });
+  it('stays high for a decorated handler whatever its name', async () => {
+    expect(
+      await confidenceOf(
+        'SUBS = []\n@routes.get("/sub")\nasync def subscribe(request):\n    SUBS.append(request)\n',
+      ),
+    ).toEqual(['high']);
+  });
+});

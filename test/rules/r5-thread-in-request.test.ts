@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { threadInRequest } from '../../src/static/rules/r5-thread-in-request.js';
+import { dedent, findingsFor, ruleTable } from './rule-table.js';
+
+ruleTable(threadInRequest, {
+  valid: [
+    {
+      name: 'module-level thread',
+      code: 'import threading\nworker = threading.Thread(target=loop, daemon=True)\nworker.start()\n',
+    },
+    {
+      name: 'module-level under __main__',
+      code: 'from threading import Thread\nif __name__ == "__main__":\n    Thread(target=serve).start()\n',
+    },
+    {
+      name: 'ThreadPoolExecutor and submit',
+      code: 'from concurrent.futures import ThreadPoolExecutor\nexecutor = ThreadPoolExecutor(max_workers=4)\ndef handle(f):\n    executor.submit(process, f)\n',
+    },
+    {
+      name: "pool created in a function is another rule's business",
+      code: 'from concurrent.futures import ThreadPoolExecutor\ndef handle(items):\n    with ThreadPoolExecutor(4) as pool:\n        return list(pool.map(work, items))\n',
+    },
+    {
+      name: 'run_in_executor',
+      code: 'import asyncio\nasync def handle(x):\n    loop = asyncio.get_running_loop()\n    return await loop.run_in_executor(None, work, x)\n',
+    },
+    {
+      name: 'a model called Thread is not threading.Thread',
+      code: 'from forum.models import Thread\ndef create(title):\n    return Thread(title=title)\n',
+    },
+    {
+      name: 'a class body runs once',
+      code: 'import threading\nclass Service:\n    lock = threading.Lock()\n    t = threading.Thread(target=print)\n',
+    },
+    {
+      name: 'calling Thread.__init__ in a subclass',
+      code: 'import threading\nclass W(threading.Thread):\n    def __init__(self):\n        threading.Thread.__init__(self, daemon=True)\n',
+    },
+    {
+      name: 'dummy_threading fallback imported in a try block',
+      code: 'try:\n    import threading\nexcept ImportError:\n    import dummy_threading as threading\nclass L:\n    def prepare(self):\n        t = threading.Thread(target=self.fetch)\n        t.start()\n',
+    },
+    {
+      name: 'multiprocessing pools and asyncio tasks',
+      code: 'import asyncio, multiprocessing\nasync def handle(x):\n    asyncio.create_task(work(x))\ndef batch(xs):\n    with multiprocessing.Pool(2) as p:\n        return p.map(work, xs)\n',
+    },
+  ],
+  invalid: [
+    {
+      code: 'import threading\ndef handle_upload(file):\n    t = threading.Thread(target=process, args=(file,))\n    t.start()\n',
+      lines: [3],
+      message: 'threading.Thread(...) created in handle_upload()',
+      function: 'handle_upload',
+    },
+    {
+      name: 'from-import',
+      code: 'from threading import Thread\n@app.route("/send")\ndef send():\n    Thread(target=mail, daemon=True).start()\n    return "ok"\n',
+      lines: [4],
+    },
+    {
+      name: 'import alias',
+      code: 'from threading import Thread as Worker\nasync def handle(req):\n    Worker(target=job).start()\n',
+      lines: [3],
+    },
+    {
+      name: 'module alias',
+      code: 'import threading as th\ndef handle(req):\n    th.Thread(target=job).start()\n',
+      lines: [3],
+    },
+    {
+      name: 'Timer is a thread',
+      code: 'import threading\ndef remember(key):\n    threading.Timer(60, forget, args=(key,)).start()\n',
+      lines: [3],
+      message: 'threading.Timer',
+    },
+    {
+      name: 'own Thread subclass',
+      code: 'import threading\nclass Poller(threading.Thread):\n    def run(self):\n        pass\n\ndef subscribe(feed):\n    Poller().start()\n',
+      lines: [7],
+      message: 'subclass',
+    },
+    {
+      name: 'in a method',
+      code: 'import threading\nclass Api:\n    def post(self, req):\n        threading.Thread(target=self.work).start()\n',
+      lines: [4],
+      function: 'Api.post',
+    },
+    {
+      name: 'in a lambda',
+      code: 'import threading\nspawn = lambda f: threading.Thread(target=f).start()\n',
+      lines: [2],
+      function: null,
+    },
+    {
+      name: 'import inside a try block',
+      code: 'try:\n    from threading import Thread as T\nexcept ImportError:\n    raise\ndef handle(x):\n    T(target=work).start()\n',
+      lines: [6],
+    },
+    {
+      name: '_thread.start_new_thread',
+      code: 'import _thread\ndef handle(x):\n    _thread.start_new_thread(work, (x,))\n',
+      lines: [3],
+    },
+    {
+      name: 'in __init__ (medium confidence)',
+      code: 'import threading\nclass Watcher:\n    def __init__(self):\n        self._t = threading.Thread(target=self._loop, daemon=True)\n        self._t.start()\n',
+      lines: [4],
+    },
+    {
+      name: 'joined before returning (low confidence)',
+      code: 'import threading\ndef fetch_all(urls):\n    threads = [threading.Thread(target=get, args=(u,)) for u in urls]\n    for t in threads:\n        t.start()\n    for t in threads:\n        t.join()\n',
+      lines: [3],
+    },
+  ],
+});
+
+describe('R5 confidence', () => {
+  const confidenceOf = async (code: string) =>
+    (await findingsFor(threadInRequest, dedent(code))).map((f) => f.confidence);
+
+  it('is high in an ordinary function', async () => {
+    expect(
+      await confidenceOf('import threading\ndef handle(x):\n    threading.Thread(target=work).start()\n'),
+    ).toEqual(['high']);
+  });
+  it('is medium in __init__, main and start methods', async () => {
+    expect(
+      await confidenceOf(
+        'import threading\nclass W:\n    def __init__(self):\n        threading.Thread(target=a).start()\n    def start(self):\n        threading.Thread(target=b).start()\n',
+      ),
+    ).toEqual(['medium', 'medium']);
+  });
+  it('is low when joined or when the function only runs at import time', async () => {
+    expect(
+      await confidenceOf(
+        'import threading\ndef both():\n    t = threading.Thread(target=a)\n    t.start()\n    t.join(5)\ndef boot():\n    threading.Thread(target=a).start()\nboot()\n',
+      ),
+    ).toEqual(['low', 'low']);
+  });
+});
