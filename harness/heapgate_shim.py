@@ -367,11 +367,30 @@ def _serve(channel):
         try:
             line = channel.read_line()
         except OSError:
-            return
+            line = None
         if line is None:
+            _channel_closed(channel)
             return
         if line.strip():
             _send(_handle(line))
+
+
+def _channel_closed(channel):
+    """heapgate closed the channel (it is ending the run) or died: end this process with it.
+
+    A service must never outlive the heapgate that started it, even when heapgate itself was killed.
+    """
+    if _shim.channel is not channel:
+        return  # replaced after a fork: not ours to act on
+    import signal
+
+    def _force():
+        os._exit(70)
+
+    timer = threading.Timer(5.0, _force)
+    timer.daemon = True
+    timer.start()
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _start_thread(channel):

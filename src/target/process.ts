@@ -86,6 +86,11 @@ export class TargetProcess {
     return this.child?.pid ?? null;
   }
 
+  /** The private folder holding the shim for this run (removed by stop()). */
+  get privateFolder(): string | null {
+    return this.harness?.dir ?? null;
+  }
+
   /** The last lines the service wrote to stderr (its prints land there too). */
   stderrTail(maxLines = 40): string {
     const text = Buffer.concat(this.stderrChunks).toString('utf8');

@@ -1,0 +1,54 @@
+/**
+ * Growth in the units people reason in (SPEC §3): bytes per iteration → "MB per million requests" and
+ * "MB per hour at the measured rate".
+ */
+import type { Sample } from './sample.js';
+import { formatBytes } from './units.js';
+
+const HOUR_MS = 3_600_000;
+
+/** Bytes one million iterations add at this per-iteration growth. */
+export function bytesPerMillion(bytesPerIteration: number): number {
+  return bytesPerIteration * 1e6;
+}
+
+/** Bytes an hour adds at this growth and throughput. */
+export function bytesPerHour(bytesPerIteration: number, iterationsPerHour: number): number {
+  return bytesPerIteration * iterationsPerHour;
+}
+
+/**
+ * Iterations per hour between two samples (by default the first and last), from their iteration counts
+ * and timestamps; null when no time passed or nothing ran.
+ */
+export function iterationsPerHour(samples: readonly Sample[], from = 0, to = samples.length - 1): number | null {
+  if (to <= from || from < 0 || to >= samples.length) return null;
+  const ms = samples[to].elapsedMs - samples[from].elapsedMs;
+  const iterations = samples[to].iteration - samples[from].iteration;
+  if (!(ms > 0) || !(iterations > 0)) return null;
+  return (iterations / ms) * HOUR_MS;
+}
+
+export interface Projection {
+  bytesPerIteration: number;
+  bytesPerMillion: number;
+  /** null when the throughput is unknown. */
+  bytesPerHour: number | null;
+  iterationsPerHour: number | null;
+}
+
+export function project(bytesPerIteration: number, perHour: number | null): Projection {
+  return {
+    bytesPerIteration,
+    bytesPerMillion: bytesPerMillion(bytesPerIteration),
+    bytesPerHour: perHour === null ? null : bytesPerHour(bytesPerIteration, perHour),
+    iterationsPerHour: perHour,
+  };
+}
+
+/** "103 B/iteration (98 MB per million requests, 37 MB/h at the measured rate)". */
+export function describeProjection(p: Projection, unit = 'requests'): string {
+  const parts = [`${formatBytes(p.bytesPerMillion)} per million ${unit}`];
+  if (p.bytesPerHour !== null) parts.push(`${formatBytes(p.bytesPerHour)}/h at the measured rate`);
+  return `${formatBytes(p.bytesPerIteration)}/iteration (${parts.join(', ')})`;
+}
