@@ -16,6 +16,7 @@ The shim's own retained allocations (the baseline snapshot) are measured when ma
 every heap figure; its threads and file descriptors are subtracted from the counts it reports.
 """
 
+import contextlib
 import gc
 import json
 import logging
@@ -273,6 +274,21 @@ def _sites(limit):
     return {"type": "sites", "sites": growth[:limit]}
 
 
+def _retrace(depth):
+    """Restart tracemalloc keeping `depth` frames: cheap series at 1 frame, tracebacks for attribution.
+
+    Restarting forgets every trace, so figures before and after are not comparable; heapgate only does
+    this between the measured series and the attribution pass.
+    """
+    import tracemalloc
+
+    tracemalloc.stop()
+    _shim.baseline = None
+    _shim.retained_bytes = 0
+    tracemalloc.start(max(1, depth))
+    return {"type": "trace", "depth": tracemalloc.get_traceback_limit()}
+
+
 # --- in-process calls ----------------------------------------------------------------------------
 
 
@@ -351,6 +367,8 @@ def _handle(line):
             reply = _sites(int(command.get("limit", 20)))
         elif name == "call":
             reply = _call(command)
+        elif name == "trace":
+            reply = _retrace(int(command.get("depth", 1)))
         elif name == "ping":
             reply = {"type": "pong"}
         else:
@@ -470,15 +488,11 @@ def _after_fork_in_child():
     _shim.channel = None
     if isinstance(inherited, _FdChannel):
         for fd in inherited.fds():
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
     elif isinstance(inherited, _SocketChannel):
-        try:
+        with contextlib.suppress(OSError):
             inherited.sock.close()
-        except OSError:
-            pass
     channel = _connect_socket()
     if channel is None:
         return

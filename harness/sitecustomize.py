@@ -23,7 +23,7 @@ def _chain_next_sitecustomize():
     try:
         spec.loader.exec_module(module)
     except Exception as error:  # noqa: BLE001 - as Python itself does for a broken sitecustomize
-        sys.stderr.write("Error in sitecustomize (%s); set PYTHONVERBOSE for traceback:\n%r\n" % (spec.origin, error))
+        sys.stderr.write("Error in sitecustomize (%s):\n%r\n" % (spec.origin, error))
 
 
 try:

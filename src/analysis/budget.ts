@@ -28,7 +28,16 @@ export interface Budget {
 export type BudgetKey = keyof Budget;
 export type BudgetOverrides = Partial<Budget>;
 
-export const BUDGET_KEYS: readonly BudgetKey[] = ['growth', 'rate', 'heap', 'rss', 'rssGrowth', 'threads', 'fds', 'handlers'];
+export const BUDGET_KEYS: readonly BudgetKey[] = [
+  'growth',
+  'rate',
+  'heap',
+  'rss',
+  'rssGrowth',
+  'threads',
+  'fds',
+  'handlers',
+];
 
 /**
  * Defaults. `growth` 32 B/iteration: a third of the ~100 B/iteration the defaults must catch, so such a
@@ -132,7 +141,11 @@ function parseValue(kind: Kind, value: unknown, fail: (expected: string) => neve
 export function parseBudget(value: unknown, where: string): BudgetOverrides {
   if (value === undefined) return {};
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new BudgetError(where, 'budget', `${where}: budget: expected an object such as {"growth": "64B"}, got ${show(value)}`);
+    throw new BudgetError(
+      where,
+      'budget',
+      `${where}: budget: expected an object such as {"growth": "64B"}, got ${show(value)}`,
+    );
   }
   const out: BudgetOverrides = {};
   for (const [rawKey, raw] of Object.entries(value as Record<string, unknown>)) {
@@ -146,7 +159,11 @@ export function parseBudget(value: unknown, where: string): BudgetOverrides {
     }
     if (raw === undefined) continue;
     out[key] = parseValue(KINDS[key], raw, (expected) => {
-      throw new BudgetError(where, `budget.${rawKey}`, `${where}: budget.${rawKey}: expected ${expected}, got ${show(raw)}`);
+      throw new BudgetError(
+        where,
+        `budget.${rawKey}`,
+        `${where}: budget.${rawKey}: expected ${expected}, got ${show(raw)}`,
+      );
     });
   }
   return out;

@@ -35,8 +35,11 @@ function median(values: readonly number[]): number {
 }
 
 /** Robust spread of the series around its own Theil–Sen line (1.4826 · MAD of the residuals). */
-function spread(x: readonly number[], y: readonly number[]): number {
-  const { slope, intercept } = theilSen({ x, y });
+/** Theil–Sen on a pair subsample small enough for the scan below to stay cheap on long soaks. */
+const SCAN = { maxPairs: 4000 };
+
+function spread(x: number[], y: number[]): number {
+  const { slope, intercept } = theilSen({ x, y }, SCAN);
   const residuals = y.map((v, i) => v - (intercept + slope * x[i]));
   const m = median(residuals);
   return 1.4826 * median(residuals.map((r) => Math.abs(r - m)));
@@ -51,7 +54,13 @@ function spread(x: readonly number[], y: readonly number[]): number {
 export function detectPlateau(series: Series, options: PlateauOptions = {}): Plateau {
   const n = Math.min(series.x.length, series.y.length);
   const minTail = Math.max(options.minTailSamples ?? 4, Math.ceil((options.minTailFraction ?? 0.25) * n));
-  const none = (tailSlope: number, rise: number): Plateau => ({ plateau: false, start: null, startX: null, rise, tailSlope });
+  const none = (tailSlope: number, rise: number): Plateau => ({
+    plateau: false,
+    start: null,
+    startX: null,
+    rise,
+    tailSlope,
+  });
   if (n < minTail + 3) return none(0, 0);
   const x = series.x.slice(0, n);
   const y = series.y.slice(0, n);
@@ -67,7 +76,7 @@ export function detectPlateau(series: Series, options: PlateauOptions = {}): Pla
     const ty = y.slice(k);
     const rise = median(ty) - head;
     if (rise <= 0 || rise < minRise) continue;
-    const slope = theilSen({ x: tx, y: ty }).slope;
+    const slope = theilSen({ x: tx, y: ty }, SCAN).slope;
     const span = tx[tx.length - 1] - tx[0];
     const tailRise = slope * span;
     if (Math.abs(tailRise) > Math.max(flatFraction * rise, flatSlope * span)) continue;
@@ -83,5 +92,5 @@ export function detectPlateau(series: Series, options: PlateauOptions = {}): Pla
   }
   const tx = x.slice(n - minTail);
   const ty = y.slice(n - minTail);
-  return none(theilSen({ x: tx, y: ty }).slope, median(ty) - head);
+  return none(theilSen({ x: tx, y: ty }, SCAN).slope, median(ty) - head);
 }

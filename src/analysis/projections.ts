@@ -21,7 +21,11 @@ export function bytesPerHour(bytesPerIteration: number, iterationsPerHour: numbe
  * Iterations per hour between two samples (by default the first and last), from their iteration counts
  * and timestamps; null when no time passed or nothing ran.
  */
-export function iterationsPerHour(samples: readonly Sample[], from = 0, to = samples.length - 1): number | null {
+export function iterationsPerHour(
+  samples: readonly Sample[],
+  from = 0,
+  to = samples.length - 1,
+): number | null {
   if (to <= from || from < 0 || to >= samples.length) return null;
   const ms = samples[to].elapsedMs - samples[from].elapsedMs;
   const iterations = samples[to].iteration - samples[from].iteration;

@@ -12,7 +12,12 @@
  *
  * following the reference implementation in pyMannKendall (`hamed_rao_modification_test`): detrend with
  * the Theil–Sen slope, rank, keep the lag-k autocorrelations outside ±z(1−α/2)/√n, and
- *   n/n* = 1 + 2 / (n(n−1)(n−2)) · Σ_k (n−k)(n−k−1)(n−k−2) ρ_k.
+ *   n/n* = 1 + 2 / (n(n−1)(n−2)) · Σ_k (n−k)(n−k−1)(n−k−2) ρ_k,
+ * except that by default only the leading run of significant lags is summed (see HamedRaoOptions.lags):
+ * measured on AR(1) noise (φ 0.8, n 100, no trend) plain MK says "trend" 48% of the time at 5%, the
+ * all-lags correction 25%, the leading-lags one 14%, and without detrending 8% (at some cost in power).
+ * Short, strongly persistent series remain hard for every variant, which is one more reason the verdict
+ * does not rest on this test.
  * These are diagnostics: the verdict itself rests on replicated windows (see verdict.ts).
  */
 import { errorFunction, probit } from 'simple-statistics';
@@ -120,6 +125,15 @@ export interface HamedRaoOptions {
   alpha?: number;
   /** Largest lag considered (default n − 3: every lag the formula gives weight to). */
   maxLag?: number;
+  /**
+   * Which significant lags enter the sum (default 'leading'):
+   * - 'leading': lags 1, 2, … up to the first one that is not significant;
+   * - 'all': every significant lag up to maxLag (pyMannKendall's choice), where spurious significant
+   *   autocorrelations at long lags, mostly negative after detrending, cancel much of the correction.
+   */
+  lags?: 'leading' | 'all';
+  /** Remove the Theil–Sen trend before ranking (default true, as Hamed & Rao). */
+  detrend?: boolean;
 }
 
 const Z_975 = 1.959963984540054;
@@ -131,20 +145,25 @@ export function mannKendallHamedRao(series: Series, options: HamedRaoOptions = {
   if (n < 4) return { ...plain, correction: 1, effectiveN: n, significantLags: [] };
   const xs = [...series.x.slice(0, n)].sort((a, b) => a - b);
   const y = ordered(series);
-  const { slope } = theilSen({ x: xs, y });
+  const slope = options.detrend === false ? 0 : theilSen({ x: xs, y }).slope;
   const detrended = y.map((v, i) => v - slope * xs[i]);
   const rank = ranks(detrended);
   const maxLag = Math.max(1, Math.min(n - 3, options.maxLag ?? n - 3));
-  const rho = autocorrelation(rank, maxLag);
+  // Long series: the leading run of significant lags ends early, so grow the lags only as needed.
+  const leading = (options.lags ?? 'leading') === 'leading';
+  let rho = autocorrelation(rank, leading ? Math.min(maxLag, 32) : maxLag);
   const alpha = options.alpha ?? 0.05;
   const z = alpha === 0.05 ? Z_975 : probit(1 - alpha / 2);
   const bound = z / Math.sqrt(n);
   let sum = 0;
   const significantLags: number[] = [];
   for (let k = 1; k <= maxLag; k++) {
+    if (k >= rho.length) rho = autocorrelation(rank, Math.min(maxLag, 2 * k));
     if (Math.abs(rho[k]) > bound) {
       significantLags.push(k);
       sum += (n - k) * (n - k - 1) * (n - k - 2) * rho[k];
+    } else if (leading) {
+      break;
     }
   }
   // A strongly negative sum can drive the factor to or below zero; keep the test defined.

@@ -32,7 +32,13 @@ export function parseRate(text: string): number | null {
   const slash = text.lastIndexOf('/');
   if (slash === -1) return null;
   const size = parseSize(text.slice(0, slash));
-  const per = PER_HOUR[text.slice(slash + 1).trim().toLowerCase()];
+  const per =
+    PER_HOUR[
+      text
+        .slice(slash + 1)
+        .trim()
+        .toLowerCase()
+    ];
   if (size === null || per === undefined) return null;
   return size * per;
 }

@@ -65,11 +65,23 @@ export function detectWarmup(series: Series, options: WarmupOptions): Warmup {
   // Candidate starts a: blocks [a, a+m] and [a+m, a+2m] must both be complete, and decided by the cap.
   for (let a = skip; a + 2 * m <= Math.min(n - 1, cap); a++) {
     if (agree(blockSlope(a), blockSlope(a + m))) {
-      return { done: true, start: a, startX: series.x[a], reason: 'stable', blockSlopes: slopesOf(slopeCache) };
+      return {
+        done: true,
+        start: a,
+        startX: series.x[a],
+        reason: 'stable',
+        blockSlopes: slopesOf(slopeCache),
+      };
     }
   }
   if (n - 1 >= cap) {
-    return { done: true, start: cap, startX: series.x[cap], reason: 'cap', blockSlopes: slopesOf(slopeCache) };
+    return {
+      done: true,
+      start: cap,
+      startX: series.x[cap],
+      reason: 'cap',
+      blockSlopes: slopesOf(slopeCache),
+    };
   }
   const earliest = Math.max(skip, n - 2 * m);
   return {

@@ -78,6 +78,11 @@ export interface PongMessage extends Envelope {
   type: 'pong';
 }
 
+export interface TraceMessage extends Envelope {
+  type: 'trace';
+  depth: number;
+}
+
 export type ShimMessage =
   | HelloMessage
   | SampleMessage
@@ -85,13 +90,15 @@ export type ShimMessage =
   | BaselineMessage
   | CallMessage
   | ErrorMessage
-  | PongMessage;
+  | PongMessage
+  | TraceMessage;
 
 export type Command =
   | { cmd: 'sample' }
   | { cmd: 'baseline' }
   | { cmd: 'sites'; limit: number }
   | { cmd: 'ping' }
+  | { cmd: 'trace'; depth: number }
   | {
       cmd: 'call';
       function: string;
@@ -152,6 +159,8 @@ export function parseMessage(line: string): ShimMessage | null {
       return isString(data.error) ? (data as unknown as ErrorMessage) : null;
     case 'pong':
       return data as unknown as PongMessage;
+    case 'trace':
+      return isCount(data.depth) ? (data as unknown as TraceMessage) : null;
     default:
       return null;
   }

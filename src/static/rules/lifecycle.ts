@@ -29,6 +29,12 @@ export interface ResourceKind {
   creation(call: Node, imports: ImportTable, name: string): Creation | null;
   /** Method names that release the resource (`close`, `dispose`…). */
   closers: ReadonlySet<string>;
+  /**
+   * Words one of which any creating call's text contains (import aliases of them are added), so
+   * functions without any can be skipped without walking their tree; `pattern` covers the rest.
+   */
+  words: readonly string[];
+  pattern?: RegExp;
 }
 
 export interface Leak {
@@ -180,13 +186,26 @@ function same(a: Node | null | undefined, b: Node | null | undefined): boolean {
 
 /** Every leaking binding of a tracked resource in every function of the tree. */
 export function findLeaks(root: Node, imports: ImportTable, kind: ResourceKind, source: string): Leak[] {
+  const words = new Set(kind.words);
+  for (const [local, qualified] of imports.bindings) {
+    if (words.has(qualified.slice(qualified.lastIndexOf('.') + 1))) words.add(local);
+  }
   const functions = descendants(root, 'function_definition');
-  const withFactories = factoryAware(functions, imports, kind, source);
+  const { kind: withFactories, names } = factoryAware(functions, imports, kind, source, words);
+  for (const name of names) words.add(name);
+  const mentions = wordTest(words, kind.pattern);
   const leaks: Leak[] = [];
   for (const fn of functions) {
+    if (!mentions(field(fn, 'body')?.text ?? '')) continue;
     leaks.push(...leaksInFunction(fn, imports, withFactories, source));
   }
   return leaks;
+}
+
+function wordTest(words: Set<string>, pattern?: RegExp): (text: string) => boolean {
+  const escaped = [...words].map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const regex = escaped.length ? new RegExp(`\\b(?:${escaped.join('|')})\\b`) : null;
+  return (text) => (regex?.test(text) ?? false) || (pattern?.test(text) ?? false);
 }
 
 /**
@@ -201,11 +220,12 @@ function factoryAware(
   imports: ImportTable,
   kind: ResourceKind,
   source: string,
-): ResourceKind {
+  words: Set<string>,
+): { kind: ResourceKind; names: string[] } {
   const moduleFactories = new Map<string, Creation>();
   const methodFactories = new Map<string, Creation>();
   const extended: ResourceKind = {
-    closers: kind.closers,
+    ...kind,
     creation(call, table, name) {
       const direct = kind.creation(call, table, name);
       if (direct) return direct;
@@ -224,9 +244,11 @@ function factoryAware(
   };
   // Two rounds, so a factory that returns another factory's result is one too.
   for (let round = 0; round < 2; round++) {
+    const mentions = wordTest(new Set([...words, ...moduleFactories.keys(), ...methodFactories.keys()]), kind.pattern);
     for (const fn of functions) {
       const name = field(fn, 'name')?.text;
       if (!name) continue;
+      if (!mentions(field(fn, 'body')?.text ?? '')) continue;
       const inClass = fn.parent?.type === 'block' && fn.parent.parent?.type === 'class_definition';
       const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
       const methodOfClass =
@@ -240,7 +262,7 @@ function factoryAware(
       if (made) table.set(name, { callee: `${name}() (which returns a new ${made.callee})` });
     }
   }
-  return extended;
+  return { kind: extended, names: [...moduleFactories.keys(), ...methodFactories.keys()] };
 }
 
 function factoryCreation(
@@ -251,16 +273,10 @@ function factoryCreation(
 ): Creation | null {
   const body = field(fn, 'body');
   if (!body) return null;
-  let yields = false;
-  const returned: Node[] = [];
-  ownScope(body, (node) => {
-    if (node.type === 'yield') yields = true;
-    if (node.type === 'return_statement') {
-      const value = node.namedChild(0);
-      if (value) returned.push(value);
-    }
-  });
-  if (yields || !returned.length) return null;
+  const exits = ownDescendants(body, ['yield', 'return_statement']);
+  if (exits.some((n) => n.type === 'yield')) return null;
+  const returned = exits.map((n) => n.namedChild(0)).filter((v): v is Node => v !== null);
+  if (!returned.length) return null;
   const env: Env = { kind, fn, source };
   for (const value of returned) {
     const call = creationCall(value);
@@ -313,17 +329,16 @@ function leaksInFunction(fn: Node, imports: ImportTable, kind: ResourceKind, sou
 /** `name = <creation>` statements of one function body. */
 function bindingsIn(body: Node, imports: ImportTable, kind: ResourceKind): Binding[] {
   const bindings: Binding[] = [];
-  ownScope(body, (node) => {
-    if (node.type !== 'assignment') return;
-    if (node.parent?.type !== 'expression_statement') return;
+  for (const node of ownDescendants(body, 'assignment')) {
+    if (node.parent?.type !== 'expression_statement') continue;
     const call = creationCall(field(node, 'right'));
-    if (!call) return;
+    if (!call) continue;
     const target = field(node, 'left');
-    if (target?.type !== 'identifier') return;
+    if (target?.type !== 'identifier') continue;
     const creation = kind.creation(call, imports, target.text);
-    if (!creation) return;
+    if (!creation) continue;
     bindings.push({ name: target.text, target, statement: node.parent, call, creation });
-  });
+  }
   return bindings;
 }
 
@@ -336,26 +351,22 @@ function creationCall(right: Node | null): Node | null {
   return node?.type === 'call' ? node : null;
 }
 
-/** Visits the statements and expressions of one scope, not the bodies of nested defs, lambdas, classes. */
-function ownScope(root: Node, visit: (node: Node) => void): void {
-  const stack: Node[] = [root];
-  while (stack.length) {
-    const node = stack.pop()!;
-    visit(node);
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i);
-      if (child && !SCOPES.has(child.type)) stack.push(child);
-    }
-  }
+/**
+ * Nodes of the given types in one scope, in source order, not those in the bodies of nested defs,
+ * lambdas or classes. (descendantsOfType runs natively; walking children one by one from JavaScript
+ * costs a call into the wasm module per node.)
+ */
+function ownDescendants(root: Node, types: string | string[]): Node[] {
+  return descendants(root, types).filter((node) => {
+    for (let p = node.parent; p && !same(p, root); p = p.parent) if (SCOPES.has(p.type)) return false;
+    return true;
+  });
 }
 
 /** Identifiers in a subtree that read the name (not attribute names, keyword names or binding targets). */
 function references(root: Node, name: string): Node[] {
-  const out: Node[] = [];
-  ownScope(root, (node) => {
-    if (node.type === 'identifier' && node.text === name && isRead(node)) out.push(node);
-  });
-  return out;
+  if (!root.text.includes(name)) return [];
+  return ownDescendants(root, 'identifier').filter((id) => id.text === name && isRead(id));
 }
 
 function isRead(id: Node): boolean {
@@ -857,21 +868,13 @@ function scanWith(statement: Node, ctx: PathContext): Outcome {
 
 /** A close of the resource in a simple statement: `s.close()`, `await s.aclose()`, `os.close(fd)`. */
 function closesIn(statement: Node, ctx: PathContext): boolean {
-  let found = false;
-  ownScope(statement, (node) => {
-    if (found || node.type !== 'call') return;
-    const fn = field(node, 'function');
-    if (fn?.type === 'attribute') {
-      const object = field(fn, 'object');
-      const attr = field(fn, 'attribute')?.text ?? '';
-      if (object?.type === 'identifier' && object.text === ctx.name && ctx.kind.closers.has(attr)) {
-        found = true;
-        return;
-      }
-    }
-  });
-  if (found) return true;
+  if (!statement.text.includes(ctx.name)) return false;
   for (const ref of references(statement, ctx.name)) {
+    const parent = ref.parent;
+    if (parent?.type === 'attribute' && ctx.kind.closers.has(field(parent, 'attribute')?.text ?? '')) {
+      const call = parent.parent;
+      if (call?.type === 'call' && same(field(call, 'function'), parent)) return true;
+    }
     if (sinkOf(ref, ctx)?.kind === 'close') return true;
   }
   return false;
@@ -880,26 +883,26 @@ function closesIn(statement: Node, ctx: PathContext): boolean {
 function everClosedNode(fn: Node, ctx: PathContext): Node | null {
   const body = field(fn, 'body');
   if (!body) return null;
-  let hit: Node | null = null;
-  ownScope(body, (node) => {
-    if (hit) return;
-    if ((node.type === 'expression_statement' || node.type === 'return_statement') && closesIn(node, ctx)) {
-      hit = node;
-    } else if (
-      node.type === 'for_statement' ||
-      node.type === 'while_statement' ||
-      node.type === 'if_statement'
-    ) {
-      const header = field(node, node.type === 'for_statement' ? 'right' : 'condition');
-      if (header && closesIn(header, ctx)) hit = node;
+  const candidates = ownDescendants(body, [
+    'expression_statement',
+    'return_statement',
+    'for_statement',
+    'while_statement',
+    'if_statement',
+    'with_statement',
+  ]).sort((a, b) => a.startIndex - b.startIndex);
+  for (const node of candidates) {
+    if (node.type === 'expression_statement' || node.type === 'return_statement') {
+      if (closesIn(node, ctx)) return node;
     } else if (node.type === 'with_statement') {
       const clause = namedChildren(node).find((c) => c.type === 'with_clause');
-      if (clause && references(clause, ctx.name).some((r) => sinkOf(r, ctx)?.kind === 'with')) {
-        hit = node;
-      }
+      if (clause && references(clause, ctx.name).some((r) => sinkOf(r, ctx)?.kind === 'with')) return node;
+    } else {
+      const header = field(node, node.type === 'for_statement' ? 'right' : 'condition');
+      if (header && closesIn(header, ctx)) return node;
     }
-  });
-  return hit;
+  }
+  return null;
 }
 
 function describeClose(fn: Node, node: Node): string {

@@ -108,8 +108,23 @@ function constructedBackReferences(node: Node, source: string): BackReference[] 
   return out;
 }
 
+const storedCache = new Map<string, string | null>();
+let storedSource = '';
+
 /** The attribute `class <name>` in this file keeps a constructor argument in, when it keeps it plainly. */
 function storedAttribute(source: string, className: string, key: string | number): string | null {
+  if (source !== storedSource) {
+    storedCache.clear();
+    storedSource = source;
+  }
+  const cacheKey = `${className}\u0000${key}`;
+  if (storedCache.has(cacheKey)) return storedCache.get(cacheKey) ?? null;
+  const found = findStoredAttribute(source, className, key);
+  storedCache.set(cacheKey, found);
+  return found;
+}
+
+function findStoredAttribute(source: string, className: string, key: string | number): string | null {
   const head = new RegExp(`^([ \\t]*)class[ \\t]+${className}\\b[^\\n]*:[ \\t]*(?:#[^\\n]*)?$`, 'm').exec(
     source,
   );
@@ -192,6 +207,47 @@ function insertion(node: Node): Insertion | null {
   return null;
 }
 
+// Starts only where a dotted name starts, so the engine does not retry inside every identifier.
+const DOTTED = '(?<![\\w.])[A-Za-z_][\\w.]*';
+/** `holder.attr = target` with a plain name on the right. */
+const BACK_REFERENCE = new RegExp(`(${DOTTED})[ \\t]*\\.[ \\t]*\\w+[ \\t]*=[ \\t]*(${DOTTED})[ \\t]*(?:[#;)]|$)`, 'gm');
+/** `holder = Capitalized(`: the constructor form, target unknown until parsed. */
+const CONSTRUCTION = new RegExp(`\\b(\\w+)[ \\t]*=[ \\t]*(?:${DOTTED}\\.)?[A-Z]\\w*[ \\t]*\\(`, 'gm');
+const QUICK_INSERTION = /\.(?:append|appendleft|add|put|insert|setdefault|extend)\(|\][ \t]*=[^=]|\+=[ \t]*\[/;
+/** `collection.append(item)` and friends, `collection[k] = item`, `collection += [item]`. */
+const INSERTIONS = [
+  new RegExp(`(${DOTTED})\\.(?:append|appendleft|add|put)\\(\\s*(${DOTTED})\\s*[,)]`, 'g'),
+  new RegExp(`(${DOTTED})\\.(?:insert|setdefault)\\([^,()]*(?:\\([^()]*\\)[^,()]*)*,\\s*(${DOTTED})\\s*[,)]`, 'g'),
+  new RegExp(`(${DOTTED})\\.extend\\(\\s*[[(]\\s*(${DOTTED})\\s*[,\\])]`, 'g'),
+  new RegExp(`(${DOTTED})\\[[^\\]\\n]*\\][ \\t]*=[ \\t]*(${DOTTED})[ \\t]*(?:[#;]|$)`, 'gm'),
+  new RegExp(`(${DOTTED})[ \\t]*\\+=[ \\t]*\\[\\s*(${DOTTED})\\s*[,\\]]`, 'g'),
+];
+
+/**
+ * Both halves in one piece of text, read from the text alone: an object put in a collection of
+ * `target` that also gets `object.attr = target` (or is built by `object = Capitalized(…)`).
+ * Used as the trigger and to skip functions before walking their trees.
+ */
+function mayHoldCycle(text: string): boolean {
+  if (!QUICK_INSERTION.test(text)) return false;
+  const items = new Map<string, string[]>();
+  for (const pattern of INSERTIONS) {
+    for (const m of text.matchAll(pattern)) {
+      if (!m[1].includes('.')) continue;
+      const list = items.get(m[2]) ?? [];
+      list.push(m[1]);
+      items.set(m[2], list);
+    }
+  }
+  if (!items.size) return false;
+  for (const m of text.matchAll(CONSTRUCTION)) if (items.has(m[1])) return true;
+  for (const m of text.matchAll(BACK_REFERENCE)) {
+    const collections = items.get(m[1]);
+    if (collections?.some((c) => c.startsWith(`${m[2]}.`))) return true;
+  }
+  return false;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -268,22 +324,29 @@ export const circularReference: Rule = {
   },
   trigger: {
     // Both halves live in one function: an insertion and an attribute assignment.
-    test: (text) =>
-      /\.(?:append|appendleft|add|insert|setdefault|put|extend)\s*\(|\]\s*=(?!=)|\+=\s*\[/.test(text) &&
-      (/\.\w+\s*=(?!=)/.test(text) || /=\s*[\w.]*\b[A-Z]\w*\s*\(/.test(text)),
+    test: (text) => mayHoldCycle(text),
   },
   check(context) {
     for (const fn of descendants(context.root, 'function_definition')) {
-      const refs: BackReference[] = [];
-      const inserts: Insertion[] = [];
+      // Most functions cannot hold both halves: skip them without walking their tree.
+      if (!mayHoldCycle(fn.text)) continue;
+      const nodes: Node[] = [];
       ownNodes(fn, (node) => {
+        if (node.type === 'assignment' || node.type === 'call' || node.type === 'augmented_assignment') {
+          nodes.push(node);
+        }
+      });
+      const inserts = nodes.map(insertion).filter((i): i is Insertion => i !== null);
+      if (!inserts.length) continue;
+      const refs: BackReference[] = [];
+      for (const node of nodes) {
         const ref = backReference(node);
         if (ref) refs.push(ref);
-        refs.push(...constructedBackReferences(node, context.source));
-        const ins = insertion(node);
-        if (ins) inserts.push(ins);
-      });
-      if (!refs.length || !inserts.length) continue;
+        else if (inserts.some((i) => node.type === 'assignment' && i.item === field(node, 'left')?.text)) {
+          refs.push(...constructedBackReferences(node, context.source));
+        }
+      }
+      if (!refs.length) continue;
       for (const ref of refs) {
         const match = inserts.find(
           (ins) => ins.item === ref.holder && ins.collection.startsWith(`${ref.target}.`),

@@ -165,7 +165,7 @@ export const unclosedFile: Rule = {
     fileWords: (facts) => factoryWords(facts, WORDS),
   },
   check(context) {
-    const kind: ResourceKind = { creation, closers: new Set(['close', '__exit__']) };
+    const kind: ResourceKind = { creation, closers: new Set(['close', '__exit__']), words: WORDS };
     for (const leak of findLeaks(context.root, context.imports, kind, context.source)) {
       context.report(leak.binding, {
         message: `File handle '${leak.name}' from ${leak.callee} ${leak.reason}.`,

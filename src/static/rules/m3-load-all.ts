@@ -10,6 +10,7 @@ import {
 import type { Rule } from '../rule.js';
 
 const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
+const MENTIONS = /\b(?:readlines|read|read_text|read_bytes|objects)\b/;
 const WRAPPER_METHODS = new Set(['read', 'readlines', 'read_text', 'read_bytes', '__iter__', '__next__']);
 
 /** Calls that walk their argument to the end: the list they get is consumed as a collection. */
@@ -277,6 +278,7 @@ export const loadAll: Rule = {
       const body = field(fn, 'body');
       // A file-like wrapper implementing readlines()/read() itself has to call the wrapped one.
       if (!body || WRAPPER_METHODS.has(field(fn, 'name')?.text ?? '')) continue;
+      if (!MENTIONS.test(body.text)) continue;
       const scope = scopeOf(body);
       for (const site of iteratedExpressions(body)) {
         const iterated = site.node;

@@ -4,8 +4,24 @@ import type { Rule, ScanFacts } from '../rule.js';
 const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
 const LOOPS = new Set(['for_statement', 'while_statement']);
 
-/** `s += x` and `s = s + x` / `s = x + s` at the start of a line: the growing name. */
-const GROWTH = /^[ \t]*([A-Za-z_][\w.]*)[ \t]*(?:\+=|=[ \t]*\1[ \t]*\+|=.*\+[ \t]*\1[ \t]*$)/gm;
+/** Statement starts: a line's indentation, or after `;` / a one-line `if x:`. */
+const START = '(?:^|[;:])[ \\t]*';
+/** `x = ""`, `x: str = b""`, `x = f"…"`, `a = x = ""`: names that start as a str/bytes literal. */
+const STRING_INIT = new RegExp(`(?:^|[;:=])[ \\t]*([A-Za-z_][\\w.]*)[ \\t]*(?::[^=\\n]*)?=[ \\t]*(?:[rRbBuUfF]{1,2})?["']`, 'gm');
+/** `x += …`, `x = x + …`, `x = … + x`: names grown by concatenation. */
+const GROWN = new RegExp(
+  `${START}([A-Za-z_][\\w.]*)[ \\t]*(?:\\+=|=[ \\t]*\\1[ \\t]*\\+|=[^=\\n][^\\n]*\\+[ \\t]*\\1[ \\t]*(?:#[^\\n]*)?$)`,
+  'gm',
+);
+
+/** Some name in the text both starts as a string literal and grows by concatenation. */
+function grownStrings(text: string): boolean {
+  const inits = new Set<string>();
+  for (const m of text.matchAll(STRING_INIT)) inits.add(m[1]);
+  if (!inits.size) return false;
+  for (const m of text.matchAll(GROWN)) if (inits.has(m[1])) return true;
+  return false;
+}
 
 interface Growth {
   node: Node;
@@ -79,9 +95,7 @@ function moduleGrowthNames(facts: ScanFacts): string[] {
     }
     const text = facts.source.slice(block.start, block.end);
     if (!/\b(?:for|while)\b/.test(text)) continue;
-    GROWTH.lastIndex = 0;
-    let match: RegExpExecArray | null;
-    while ((match = GROWTH.exec(text))) names.add(match[1].split('.')[0]);
+    for (const match of text.matchAll(GROWN)) names.add(match[1].split('.')[0]);
   }
   return [...names];
 }
@@ -139,7 +153,9 @@ export const stringConcatLoop: Rule = {
     },
   },
   trigger: {
-    test: (text) => /\b(?:for|while)\b/.test(text) && /\+=|=[^=\n]*\+/.test(text),
+    // A loop, a growth and (in the same function) a string literal assigned somewhere; module-level
+    // inits live in other statements and are reached through fileWords.
+    test: (text) => /\b(?:for|while)\b/.test(text) && grownStrings(text),
     fileWords: moduleGrowthNames,
   },
   check(context) {

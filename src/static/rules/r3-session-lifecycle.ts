@@ -216,6 +216,8 @@ export const sessionLifecycle: Rule = {
     const kind: ResourceKind = {
       creation: (call, imports, name) => creation(call, imports, name, context.source),
       closers,
+      words: WORDS,
+      pattern: /SessionLocal\b/,
     };
     for (const leak of findLeaks(context.root, context.imports, kind, context.source)) {
       context.report(leak.binding, {
