@@ -3,10 +3,35 @@ import { Command, CommanderError, Option } from 'commander';
 import { FORMATS, type AnalyzeFlags } from '../config/options.js';
 import { VERSION } from '../version.js';
 import { runAnalyze, type CommandIO } from './analyze.js';
+import { runSoak, type SoakFlags } from './soak.js';
 import { EXIT, TargetError, UsageError } from './errors.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** The flags of the dynamic phase, shared by `soak` and `analyze --enable-memory-budget-gate`. */
+function addDynamicOptions(command: Command): Command {
+  return command
+    .option('--target <cmd>', 'how to start the service; {port} (and $PORT) is a free loopback port')
+    .option('--python <path>', 'interpreter for call scenarios without --target (default python3)')
+    .option('--scenarios <path>', 'a scenario file or a folder of them (repeatable)', collect)
+    .option('--cwd <dir>', 'where the target runs; leak sites are attributed to code under it (default .)')
+    .option('--iterations <n>', "override the scenarios' measured iterations")
+    .option('--duration <time>', 'run each scenario this long instead (e.g. 10m)')
+    .option('--budget-growth <size>', 'heap growth allowed per iteration (default 32B)')
+    .option('--budget-rate <size/h>', 'heap growth allowed per hour, for time-based soaks (e.g. 10MB/h)')
+    .option('--budget-heap <size>', 'ceiling for the traced heap')
+    .option('--budget-rss <size>', 'ceiling for resident memory')
+    .option('--budget-rss-growth <size>', 'RSS growth allowed per iteration (default 256B)')
+    .option('--budget-threads <n>', 'thread count growth allowed (default 0)')
+    .option('--budget-fds <n>', 'open file descriptor growth allowed (default 0)')
+    .option('--budget-handlers <n>', 'logging handler growth allowed (default 0)')
+    .option('--ready-path <path>', 'readiness: GET this path instead of a TCP connect')
+    .option('--ready-timeout <time>', 'how long the target may take to become ready (default 60s)')
+    .option('--allow-remote', 'let scenarios with absolute URLs reach hosts other than loopback')
+    .option('--trace-depth <n>', 'frames per allocation in the leak-site pass (default 16)')
+    .option('--grace <time>', 'between SIGTERM and SIGKILL when ending the target (default 5s)');
 }
 
 export async function main(
@@ -44,6 +69,17 @@ export async function main(
     .option('--threads <n>', 'parser threads (default: one per core; 0 parses on the main thread)')
     .action(async (pathArg: string | undefined, flags: AnalyzeFlags) => {
       exitCode = await runAnalyze(pathArg, flags, io);
+    });
+
+  const soak = program
+    .command('soak')
+    .description('run every scenario against the service (the dynamic phase alone), for local soaks and CI');
+  addDynamicOptions(soak)
+    .option('--format <formats>', `report format(s), comma-separated: ${FORMATS.join('|')}`)
+    .option('--output <file>', 'write the report to FILE instead of stdout')
+    .option('--output-dir <dir>', 'write every --format to DIR/heapgate.<ext>')
+    .action(async (flags: SoakFlags) => {
+      exitCode = await runSoak(flags, io);
     });
 
   try {

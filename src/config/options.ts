@@ -9,6 +9,7 @@ import { UsageError } from '../cli/errors.js';
 import { SEVERITIES, type Severity } from '../static/model.js';
 import type { Rule } from '../static/rule.js';
 import { ALL_RULES, ruleById } from '../static/rules/index.js';
+import { DYNAMIC_CONFIG_KEYS } from './dynamic.js';
 import { readPyprojectConfig, type PyprojectConfig } from './pyproject.js';
 
 export const FORMATS = ['text', 'json', 'sarif', 'markdown', 'junit'] as const;
@@ -52,7 +53,7 @@ export interface AnalyzeOptions {
   config: string | null;
 }
 
-const CONFIG_KEYS = [
+const STATIC_CONFIG_KEYS = [
   'format',
   'output-dir',
   'fail-on',
@@ -63,12 +64,18 @@ const CONFIG_KEYS = [
   'cache-dir',
   'max-file-size',
 ] as const;
-type ConfigKey = (typeof CONFIG_KEYS)[number];
+type ConfigKey = (typeof STATIC_CONFIG_KEYS)[number];
+const CONFIG_KEYS: readonly string[] = [...STATIC_CONFIG_KEYS, ...DYNAMIC_CONFIG_KEYS];
 
 /** A value and where it came from, for error messages. */
 interface Sourced<T> {
   value: T;
   where: string;
+}
+
+/** Throws (exit 2) on a `[tool.heapgate]` key heapgate does not know: typos must not pass silently. */
+export function checkConfigKeys(config: PyprojectConfig | null): void {
+  new ConfigReader(config);
 }
 
 class ConfigReader {
@@ -79,7 +86,7 @@ class ConfigReader {
     if (!config) return;
     for (const [rawKey, value] of Object.entries(config.table)) {
       const key = rawKey.replace(/_/g, '-');
-      if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+      if (!CONFIG_KEYS.includes(key)) {
         throw new UsageError(
           `${config.file}: [tool.heapgate] ${rawKey}: unknown setting (known: ${CONFIG_KEYS.join(', ')})`,
         );

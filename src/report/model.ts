@@ -2,6 +2,7 @@
  * The JSON report of SPEC §4 (schemaVersion 1). Every other format is a pure function of this object,
  * so `heapgate report FILE.json` can re-render a saved run exactly.
  */
+import type { Budget } from '../analysis/budget.js';
 import type { DynamicStatus, Finding, Problem, Route, Severity } from '../static/model.js';
 
 export const SCHEMA_VERSION = 1;
@@ -16,6 +17,22 @@ export interface MetricReport {
   slopePerIteration: number;
   r2: number;
   trend: Trend;
+  /** Beyond SPEC §4's sketch: whether this metric broke its budget, the budget, and why. */
+  exceeded?: boolean;
+  budget?: number | null;
+  reason?: string;
+}
+
+/** One sampling round, summed over the target's processes. */
+export interface SeriesPoint {
+  iteration: number;
+  elapsedMs: number;
+  heap: number;
+  rss: number;
+  threads: number;
+  fds: number;
+  handlers: number;
+  gcObjects: number;
 }
 
 export interface LeakSite {
@@ -33,8 +50,20 @@ export interface ScenarioReport {
   iterations: number;
   durationMs: number;
   metrics: Partial<Record<MetricName, MetricReport>>;
+  /** Growth between the attribution pass's baseline and its end (see attributionIterations). */
   leakSites: LeakSite[];
   error?: string;
+  /** Iterations run before the measured part (warm-up). */
+  warmupIterations?: number;
+  /** Iterations of the attribution pass the leak sites' figures cover. */
+  attributionIterations?: number;
+  /** Why the scenario failed, one line per metric. */
+  reasons?: string[];
+  /** What a reader should know that did not fail it (warm-up capped, too few samples…). */
+  notes?: string[];
+  budget?: Budget;
+  /** The samples, for charts. */
+  series?: SeriesPoint[];
 }
 
 export interface ReportFinding extends Finding {

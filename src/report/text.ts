@@ -55,6 +55,8 @@ export function renderText(report: Report, options: TextOptions): string {
     out.push(table.toString(), '');
   }
 
+  if (report.scenarios.length) out.push(scenarioTable(report, { paint, bold }), '');
+
   if (report.problems?.length) {
     out.push(bold('Not fully analysed'));
     for (const p of report.problems) {
@@ -85,6 +87,57 @@ function leadWithConfirmed(findings: readonly ReportFinding[]): ReportFinding[] 
   );
 }
 
+const VERDICT_COLORS = { pass: '\x1b[32m', fail: '\x1b[1;31m', error: '\x1b[1;35m' } as const;
+const METRIC_UNITS: Record<string, string> = {
+  heap: 'B',
+  rss: 'B',
+  threads: 'threads',
+  fds: 'fds',
+  handlers: 'handlers',
+  gcObjects: 'objects',
+};
+
+/** One row per scenario and growing/failing metric: verdict, slope per iteration, R², trend, budget. */
+function scenarioTable(
+  report: Report,
+  style: { paint: (code: string, s: string) => string; bold: (s: string) => string },
+): string {
+  const table = new Table({
+    head: ['Scenario', 'Verdict', 'Metric', 'Slope / iteration', 'R²', 'Trend', 'Budget', 'Top leak site'],
+    style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
+    wordWrap: true,
+  });
+  for (const s of report.scenarios) {
+    const verdict = style.paint(VERDICT_COLORS[s.verdict], s.verdict.toUpperCase());
+    const site = s.leakSites[0] ? `${s.leakSites[0].file}:${s.leakSites[0].line}` : '';
+    if (s.verdict === 'error') {
+      table.push([s.name, verdict, { colSpan: 6, content: (s.error ?? '').split('\n')[0] }]);
+      continue;
+    }
+    // Heap always; other metrics when they grew or failed.
+    const shown = Object.entries(s.metrics).filter(
+      ([name, m]) => name === 'heap' || m.exceeded || m.trend === 'growing',
+    );
+    shown.forEach(([name, m], i) => {
+      const unit = METRIC_UNITS[name] ?? '';
+      const slope = unit === 'B' ? `${formatBytes(m.slopePerIteration)}` : `${m.slopePerIteration.toFixed(3)} ${unit}`;
+      const budget =
+        m.budget === null || m.budget === undefined ? '—' : unit === 'B' ? formatBytes(m.budget) : `${m.budget}`;
+      table.push([
+        i === 0 ? s.name : '',
+        i === 0 ? verdict : '',
+        m.exceeded ? style.paint('\x1b[1;31m', name) : name,
+        slope,
+        m.r2.toFixed(2),
+        m.trend,
+        budget,
+        i === 0 ? site : '',
+      ]);
+    });
+  }
+  return `${style.bold('Scenarios')}\n${table.toString()}`;
+}
+
 function summaryLine(
   report: Report,
   style: {
@@ -101,11 +154,20 @@ function summaryLine(
     .sort((a, b) => severityRank(b[0]) - severityRank(a[0]))
     .map(([s, c]) => style.paint(SEVERITY_COLORS[s], `${c} ${s}`))
     .join(', ');
-  const parts = [
-    n
-      ? `${n} finding${n === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} (${bySeverity})`
-      : 'no findings',
-  ];
+  const parts: string[] = [];
+  if (report.static || n) {
+    parts.push(
+      n ? `${n} finding${n === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} (${bySeverity})` : 'no findings',
+    );
+  }
+  if (report.scenarios.length) {
+    const count = (v: string) => report.scenarios.filter((s) => s.verdict === v).length;
+    const total = report.scenarios.length;
+    parts.push(
+      `${total} scenario${total === 1 ? '' : 's'}: ${count('pass')} passed, ${count('fail')} failed` +
+        (count('error') ? `, ${count('error')} errored` : ''),
+    );
+  }
   const s = report.static;
   if (s) {
     parts.push(

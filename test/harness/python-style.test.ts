@@ -1,7 +1,7 @@
 /** The Python in harness/ is held to the same bar as the TypeScript: ruff's lints and formatter. */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { Workspace } from '@astral-sh/ruff-wasm-nodejs';
+import { PositionEncoding, Workspace } from '@astral-sh/ruff-wasm-nodejs';
 import { describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli.js';
 
@@ -16,7 +16,7 @@ const workspace = new Workspace(
       ignore: ['PLC0415', 'UP031', 'PLR2004', 'PLR0911', 'PLR0912', 'PLW0603'],
     },
   },
-  'Utf16',
+  PositionEncoding.Utf16,
 );
 
 interface Diagnostic {

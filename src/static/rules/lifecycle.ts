@@ -358,6 +358,7 @@ function creationCall(right: Node | null): Node | null {
  */
 function ownDescendants(root: Node, types: string | string[]): Node[] {
   return descendants(root, types).filter((node) => {
+    if (same(node, root)) return true;
     for (let p = node.parent; p && !same(p, root); p = p.parent) if (SCOPES.has(p.type)) return false;
     return true;
   });
@@ -1098,4 +1099,30 @@ export function factoryWords(
     for (const match of text.matchAll(/\bdef\s+([A-Za-z_]\w*)/g)) names.add(match[1]);
   }
   return [...names];
+}
+
+/** A test for a call of one of the words: `open(`, `.connect(`, `Session (`. */
+export function callOf(words: readonly string[]): (text: string) => boolean {
+  const pattern = new RegExp(`\\b(?:${words.join('|')})\\s*\\(`);
+  return (text) => pattern.test(text);
+}
+
+/**
+ * For a rule's `fileWords`, since its trigger is a `test` rather than `words`: local names the
+ * creation words are imported as (`from io import open as io_open`) and the file's own factories.
+ */
+export function creationWords(facts: ScanFacts, words: readonly string[], test: (text: string) => boolean): string[] {
+  const known = new Set(words);
+  const out = new Set<string>();
+  for (const block of facts.blocks) {
+    const text = facts.source.slice(block.start, block.end);
+    if (!/\bimport\b/.test(text)) continue;
+    for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s+as\s+([A-Za-z_]\w*)/g)) if (known.has(m[1])) out.add(m[2]);
+  }
+  const aliases = [...out];
+  const mentions = aliases.length ? callOf(aliases) : null;
+  for (const name of factoryWords(facts, words, (text) => test(text) || (mentions?.(text) ?? false))) {
+    out.add(name);
+  }
+  return [...out];
 }

@@ -9,7 +9,7 @@ import {
   type Node,
 } from '../pyast.js';
 import type { Rule } from '../rule.js';
-import { calleeText, factoryWords, findLeaks, type Creation, type ResourceKind } from './lifecycle.js';
+import { calleeText, callOf, creationWords, findLeaks, type Creation, type ResourceKind } from './lifecycle.js';
 
 /**
  * Calls that open a file handle (an OS file descriptor). `os.open` is left out on purpose: it returns a
@@ -74,6 +74,8 @@ const WORDS = [
   'NamedTemporaryFile',
   'SpooledTemporaryFile',
 ];
+
+const callsOpener = callOf(WORDS);
 
 function creation(call: Node, imports: ImportTable): Creation | null {
   const fn = field(call, 'function');
@@ -160,9 +162,10 @@ export const unclosedFile: Rule = {
     },
   },
   trigger: {
-    words: WORDS,
-    // `f = open_report()` after `def open_report(): return open(...)`.
-    fileWords: (facts) => factoryWords(facts, WORDS),
+    // A call of an opener; aliases and the file's own factories (`f = open_report()` after
+    // `def open_report(): return open(...)`) come as fileWords.
+    test: callsOpener,
+    fileWords: (facts) => creationWords(facts, WORDS, callsOpener),
   },
   check(context) {
     const kind: ResourceKind = { creation, closers: new Set(['close', '__exit__']), words: WORDS };

@@ -11,6 +11,7 @@ import type { Rule } from '../rule.js';
 
 const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
 const MENTIONS = /\b(?:readlines|read|read_text|read_bytes|objects)\b/;
+const READ_OR_ALL = /\.\s*(?:readlines|read|read_text|read_bytes)\s*\(|\.\s*objects\s*\.\s*all\s*\(/;
 const WRAPPER_METHODS = new Set(['read', 'readlines', 'read_text', 'read_bytes', '__iter__', '__next__']);
 
 /** Calls that walk their argument to the end: the list they get is consumed as a collection. */
@@ -271,7 +272,8 @@ export const loadAll: Rule = {
     },
   },
   trigger: {
-    words: ['readlines', 'read', 'read_text', 'read_bytes', 'objects'],
+    // A whole read or an objects.all() call; later steps (split, loops) sit in the same function.
+    test: (text) => READ_OR_ALL.test(text),
   },
   check(context) {
     for (const fn of descendants(context.root, 'function_definition')) {

@@ -1,7 +1,7 @@
 import type { ImportTable } from '../imports.js';
 import { calleeTail, field, positionalArguments, type Node } from '../pyast.js';
 import type { Rule } from '../rule.js';
-import { calleeText, factoryWords, findLeaks, type Creation, type ResourceKind } from './lifecycle.js';
+import { calleeText, callOf, creationWords, findLeaks, type Creation, type ResourceKind } from './lifecycle.js';
 
 /** Last segments of constructors of HTTP/ORM sessions that hold a connection pool until closed. */
 const SESSION_TAILS = new Set([
@@ -87,8 +87,10 @@ const WORDS = [
   'HTTPSConnection',
 ];
 
-function mentionsSessionFactory(text: string): boolean {
-  return /SessionLocal\b/.test(text);
+const callsWord = callOf(WORDS);
+
+function callsCreation(text: string): boolean {
+  return callsWord(text) || /SessionLocal\s*\(/.test(text);
 }
 
 function creation(call: Node, imports: ImportTable, name: string, source: string): Creation | null {
@@ -195,10 +197,10 @@ export const sessionLifecycle: Rule = {
     },
   },
   trigger: {
-    words: WORDS,
-    test: mentionsSessionFactory,
-    // `conn = get_db_connection()` after `def get_db_connection(): return sqlite3.connect(...)`.
-    fileWords: (facts) => factoryWords(facts, WORDS, mentionsSessionFactory),
+    // A call of one of the creation words; aliases and the file's own factories come as fileWords
+    // (`conn = get_db_connection()` after `def get_db_connection(): return sqlite3.connect(...)`).
+    test: callsCreation,
+    fileWords: (facts) => creationWords(facts, WORDS, callsCreation),
   },
   check(context) {
     // detach() hands the descriptor over to someone else (`socket.fromfd`), which is a release too.

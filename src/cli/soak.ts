@@ -1,0 +1,168 @@
+/**
+ * `heapgate soak`: the dynamic phase alone, every scenario, for local soaks and CI. Scenarios run one after
+ * another, each against a fresh target. Ctrl-C (or SIGTERM) stops the current scenario at the end of its
+ * block, ends the target, writes a partial report and exits non-zero; a second Ctrl-C ends at once.
+ */
+import path from 'node:path';
+import { resolveDynamicOptions, type DynamicFlags, type DynamicOptions } from '../config/dynamic.js';
+import { checkConfigKeys, FORMAT_EXTENSIONS, FORMATS, type Format } from '../config/options.js';
+import { readPyprojectConfig } from '../config/pyproject.js';
+import { runScenario, scenarioBudget, type ScenarioRun } from '../drive/runner.js';
+import { render } from '../report/index.js';
+import { SCHEMA_VERSION, type Report } from '../report/model.js';
+import { loadScenarios } from '../scenarios/load.js';
+import { withLength, type Scenario } from '../scenarios/model.js';
+import { checkLoopback } from '../drive/http.js';
+import { ALL_RULES } from '../static/rules/index.js';
+import { stopAllTargets } from '../target/process.js';
+import { VERSION } from '../version.js';
+import type { CommandIO } from './analyze.js';
+import { EXIT, UsageError } from './errors.js';
+import { writeOutputsAtomically, type OutputFile } from './output.js';
+import { ProgressPrinter } from './progress.js';
+
+export interface SoakFlags extends DynamicFlags {
+  format?: string;
+  output?: string;
+  outputDir?: string;
+}
+
+/** Exit code for a run stopped by a signal: 128 + the signal's number, as shells report it. */
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+export async function runSoak(flags: SoakFlags, io: CommandIO): Promise<number> {
+  const config = readPyprojectConfig(path.resolve(flags.cwd ?? '.'));
+  checkConfigKeys(config);
+  const options = resolveDynamicOptions(flags, config, '.');
+  const formats = parseFormats(flags.format);
+  if (formats.length > 1 && !flags.outputDir) {
+    throw new UsageError(`--format: several formats (${formats.join(', ')}) need --output-dir to write them to`);
+  }
+  if (flags.output && flags.outputDir) throw new UsageError('--output and --output-dir: give one or the other');
+  if (!options.scenarioPaths.length) {
+    throw new UsageError('no scenarios: pass --scenarios FILE_OR_FOLDER (or set scenarios in [tool.heapgate])');
+  }
+  const scenarios = await prepareScenarios(options);
+
+  const controller = new AbortController();
+  let stoppedBy: NodeJS.Signals | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stoppedBy) {
+      // Second signal: do not wait for the block to finish.
+      void stopAllTargets().finally(() => process.exit(SIGNAL_EXIT[signal] ?? 130));
+      return;
+    }
+    stoppedBy = signal;
+    io.stderr.write(`\nheapgate: ${signal}: stopping after the current block; a partial report follows\n`);
+    controller.abort(new Error(signal));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const progress = new ProgressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
+  const runs: ScenarioRun[] = [];
+  try {
+    for (const scenario of scenarios) {
+      if (controller.signal.aborted) break;
+      const run = await runScenario(scenario, {
+        command: options.command,
+        python: options.python,
+        cwd: options.cwd,
+        traceDepth: options.traceDepth,
+        readyPath: options.readyPath,
+        readyTimeoutMs: options.readyTimeoutMs,
+        graceMs: options.graceMs,
+        allowRemote: options.allowRemote,
+        budgetConfig: options.configBudget,
+        budgetFlags: options.flagBudget,
+        signal: controller.signal,
+        onProgress: (p) => progress.update(p),
+      });
+      progress.finishLine();
+      runs.push(run);
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    progress.finishLine();
+    await stopAllTargets();
+  }
+
+  const report = soakReport(runs, stoppedBy, scenarios.length);
+  writeReport(report, formats, flags, io);
+  if (stoppedBy) return SIGNAL_EXIT[stoppedBy] ?? 130;
+  if (runs.some((r) => r.targetFailed)) return EXIT.targetFailed;
+  return report.gate.passed ? EXIT.passed : EXIT.gateFailed;
+}
+
+/** Loads, validates and applies --iterations/--duration; checks budgets and URLs before anything runs. */
+export async function prepareScenarios(options: DynamicOptions): Promise<Scenario[]> {
+  const knownRules = ALL_RULES.flatMap((r) => [r.meta.id, r.meta.shortId]);
+  const loaded = await loadScenarios(options.scenarioPaths, { cwd: options.cwd, knownRules });
+  const scenarios = loaded.map((s) =>
+    withLength(s, {
+      ...(options.iterations !== undefined ? { iterations: options.iterations } : {}),
+      ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
+    }),
+  );
+  for (const scenario of scenarios) {
+    scenarioBudget(scenario, options.configBudget, options.flagBudget);
+    if (scenario.request && options.command === null) {
+      throw new UsageError(`${scenario.where}: sends HTTP requests, so it needs --target "CMD" to start the service`);
+    }
+    if (scenario.request?.url) {
+      await checkLoopback(scenario.request.url, { allowRemote: options.allowRemote, origin: scenario });
+    }
+  }
+  return scenarios;
+}
+
+export function soakReport(runs: readonly ScenarioRun[], stoppedBy: string | null, planned: number): Report {
+  const reasons: string[] = [];
+  for (const run of runs) {
+    const s = run.report;
+    if (s.verdict === 'fail') reasons.push(`${s.name}: ${(s.reasons ?? ['memory budget exceeded']).join('; ')}`);
+    if (s.verdict === 'error') reasons.push(`${s.name}: ${(s.error ?? 'the target failed').split('\n')[0]}`);
+  }
+  if (stoppedBy) {
+    reasons.push(`interrupted by ${stoppedBy} after ${runs.length} of ${planned} scenario${planned === 1 ? '' : 's'}`);
+  }
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'heapgate', version: VERSION },
+    findings: [],
+    scenarios: runs.map((r) => r.report),
+    gate: { passed: reasons.length === 0, reasons },
+  };
+}
+
+function parseFormats(text: string | undefined): Format[] {
+  if (!text) return ['text'];
+  const formats = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const format of formats) {
+    if (!(FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(`--format: unknown format '${format}' (known: ${FORMATS.join(', ')})`);
+    }
+  }
+  return [...new Set(formats)] as Format[];
+}
+
+function writeReport(report: Report, formats: Format[], flags: SoakFlags, io: CommandIO): void {
+  const text = { color: Boolean(io.stdout.isTTY) && !process.env.NO_COLOR, width: io.stdout.columns ?? 120 };
+  if (!flags.output && !flags.outputDir) {
+    io.stdout.write(render(report, formats[0], text));
+    return;
+  }
+  const files: OutputFile[] = flags.output
+    ? [{ path: path.resolve(flags.output), content: render(report, formats[0], text), source: '--output' }]
+    : formats.map((format) => ({
+        path: path.resolve(flags.outputDir!, `heapgate.${FORMAT_EXTENSIONS[format]}`),
+        content: render(report, format, text),
+        source: '--output-dir',
+      }));
+  writeOutputsAtomically(files);
+  io.stderr.write(`heapgate: wrote ${files.map((f) => path.relative(process.cwd(), f.path) || f.path).join(', ')}\n`);
+}

@@ -1,0 +1,178 @@
+/**
+ * Options of the dynamic phase (`soak`, and `analyze --enable-memory-budget-gate`): flags over
+ * `[tool.heapgate]` over defaults, validated with messages that name the flag or the file and key.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseBudget, parseBudgetFlags, type BudgetOverrides } from '../analysis/budget.js';
+import { parseDuration } from '../analysis/units.js';
+import { UsageError } from '../cli/errors.js';
+import type { PyprojectConfig } from './pyproject.js';
+
+export interface DynamicFlags {
+  target?: string;
+  python?: string;
+  scenarios?: string[];
+  cwd?: string;
+  iterations?: string;
+  duration?: string;
+  budgetGrowth?: string;
+  budgetRate?: string;
+  budgetHeap?: string;
+  budgetRss?: string;
+  budgetRssGrowth?: string;
+  budgetThreads?: string;
+  budgetFds?: string;
+  budgetHandlers?: string;
+  readyPath?: string;
+  readyTimeout?: string;
+  allowRemote?: boolean;
+  traceDepth?: string;
+  grace?: string;
+}
+
+export interface DynamicOptions {
+  command: string | null;
+  python: string;
+  scenarioPaths: string[];
+  cwd: string;
+  iterations: number | undefined;
+  durationMs: number | undefined;
+  /** pyproject budget < scenario budget < these flags: the runner layers them. */
+  configBudget: BudgetOverrides;
+  flagBudget: BudgetOverrides;
+  readyPath: string | undefined;
+  readyTimeoutMs: number;
+  allowRemote: boolean;
+  traceDepth: number;
+  graceMs: number;
+}
+
+/** Keys `[tool.heapgate]` may hold for the dynamic phase. */
+export const DYNAMIC_CONFIG_KEYS = [
+  'target',
+  'python',
+  'scenarios',
+  'iterations',
+  'duration',
+  'budget',
+  'ready-path',
+  'ready-timeout',
+  'allow-remote',
+  'trace-depth',
+  'grace',
+] as const;
+
+export function resolveDynamicOptions(
+  flags: DynamicFlags,
+  config: PyprojectConfig | null,
+  defaultCwd: string,
+): DynamicOptions {
+  const table: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config?.table ?? {})) table[key.replace(/_/g, '-')] = value;
+  const where = (key: string) => `${config?.file ?? 'pyproject.toml'}: [tool.heapgate] ${key}`;
+  const configString = (key: string): string | undefined => {
+    const value = table[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') throw new UsageError(`${where(key)}: expected a string`);
+    return value;
+  };
+
+  const cwd = path.resolve(flags.cwd ?? defaultCwd);
+  if (!existsSync(cwd) || !statSync(cwd).isDirectory()) {
+    throw new UsageError(`--cwd ${flags.cwd ?? defaultCwd}: no such folder`);
+  }
+  const configDir = config ? path.dirname(config.file) : cwd;
+
+  let scenarioPaths: string[];
+  if (flags.scenarios?.length) scenarioPaths = flags.scenarios.map((p) => path.resolve(p));
+  else {
+    const value = table.scenarios;
+    if (value === undefined) scenarioPaths = [];
+    else if (typeof value === 'string') scenarioPaths = [path.resolve(configDir, value)];
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      scenarioPaths = (value as string[]).map((v) => path.resolve(configDir, v));
+    } else throw new UsageError(`${where('scenarios')}: expected a path or an array of paths`);
+  }
+
+  const iterationsText = flags.iterations ?? numberOrString(table.iterations, where('iterations'));
+  let iterations: number | undefined;
+  if (iterationsText !== undefined) {
+    if (!/^\d+$/.test(iterationsText) || Number(iterationsText) < 1) {
+      const source = flags.iterations !== undefined ? '--iterations' : where('iterations');
+      throw new UsageError(`${source}: expected a whole number ≥ 1, got '${iterationsText}'`);
+    }
+    iterations = Number(iterationsText);
+  }
+  const durationText = flags.duration ?? configString('duration');
+  let durationMs: number | undefined;
+  if (durationText !== undefined) {
+    const ms = parseDuration(durationText);
+    const source = flags.duration !== undefined ? '--duration' : where('duration');
+    if (ms === null || ms <= 0) throw new UsageError(`${source}: expected a duration such as 90s or 10m, got '${durationText}'`);
+    durationMs = ms;
+  }
+  if (flags.iterations !== undefined && flags.duration !== undefined) {
+    throw new UsageError('--iterations and --duration: give one or the other');
+  }
+
+  const configBudget =
+    table.budget === undefined ? {} : parseBudget(table.budget, `${config?.file ?? 'pyproject.toml'}: [tool.heapgate]`);
+  const flagBudget = parseBudgetFlags({
+    growth: flags.budgetGrowth,
+    rate: flags.budgetRate,
+    heap: flags.budgetHeap,
+    rss: flags.budgetRss,
+    rssGrowth: flags.budgetRssGrowth,
+    threads: flags.budgetThreads,
+    fds: flags.budgetFds,
+    handlers: flags.budgetHandlers,
+  });
+
+  const readyTimeoutText = flags.readyTimeout ?? configString('ready-timeout') ?? '60s';
+  const readyTimeoutMs = parseDuration(readyTimeoutText);
+  if (readyTimeoutMs === null || readyTimeoutMs <= 0) {
+    throw new UsageError(`${flags.readyTimeout !== undefined ? '--ready-timeout' : where('ready-timeout')}: expected a duration such as 30s, got '${readyTimeoutText}'`);
+  }
+  const graceText = flags.grace ?? configString('grace') ?? '5s';
+  const graceMs = parseDuration(graceText);
+  if (graceMs === null || graceMs < 0) {
+    throw new UsageError(`${flags.grace !== undefined ? '--grace' : where('grace')}: expected a duration such as 5s, got '${graceText}'`);
+  }
+  const depthText = flags.traceDepth ?? numberOrString(table['trace-depth'], where('trace-depth')) ?? '16';
+  if (!/^\d+$/.test(depthText) || Number(depthText) < 1 || Number(depthText) > 100) {
+    throw new UsageError(`${flags.traceDepth !== undefined ? '--trace-depth' : where('trace-depth')}: expected a whole number from 1 to 100, got '${depthText}'`);
+  }
+  const readyPath = flags.readyPath ?? configString('ready-path');
+  if (readyPath !== undefined && !readyPath.startsWith('/')) {
+    throw new UsageError(`${flags.readyPath !== undefined ? '--ready-path' : where('ready-path')}: expected a path starting with /, got '${readyPath}'`);
+  }
+  const allowRemoteConfig = table['allow-remote'];
+  if (allowRemoteConfig !== undefined && typeof allowRemoteConfig !== 'boolean') {
+    throw new UsageError(`${where('allow-remote')}: expected true or false`);
+  }
+  const command = flags.target ?? configString('target') ?? null;
+  if (command !== null && !command.trim()) throw new UsageError('--target: the command is empty');
+
+  return {
+    command,
+    python: flags.python ?? configString('python') ?? 'python3',
+    scenarioPaths,
+    cwd,
+    iterations,
+    durationMs,
+    configBudget,
+    flagBudget,
+    readyPath,
+    readyTimeoutMs,
+    allowRemote: flags.allowRemote ?? (allowRemoteConfig as boolean | undefined) ?? false,
+    traceDepth: Number(depthText),
+    graceMs,
+  };
+}
+
+function numberOrString(value: unknown, where: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' || typeof value === 'string') return String(value);
+  throw new UsageError(`${where}: expected a number`);
+}
