@@ -121,8 +121,13 @@ export function descendantsOf(rootPid: number): number[] {
 
 /** Live processes whose environment carries HEAPGATE_RUN_ID=runId (Linux). */
 export function processesMarked(runId: string): number[] {
+  return processesWithEnv('HEAPGATE_RUN_ID', runId);
+}
+
+/** Live processes (other than this one) whose environment has name=value (Linux). */
+export function processesWithEnv(name: string, value: string): number[] {
   if (process.platform !== 'linux') return [];
-  const marker = `HEAPGATE_RUN_ID=${runId}\0`;
+  const marker = `${name}=${value}\0`;
   const out: number[] = [];
   for (const entry of safeReaddir('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;

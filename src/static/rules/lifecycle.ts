@@ -244,7 +244,10 @@ function factoryAware(
   };
   // Two rounds, so a factory that returns another factory's result is one too.
   for (let round = 0; round < 2; round++) {
-    const mentions = wordTest(new Set([...words, ...moduleFactories.keys(), ...methodFactories.keys()]), kind.pattern);
+    const mentions = wordTest(
+      new Set([...words, ...moduleFactories.keys(), ...methodFactories.keys()]),
+      kind.pattern,
+    );
     for (const fn of functions) {
       const name = field(fn, 'name')?.text;
       if (!name) continue;
@@ -1111,13 +1114,18 @@ export function callOf(words: readonly string[]): (text: string) => boolean {
  * For a rule's `fileWords`, since its trigger is a `test` rather than `words`: local names the
  * creation words are imported as (`from io import open as io_open`) and the file's own factories.
  */
-export function creationWords(facts: ScanFacts, words: readonly string[], test: (text: string) => boolean): string[] {
+export function creationWords(
+  facts: ScanFacts,
+  words: readonly string[],
+  test: (text: string) => boolean,
+): string[] {
   const known = new Set(words);
   const out = new Set<string>();
   for (const block of facts.blocks) {
     const text = facts.source.slice(block.start, block.end);
     if (!/\bimport\b/.test(text)) continue;
-    for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s+as\s+([A-Za-z_]\w*)/g)) if (known.has(m[1])) out.add(m[2]);
+    for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s+as\s+([A-Za-z_]\w*)/g))
+      if (known.has(m[1])) out.add(m[2]);
   }
   const aliases = [...out];
   const mentions = aliases.length ? callOf(aliases) : null;

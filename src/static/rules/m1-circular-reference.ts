@@ -207,21 +207,51 @@ function insertion(node: Node): Insertion | null {
   return null;
 }
 
-// Starts only where a dotted name starts, so the engine does not retry inside every identifier.
-const DOTTED = '(?<![\\w.])[A-Za-z_][\\w.]*';
-/** `holder.attr = target` with a plain name on the right. */
-const BACK_REFERENCE = new RegExp(`(${DOTTED})[ \\t]*\\.[ \\t]*\\w+[ \\t]*=[ \\t]*(${DOTTED})[ \\t]*(?:[#;)]|$)`, 'gm');
+const NAME = '[A-Za-z_][\\w.]*';
+/** `.attr = target` with a plain name on the right; the holder is read backwards from the dot. */
+const BACK_REFERENCE = new RegExp(`\\.[ \\t]*\\w+[ \\t]*=[ \\t]*(${NAME})[ \\t]*(?:[#;)]|$)`, 'gm');
 /** `holder = Capitalized(`: the constructor form, target unknown until parsed. */
-const CONSTRUCTION = new RegExp(`\\b(\\w+)[ \\t]*=[ \\t]*(?:${DOTTED}\\.)?[A-Z]\\w*[ \\t]*\\(`, 'gm');
-const QUICK_INSERTION = /\.(?:append|appendleft|add|put|insert|setdefault|extend)\(|\][ \t]*=[^=]|\+=[ \t]*\[/;
-/** `collection.append(item)` and friends, `collection[k] = item`, `collection += [item]`. */
-const INSERTIONS = [
-  new RegExp(`(${DOTTED})\\.(?:append|appendleft|add|put)\\(\\s*(${DOTTED})\\s*[,)]`, 'g'),
-  new RegExp(`(${DOTTED})\\.(?:insert|setdefault)\\([^,()]*(?:\\([^()]*\\)[^,()]*)*,\\s*(${DOTTED})\\s*[,)]`, 'g'),
-  new RegExp(`(${DOTTED})\\.extend\\(\\s*[[(]\\s*(${DOTTED})\\s*[,\\])]`, 'g'),
-  new RegExp(`(${DOTTED})\\[[^\\]\\n]*\\][ \\t]*=[ \\t]*(${DOTTED})[ \\t]*(?:[#;]|$)`, 'gm'),
-  new RegExp(`(${DOTTED})[ \\t]*\\+=[ \\t]*\\[\\s*(${DOTTED})\\s*[,\\]]`, 'g'),
+const CONSTRUCTION = new RegExp(`\\b(\\w+)[ \\t]*=[ \\t]*(?:${NAME}\\.)?[A-Z]\\w*[ \\t]*\\(`, 'gm');
+/** Insertions, anchored at the operation; the collection is read backwards from `at`. */
+const INSERTIONS: { pattern: RegExp; at: (m: RegExpMatchArray) => number }[] = [
+  {
+    pattern: new RegExp(`\\.(?:append|appendleft|add|put)\\(\\s*(${NAME})\\s*[,)]`, 'g'),
+    at: (m) => m.index!,
+  },
+  {
+    pattern: new RegExp(
+      `\\.(?:insert|setdefault)\\([^,()]*(?:\\([^()]*\\)[^,()]*)*,\\s*(${NAME})\\s*[,)]`,
+      'g',
+    ),
+    at: (m) => m.index!,
+  },
+  { pattern: new RegExp(`\\.extend\\(\\s*[[(]\\s*(${NAME})\\s*[,\\])]`, 'g'), at: (m) => m.index! },
+  { pattern: new RegExp(`\\][ \\t]*=[ \\t]*(${NAME})[ \\t]*(?:[#;]|$)`, 'gm'), at: (m) => -1 - m.index! },
+  { pattern: new RegExp(`\\+=[ \\t]*\\[\\s*(${NAME})\\s*[,\\]]`, 'g'), at: (m) => m.index! },
 ];
+const QUICK_INSERTION =
+  /\.(?:append|appendleft|add|put|insert|setdefault|extend)\(|\][ \t]*=[^=]|\+=[ \t]*\[/;
+
+/** The dotted name that ends just before `end` (spaces skipped): `self.children` before `.append(`. */
+function nameBefore(text: string, end: number): string {
+  let stop = end;
+  while (stop > 0 && (text[stop - 1] === ' ' || text[stop - 1] === '\t')) stop--;
+  let start = stop;
+  while (start > 0 && /[\w.]/.test(text[start - 1])) start--;
+  return text.slice(start, stop);
+}
+
+/** For `x[k] = item` (given the `]`): the name before the matching `[`. */
+function subscriptedName(text: string, close: number): string {
+  let depth = 0;
+  for (let i = close; i >= 0 && close - i < 400; i--) {
+    const c = text[i];
+    if (c === ']') depth++;
+    else if (c === '[' && --depth === 0) return nameBefore(text, i);
+    else if (c === '\n') return '';
+  }
+  return '';
+}
 
 /**
  * Both halves in one piece of text, read from the text alone: an object put in a collection of
@@ -231,19 +261,21 @@ const INSERTIONS = [
 function mayHoldCycle(text: string): boolean {
   if (!QUICK_INSERTION.test(text)) return false;
   const items = new Map<string, string[]>();
-  for (const pattern of INSERTIONS) {
+  for (const { pattern, at } of INSERTIONS) {
     for (const m of text.matchAll(pattern)) {
-      if (!m[1].includes('.')) continue;
-      const list = items.get(m[2]) ?? [];
-      list.push(m[1]);
-      items.set(m[2], list);
+      const where = at(m);
+      const collection = where >= 0 ? nameBefore(text, where) : subscriptedName(text, -1 - where);
+      if (!collection.includes('.')) continue;
+      const list = items.get(m[1]) ?? [];
+      list.push(collection);
+      items.set(m[1], list);
     }
   }
   if (!items.size) return false;
   for (const m of text.matchAll(CONSTRUCTION)) if (items.has(m[1])) return true;
   for (const m of text.matchAll(BACK_REFERENCE)) {
-    const collections = items.get(m[1]);
-    if (collections?.some((c) => c.startsWith(`${m[2]}.`))) return true;
+    const collections = items.get(nameBefore(text, m.index!));
+    if (collections?.some((c) => c.startsWith(`${m[1]}.`))) return true;
   }
   return false;
 }

@@ -9,7 +9,14 @@ import {
   type Node,
 } from '../pyast.js';
 import type { Rule } from '../rule.js';
-import { calleeText, callOf, creationWords, findLeaks, type Creation, type ResourceKind } from './lifecycle.js';
+import {
+  calleeText,
+  callOf,
+  creationWords,
+  findLeaks,
+  type Creation,
+  type ResourceKind,
+} from './lifecycle.js';
 
 /**
  * Calls that open a file handle (an OS file descriptor). `os.open` is left out on purpose: it returns a

@@ -7,7 +7,10 @@ const LOOPS = new Set(['for_statement', 'while_statement']);
 /** Statement starts: a line's indentation, or after `;` / a one-line `if x:`. */
 const START = '(?:^|[;:])[ \\t]*';
 /** `x = ""`, `x: str = b""`, `x = f"…"`, `a = x = ""`: names that start as a str/bytes literal. */
-const STRING_INIT = new RegExp(`(?:^|[;:=])[ \\t]*([A-Za-z_][\\w.]*)[ \\t]*(?::[^=\\n]*)?=[ \\t]*(?:[rRbBuUfF]{1,2})?["']`, 'gm');
+const STRING_INIT = new RegExp(
+  `(?:^|[;:=])[ \\t]*([A-Za-z_][\\w.]*)[ \\t]*(?::[^=\\n]*)?=[ \\t]*(?:[rRbBuUfF]{1,2})?["']`,
+  'gm',
+);
 /** `x += …`, `x = x + …`, `x = … + x`: names grown by concatenation. */
 const GROWN = new RegExp(
   `${START}([A-Za-z_][\\w.]*)[ \\t]*(?:\\+=|=[ \\t]*\\1[ \\t]*\\+|=[^=\\n][^\\n]*\\+[ \\t]*\\1[ \\t]*(?:#[^\\n]*)?$)`,

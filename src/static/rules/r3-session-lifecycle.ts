@@ -1,7 +1,14 @@
 import type { ImportTable } from '../imports.js';
 import { calleeTail, field, positionalArguments, type Node } from '../pyast.js';
 import type { Rule } from '../rule.js';
-import { calleeText, callOf, creationWords, findLeaks, type Creation, type ResourceKind } from './lifecycle.js';
+import {
+  calleeText,
+  callOf,
+  creationWords,
+  findLeaks,
+  type Creation,
+  type ResourceKind,
+} from './lifecycle.js';
 
 /** Last segments of constructors of HTTP/ORM sessions that hold a connection pool until closed. */
 const SESSION_TAILS = new Set([

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { DEBIAN_PYTHON, scenario, soak } from '../helpers/soak.js';
+
+describe('heapgate soak against framework services (Debian python3)', () => {
+  it('Flask: fails the leaky twin at the route that keeps orders, passes the clean one', async () => {
+    const target = (leak: string) => `env LEAK=${leak} ${DEBIAN_PYTHON} flask_app.py`;
+    const leaky = await soak(['--target', target('heap'), '--scenarios', scenario('orders.json')]);
+    expect(leaky.exitCode).toBe(1);
+    expect(leaky.report.scenarios[0].metrics.heap!.exceeded).toBe(true);
+    expect(leaky.report.scenarios[0].leakSites.map((s) => s.file)).toContain('flask_app.py');
+    const clean = await soak(['--target', target('none'), '--scenarios', scenario('orders.json')]);
+    expect(clean.exitCode).toBe(0);
+  });
+
+  it('FastAPI under uvicorn: fails the unbounded lru_cache route', async () => {
+    const run = await soak([
+      '--target',
+      `${DEBIAN_PYTHON} -m uvicorn fastapi_app:app --port {port} --log-level warning`,
+      '--scenarios',
+      scenario('price.json'),
+    ]);
+    expect(run.exitCode).toBe(1);
+    expect(run.report.scenarios[0].metrics.heap!.exceeded).toBe(true);
+  });
+
+  it('gunicorn with two forked workers: sums the workers and fails the leak', async () => {
+    const run = await soak([
+      '--target',
+      'env LEAK=heap gunicorn -w 2 -k gthread -b 127.0.0.1:{port} stdlib_wsgi:app',
+      '--scenarios',
+      scenario('unique-paths.json'),
+    ]);
+    expect(run.exitCode).toBe(1);
+    expect(run.report.scenarios[0].verdict).toBe('fail');
+  });
+});
+
+describe('call scenarios in a bare interpreter (no --target)', () => {
+  it('fail a worker that keeps every record and pass one that keeps a bounded window', async () => {
+    const leaky = await soak(['--scenarios', scenario('calls-leaky.json')]);
+    expect(leaky.exitCode).toBe(1);
+    expect(leaky.report.scenarios[0].leakSites[0].file).toBe('worker.py');
+    const clean = await soak(['--scenarios', scenario('calls-clean.json')]);
+    expect(clean.exitCode).toBe(0);
+  });
+
+  it('stop a worker whose calls keep failing: error, exit 3, the exception named', async () => {
+    const run = await soak(['--scenarios', scenario('calls-failing.json')]);
+    expect(run.exitCode).toBe(3);
+    expect(run.report.scenarios[0].error).toContain('ValueError: cannot process');
+  });
+});
