@@ -183,7 +183,18 @@ def _sample():
 # --- leak sites ----------------------------------------------------------------------------------
 
 
+_project_files = {}
+
+
 def _is_project_file(filename):
+    known = _project_files.get(filename)
+    if known is None:
+        known = _classify(filename)
+        _project_files[filename] = known
+    return known
+
+
+def _classify(filename):
     if not filename or filename.startswith("<"):
         return False
     path = os.path.realpath(filename)

@@ -1,9 +1,10 @@
 /** The command line (SPEC §1): parses flags, runs a command, maps every outcome to an exit code. */
 import { Command, CommanderError, Option } from 'commander';
-import { FORMATS, type AnalyzeFlags } from '../config/options.js';
+import { FORMATS } from '../config/formats.js';
+import type { AnalyzeFlags } from '../config/options.js';
 import { VERSION } from '../version.js';
-import { runAnalyze, type CommandIO } from './analyze.js';
-import { runSoak, type SoakFlags } from './soak.js';
+import type { CommandIO } from './analyze.js';
+import type { SoakFlags } from './soak.js';
 import { EXIT, TargetError, UsageError } from './errors.js';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -68,6 +69,8 @@ export async function main(
     .option('--max-file-size <size>', 'skip (and report) files larger than this (default 10MB)')
     .option('--threads <n>', 'parser threads (default: one per core; 0 parses on the main thread)')
     .action(async (pathArg: string | undefined, flags: AnalyzeFlags) => {
+      // Each command loads only what it needs: start-up time counts in every CI run.
+      const { runAnalyze } = await import('./analyze.js');
       exitCode = await runAnalyze(pathArg, flags, io);
     });
 
@@ -79,6 +82,7 @@ export async function main(
     .option('--output <file>', 'write the report to FILE instead of stdout')
     .option('--output-dir <dir>', 'write every --format to DIR/heapgate.<ext>')
     .action(async (flags: SoakFlags) => {
+      const { runSoak } = await import('./soak.js');
       exitCode = await runSoak(flags, io);
     });
 

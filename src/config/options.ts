@@ -10,19 +10,10 @@ import { SEVERITIES, type Severity } from '../static/model.js';
 import type { Rule } from '../static/rule.js';
 import { ALL_RULES, ruleById } from '../static/rules/index.js';
 import { DYNAMIC_CONFIG_KEYS } from './dynamic.js';
+import { FORMATS, type Format } from './formats.js';
 import { readPyprojectConfig, type PyprojectConfig } from './pyproject.js';
 
-export const FORMATS = ['text', 'json', 'sarif', 'markdown', 'junit'] as const;
-export type Format = (typeof FORMATS)[number];
-
-/** The extension each format is written with under --output-dir. */
-export const FORMAT_EXTENSIONS: Record<Format, string> = {
-  text: 'txt',
-  json: 'json',
-  sarif: 'sarif',
-  markdown: 'md',
-  junit: 'junit.xml',
-};
+export { FORMAT_EXTENSIONS, FORMATS, type Format } from './formats.js';
 
 /** What commander hands over for `analyze` (strings as typed; undefined when not given). */
 export interface AnalyzeFlags {

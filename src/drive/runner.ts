@@ -72,7 +72,10 @@ export function scenarioBudget(scenario: Scenario, config: BudgetOverrides, flag
   return resolveBudget(config, own, flags);
 }
 
-const ATTRIBUTION_MIN_ITERATIONS = 200;
+const ATTRIBUTION_MIN_ITERATIONS = 100;
+/** earlyStop needs 20 measured samples to pass and 25 to fail; checking sooner is wasted work. */
+const EARLY_STOP_FROM = 20;
+const EARLY_STOP_EVERY = 3;
 /** Leak sites below both of these are left out of the report. */
 const MIN_SITE_BYTES = 256;
 const MIN_SITE_SHARE = 0.01;
@@ -217,14 +220,18 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
     // Measured part.
     const goal = scenario.durationMs === null ? measuredFrom + scenario.iterations : null;
     const measuredStartedAt = Date.now();
+    let measuredRounds = 0;
     while (!aborted()) {
       if (goal !== null ? next >= goal : Date.now() - measuredStartedAt >= scenario.durationMs!) break;
       const count = goal !== null ? Math.min(scenario.sampleEvery, goal - next) : scenario.sampleEvery;
       await runIterations(count);
       await sample();
       progress('measuring', goal);
-      const early = earlyStop(samples, budget, { measuredFromIteration: measuredFrom });
-      if (early) break;
+      // Each check costs milliseconds of bootstrap while the target idles: check every few rounds.
+      measuredRounds++;
+      if (measuredRounds >= EARLY_STOP_FROM && measuredRounds % EARLY_STOP_EVERY === 0) {
+        if (earlyStop(samples, budget, { measuredFromIteration: measuredFrom })) break;
+      }
     }
     interrupted = aborted();
 
@@ -244,6 +251,7 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
       report.attributionIterations = attribution.iterations;
     }
     report.durationMs = Date.now() - started;
+    report.totalIterations = next;
     progress('done', goal);
     return { report, samples, verdict, targetFailed: false, interrupted };
   } catch (error) {
@@ -283,7 +291,7 @@ async function attribute(
 ): Promise<{ sites: LeakSite[]; iterations: number }> {
   await target.broadcast({ cmd: 'trace', depth: options.traceDepth }, 30_000);
   // Let anything the restart itself allocates settle before the baseline.
-  await runIterations(Math.min(scenario.sampleEvery, 50));
+  await runIterations(Math.min(scenario.sampleEvery, 25));
   await target.broadcast({ cmd: 'baseline' }, 120_000);
   let done = 0;
   const total = Math.max(ATTRIBUTION_MIN_ITERATIONS, 2 * scenario.sampleEvery);

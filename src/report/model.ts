@@ -55,6 +55,8 @@ export interface ScenarioReport {
   error?: string;
   /** Iterations run before the measured part (warm-up). */
   warmupIterations?: number;
+  /** Everything driven at the target: warm-up, measured part and attribution pass. */
+  totalIterations?: number;
   /** Iterations of the attribution pass the leak sites' figures cover. */
   attributionIterations?: number;
   /** Why the scenario failed, one line per metric. */

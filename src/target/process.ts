@@ -283,8 +283,10 @@ export class TargetProcess {
           knownPids: this.seenPids,
           processGroup: true,
         });
-        // Let execa observe the exit so no handle keeps Node alive.
-        await Promise.race([this.child, new Promise((r) => setTimeout(r, 1000))]);
+        // Let execa observe the exit so no handle keeps Node alive (and keep no timer alive either).
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.child, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+        clearTimeout(timer);
       }
       await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
       this.harness?.remove();

@@ -25,8 +25,9 @@ export type Readiness = { ready: true; attempts: number; ms: number } | { ready:
 export async function waitUntilReady(options: ReadinessOptions): Promise<Readiness> {
   const started = Date.now();
   const random = options.random ?? Math.random;
-  let delay = options.initialDelayMs ?? 25;
-  const maxDelay = options.maxDelayMs ?? 1000;
+  // Loopback connects cost nothing, so start small and cap low: a service ready at 150 ms is seen then.
+  let delay = options.initialDelayMs ?? 10;
+  const maxDelay = options.maxDelayMs ?? 250;
   let attempts = 0;
   let gaveUp: string | null = null;
   void options.abandoned.then((reason) => (gaveUp = reason));
@@ -41,8 +42,10 @@ export async function waitUntilReady(options: ReadinessOptions): Promise<Readine
     if (gaveUp) return { ready: false, reason: gaveUp, attempts };
     // Full jitter: a random wait up to the current backoff step.
     const wait = Math.min(delay * (0.5 + random() * 0.5), Math.max(0, options.timeoutMs - (Date.now() - started)));
-    await Promise.race([new Promise((r) => setTimeout(r, wait)), options.abandoned]);
-    delay = Math.min(maxDelay, delay * 2);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise((r) => (timer = setTimeout(r, wait))), options.abandoned]);
+    clearTimeout(timer);
+    delay = Math.min(maxDelay, delay * 1.5);
   }
   return {
     ready: false,

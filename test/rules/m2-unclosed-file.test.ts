@@ -163,6 +163,19 @@ ruleTable(unclosedFile, {
       `,
     },
     {
+      name: 'a bound method of the file handed to a setter or kept on an object',
+      code: `
+        import os, sys
+        def enable_tracing(tracer):
+            err = open(os.dup(sys.stderr.fileno()), "w", buffering=1)
+            tracer.setwriter(err.write)
+        class Log:
+            def start(self, path):
+                out = open(path, "a")
+                self.emit = out.write
+      `,
+    },
+    {
       name: 'open() bound at module level (import time, not per request)',
       code: `
         LOG = open("/var/log/app.log", "a")

@@ -464,10 +464,14 @@ function sinkOf(ref: Node, env: Env): Sink | null {
   if (first?.type === 'attribute') {
     const attr = field(first, 'attribute')?.text ?? '';
     const called = first.parent?.type === 'call' && same(field(first.parent, 'function'), first);
+    if (called) return null;
     // `atexit.register(s.close)`: the close method itself is handed to someone who will call it.
-    if (!kind.closers.has(attr) || called) return null;
-    node = first;
-    boundCloser = true;
+    if (kind.closers.has(attr)) {
+      node = first;
+      boundCloser = true;
+    } else {
+      return boundMemberSink(first);
+    }
   }
   for (;;) {
     const parent: Node | null = node.parent;
@@ -542,6 +546,26 @@ function sinkOf(ref: Node, env: Env): Sink | null {
         return null;
     }
   }
+}
+
+/** Calls that keep a callback they are given: `setwriter`, `add_handler`, `on_message`, `connect`. */
+const CALLBACK_SINK = /^(?:set|add|register|attach|on|bind|connect|subscribe|hook|install)/i;
+
+/**
+ * `tracer.setwriter(f.write)`, `self.emit = sock.sendall`: a bound method handed to a registry or kept
+ * on an object keeps the resource alive there. (Other uses of an attribute — `f.name` — are data.)
+ */
+function boundMemberSink(member: Node): Sink | null {
+  const parent = member.parent;
+  if (parent?.type === 'argument_list' && parent.parent?.type === 'call') {
+    const tail = calleeTail(parent.parent) ?? '';
+    return HANDOFF.has(tail) || HANDOFF_NAME.test(tail) || CALLBACK_SINK.test(tail) ? { kind: 'escape' } : null;
+  }
+  if (parent?.type === 'assignment' && same(field(parent, 'right'), member)) {
+    const left = field(parent, 'left');
+    return left && left.type !== 'identifier' ? { kind: 'escape' } : null;
+  }
+  return null;
 }
 
 // --- paths -----------------------------------------------------------------------------------

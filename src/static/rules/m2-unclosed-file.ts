@@ -132,11 +132,14 @@ export const unclosedFile: Rule = {
     docs: {
       what:
         'A file handle from `open()`, `io.open()`, `codecs.open()`, `gzip.open()`/`bz2.open()`/' +
-        '`lzma.open()`, `tarfile.open()`, `zipfile.ZipFile()`, `os.fdopen()`, a `tempfile` file or a ' +
-        "path's `.open()` that is bound to a local name inside a function and neither used in a `with` " +
-        'block nor closed on every path. Handles that are returned, yielded or stored on an object are ' +
-        "the caller's to close and are not reported; a close at the end of the function counts, but an " +
-        'early `return` or `raise` that skips it does not (use `finally` or `with`).',
+        '`lzma.open()`, `tarfile.open()`, `zipfile.ZipFile()` (on a path), `os.fdopen()`, a `tempfile` ' +
+        "file, `shelve`/`dbm`/`wave.open()`, a path's `.open()` — or a function of the same file that " +
+        'returns one — bound to a local name inside a function and neither used in a `with` block nor ' +
+        "closed on every path. Handles that are returned, yielded or stored on an object are the caller's " +
+        'to close and are not reported; a close at the end of the function counts, but an early ' +
+        '`return`, a `raise` or a `continue` that skips it does not (use `finally` or `with`). ' +
+        '`os.open()` is left out: it returns a bare descriptor that code hands to `os.fdopen`, `mmap` ' +
+        'or a subprocess.',
       why:
         'Every open file holds a file descriptor and an I/O buffer until it is closed. CPython closes a ' +
         'handle when its last reference disappears, but an exception traceback, a reference cycle, a ' +

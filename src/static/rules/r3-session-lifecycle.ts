@@ -27,7 +27,21 @@ const POOLED_SESSION_MODULES =
 /** Session classes that own no connection (boto3 has no close) or are not sessions of that kind. */
 const NOT_POOLED_ROOTS = new Set(['boto3', 'botocore', 'aiobotocore', 'aioboto3', 'onnxruntime']);
 
-const TAILS = new Set(['create_connection', 'create_engine', 'create_async_engine']);
+const TAILS = new Set(['create_engine', 'create_async_engine']);
+
+/**
+ * `create_connection` of a socket library or an event loop; an SDK's `backend.create_connection()`
+ * (moto, AWS clients) makes a record, not a socket.
+ */
+const CONNECTION_MODULES = new Set([
+  'socket',
+  'websocket',
+  'websockets',
+  'gevent',
+  'eventlet',
+  'trio',
+  'asyncio',
+]);
 
 /** `HTTPConnection` of http.client (or its py2/six/urllib3 names), not Starlette's request wrapper. */
 const HTTP_CONNECTION_MODULES =
@@ -88,6 +102,7 @@ const QUALIFIED_WORDS = [
 const WORDS = [
   ...SESSION_TAILS,
   ...TAILS,
+  'create_connection',
   ...QUALIFIED_WORDS,
   'connect',
   'HTTPConnection',
@@ -125,6 +140,14 @@ function creation(call: Node, imports: ImportTable, name: string, source: string
     return made;
   }
   if (TAILS.has(tail)) return made;
+  if (tail === 'create_connection') {
+    const receiver = fn.type === 'attribute' ? field(fn, 'object') : null;
+    if (!receiver) return imports.isImported(fn.text) && CONNECTION_MODULES.has(root ?? '') ? made : null;
+    if (root && imports.isImported(fn.text.split('.')[0]) && CONNECTION_MODULES.has(root)) return made;
+    return /(?:^|\.|_)loop$/.test(receiver.text) || /get_(?:running|event)_loop\(\)$/.test(receiver.text)
+      ? made
+      : null;
+  }
   if (tail === 'HTTPConnection' || tail === 'HTTPSConnection') {
     return qualified && HTTP_CONNECTION_MODULES.test(qualified) ? made : null;
   }
@@ -162,13 +185,16 @@ export const sessionLifecycle: Rule = {
     docs: {
       what:
         'A `requests.Session()`, `aiohttp.ClientSession()`, `httpx.Client()`, SQLAlchemy `create_engine()` ' +
-        'or `Session()`, a database `connect()`, `socket.socket()`, `socket.create_connection()`, ' +
-        '`http.client.HTTPConnection()` or `urllib.request.urlopen()` bound to a local name inside a ' +
-        'function, and neither used as a context manager nor closed (close/aclose/dispose/shutdown) on ' +
-        'every path out of the function. Resources the function returns, yields or stores on an object ' +
+        'or `Session()`/`SessionLocal()`, a database `connect()` (sqlite3, psycopg, pymysql, asyncpg, ' +
+        '`engine.connect()`…), `socket.socket()`, `socket.create_connection()`, ' +
+        '`http.client.HTTPConnection()`, `urllib.request.urlopen()`, `pymongo.MongoClient()` or an ' +
+        'smtplib/ftplib/imaplib client — or a function of the same file that returns one of these — ' +
+        'bound to a local name inside a function, and neither used as a context manager nor closed ' +
+        '(close/aclose/dispose/shutdown/quit) on every path out of the function. Resources the function ' +
+        'returns, yields, stores on an object or in a container, or hands to an ExitStack or a thread ' +
         'are not its to close and are not reported. Exception paths are only considered through ' +
-        '`finally`: a close at the end of the function counts, but an early `return` or `raise` that ' +
-        'skips it does not.',
+        '`finally`: a close at the end of the function counts, but an early `return`, a `raise` or a ' +
+        '`continue` that skips it does not.',
       why:
         'Each of these holds operating-system resources — sockets, a connection pool, sometimes threads — ' +
         'that are released only by close(). In a service the function runs once per request, so an ' +
@@ -200,6 +226,9 @@ export const sessionLifecycle: Rule = {
         '        if response.status_code != 200:',
         '            return None',
         '        return response.json()',
+        '',
+        'Beware sqlite3: `with sqlite3.connect(path) as conn:` only commits or rolls back, it does not',
+        'close the connection; use `with contextlib.closing(sqlite3.connect(path)) as conn:`.',
       ].join('\n'),
     },
   },

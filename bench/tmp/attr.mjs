@@ -1,0 +1,18 @@
+import { TargetProcess } from '../../dist/target/process.js';
+import { freePort } from '../../dist/target/readiness.js';
+import { HttpDriver } from '../../dist/drive/http.js';
+import { runBlock } from '../../dist/drive/concurrency.js';
+const cwd = '/work/main/test/fixtures/services';
+const port = await freePort();
+const t = await TargetProcess.start({ command: 'python3 stdlib_service.py', python: 'python3', cwd, port, traceDepth: 1, readyTimeoutMs: 10000, env: { LEAK: 'heap' } });
+const d = new HttpDriver({ port, concurrency: 4 }); const spec = { method: 'GET', path: '/item/{i}', url: null, headers: {}, body: null, timeoutMs: 10000 };
+await d.prepare(spec);
+let next = 0; const run = async (n) => { await runBlock(next, n, 4, async (i) => { await d.send(spec, i); }); next += n; };
+await run(1500);
+let t0 = performance.now(); const lap = (l) => { const n = performance.now(); console.log(l, (n - t0).toFixed(0)); t0 = n; };
+await t.broadcast({ cmd: 'trace', depth: 16 }, 30000); lap('trace');
+await run(50); lap('settle 50');
+await t.broadcast({ cmd: 'baseline' }, 30000); lap('baseline');
+await run(200); lap('200 at depth 16');
+const r = await t.broadcast({ cmd: 'sites', limit: 50 }, 30000); lap('sites');
+d.close(); await t.stop(); lap('stop');
