@@ -8,7 +8,12 @@ import {
 import { buildStaticReport } from '../report/build.js';
 import { render } from '../report/index.js';
 import { analyzeProject } from '../static/engine.js';
-import { EXIT } from './errors.js';
+import { resolveDynamicOptions } from '../config/dynamic.js';
+import { readPyprojectConfig } from '../config/pyproject.js';
+import { stopAllTargets } from '../target/process.js';
+import { EXIT, UsageError } from './errors.js';
+import { runGate } from './gate.js';
+import { ProgressPrinter } from './progress.js';
 import { writeOutputsAtomically, type OutputFile } from './output.js';
 
 export interface CommandIO {
@@ -31,11 +36,51 @@ export async function runAnalyze(
     threads: options.threads,
     maxFileBytes: options.maxFileBytes,
   });
-  const report = buildStaticReport(result, {
+  let report = buildStaticReport(result, {
     failOn: options.failOn,
     rules: options.rules.map((r) => r.meta.id),
     durationMs: performance.now() - started,
   });
+  let targetFailed = false;
+  let stoppedBy: NodeJS.Signals | null = null;
+  if (flags.enableMemoryBudgetGate) {
+    const config = readPyprojectConfig(options.config ? path.dirname(options.config) : options.root);
+    const dynamic = resolveDynamicOptions(flags, config, flags.cwd ?? options.root);
+    const controller = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stoppedBy) {
+        void stopAllTargets().finally(() => process.exit(signal === 'SIGTERM' ? 143 : 130));
+        return;
+      }
+      stoppedBy = signal;
+      io.stderr.write(`\nheapgate: ${signal}: stopping after the current block; a partial report follows\n`);
+      controller.abort(new Error(signal));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const progress = new ProgressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
+    try {
+      const outcome = await runGate(result, report, {
+        dynamic,
+        exclude: options.exclude,
+        failOn: options.failOn,
+        failOnConfirmed: flags.failOnConfirmed ?? false,
+        all: flags.allScenarios ?? false,
+        signal: controller.signal,
+        onProgress: (p) => progress.update(p),
+      });
+      report = outcome.report;
+      targetFailed = outcome.targetFailed;
+    } finally {
+      progress.finishLine();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  } else if (flags.allScenarios || flags.failOnConfirmed) {
+    throw new UsageError(
+      `${flags.allScenarios ? '--all-scenarios' : '--fail-on-confirmed'}: only means something with --enable-memory-budget-gate`,
+    );
+  }
 
   const toTerminal = !options.output && !options.outputDir;
   const textOptions = {
@@ -61,5 +106,7 @@ export async function runAnalyze(
   if (!report.gate.passed && !toTerminal) {
     for (const reason of report.gate.reasons) io.stderr.write(`heapgate: gate failed: ${reason}\n`);
   }
+  if (stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
+  if (targetFailed) return EXIT.targetFailed;
   return report.gate.passed ? EXIT.passed : EXIT.gateFailed;
 }

@@ -4,6 +4,9 @@ import { FORMATS } from '../config/formats.js';
 import type { AnalyzeFlags } from '../config/options.js';
 import { VERSION } from '../version.js';
 import type { CommandIO } from './analyze.js';
+import type { CompareFlags } from './compare.js';
+import type { ReportCommandFlags } from './report-command.js';
+import type { ScenariosFlags } from './scenarios-command.js';
 import type { SoakFlags } from './soak.js';
 import { EXIT, TargetError, UsageError } from './errors.js';
 
@@ -51,7 +54,7 @@ export async function main(
     })
     .showSuggestionAfterError(true);
 
-  program
+  const analyze = program
     .command('analyze')
     .description('run the static rules over PATH (default .)')
     .argument('[path]', 'a folder or a single .py file')
@@ -68,6 +71,10 @@ export async function main(
     .option('--cache-dir <dir>', 'where to keep the cache (default PATH/.heapgate_cache)')
     .option('--max-file-size <size>', 'skip (and report) files larger than this (default 10MB)')
     .option('--threads <n>', 'parser threads (default: one per core; 0 parses on the main thread)')
+    .option('--enable-memory-budget-gate', 'after the static phase, run the scenarios the findings select')
+    .option('--all-scenarios', 'with the gate: run every scenario, selected or not')
+    .option('--fail-on-confirmed', 'with --fail-on: count only findings the run confirmed');
+  addDynamicOptions(analyze)
     .action(async (pathArg: string | undefined, flags: AnalyzeFlags) => {
       // Each command loads only what it needs: start-up time counts in every CI run.
       const { runAnalyze } = await import('./analyze.js');
@@ -84,6 +91,57 @@ export async function main(
     .action(async (flags: SoakFlags) => {
       const { runSoak } = await import('./soak.js');
       exitCode = await runSoak(flags, io);
+    });
+
+  program
+    .command('scenarios')
+    .description('list the scenarios the gate would run for PATH, generated ones included, and why')
+    .argument('[path]', 'the project (default .)')
+    .option('--scenarios <path>', 'a scenario file or a folder of them (repeatable)', collect)
+    .option('--all-scenarios', 'plan every scenario, selected or not')
+    .option('--select <rules>', 'only these rules (ids or short ids, comma-separated)')
+    .option('--ignore <rules>', 'leave out these rules')
+    .option('--exclude <glob>', 'skip matching files and folders (repeatable)', collect)
+    .option('--format <format>', 'text|json (default text)')
+    .action(async (pathArg: string | undefined, flags: ScenariosFlags) => {
+      const { runScenariosCommand } = await import('./scenarios-command.js');
+      exitCode = await runScenariosCommand(pathArg, flags, io);
+    });
+
+  program
+    .command('report')
+    .description('re-render a saved JSON report')
+    .argument('<file>', 'a JSON report written by analyze or soak')
+    .option('--format <formats>', `format(s), comma-separated: ${FORMATS.join('|')}`)
+    .option('--output <file>', 'write the report to FILE instead of stdout')
+    .option('--output-dir <dir>', 'write every --format to DIR/heapgate.<ext>')
+    .action(async (file: string, flags: ReportCommandFlags) => {
+      const { runReport } = await import('./report-command.js');
+      exitCode = await runReport(file, flags, io);
+    });
+
+  program
+    .command('compare')
+    .description('growth regression between two runs: exit 1 when HEAD grows worse than BASE beyond noise')
+    .argument('<base>', 'JSON report of the base run')
+    .argument('<head>', 'JSON report of the head run')
+    .option('--format <format>', 'text|markdown|json (default text)')
+    .option('--output <file>', 'write the comparison to FILE instead of stdout')
+    .action(async (base: string, head: string, flags: CompareFlags) => {
+      const { runCompare } = await import('./compare.js');
+      exitCode = await runCompare(base, head, flags, io);
+    });
+
+  program
+    .command('merge')
+    .description('merge the JSON reports of shards (--shard i/n) into one')
+    .argument('<files...>', 'JSON reports to merge')
+    .option('--format <formats>', `format(s), comma-separated: ${FORMATS.join('|')} (default json)`)
+    .option('--output <file>', 'write the merged report to FILE instead of stdout')
+    .option('--output-dir <dir>', 'write every --format to DIR/heapgate.<ext>')
+    .action(async (files: string[], flags: ReportCommandFlags) => {
+      const { runMerge } = await import('./merge.js');
+      exitCode = await runMerge(files, flags, io);
     });
 
   try {

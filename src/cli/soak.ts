@@ -96,7 +96,10 @@ export async function runSoak(flags: SoakFlags, io: CommandIO): Promise<number> 
 }
 
 /** Loads, validates and applies --iterations/--duration; checks budgets and URLs before anything runs. */
-export async function prepareScenarios(options: DynamicOptions): Promise<Scenario[]> {
+export async function prepareScenarios(
+  options: DynamicOptions,
+  { requireTarget = true }: { requireTarget?: boolean } = {},
+): Promise<Scenario[]> {
   const knownRules = ALL_RULES.flatMap((r) => [r.meta.id, r.meta.shortId]);
   const loaded = await loadScenarios(options.scenarioPaths, { cwd: options.cwd, knownRules });
   const scenarios = loaded.map((s) =>
@@ -107,7 +110,7 @@ export async function prepareScenarios(options: DynamicOptions): Promise<Scenari
   );
   for (const scenario of scenarios) {
     scenarioBudget(scenario, options.configBudget, options.flagBudget);
-    if (scenario.request && options.command === null) {
+    if (requireTarget && scenario.request && options.command === null) {
       throw new UsageError(`${scenario.where}: sends HTTP requests, so it needs --target "CMD" to start the service`);
     }
     if (scenario.request?.url) {

@@ -1,6 +1,6 @@
 /** Report formats and the file extension each is written with under --output-dir. */
 
-export const FORMATS = ['text', 'json', 'sarif', 'markdown', 'junit'] as const;
+export const FORMATS = ['text', 'json', 'sarif', 'markdown', 'junit', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const FORMAT_EXTENSIONS: Record<Format, string> = {
@@ -9,4 +9,5 @@ export const FORMAT_EXTENSIONS: Record<Format, string> = {
   sarif: 'sarif',
   markdown: 'md',
   junit: 'junit.xml',
+  html: 'html',
 };

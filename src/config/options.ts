@@ -9,14 +9,17 @@ import { UsageError } from '../cli/errors.js';
 import { SEVERITIES, type Severity } from '../static/model.js';
 import type { Rule } from '../static/rule.js';
 import { ALL_RULES, ruleById } from '../static/rules/index.js';
-import { DYNAMIC_CONFIG_KEYS } from './dynamic.js';
+import { DYNAMIC_CONFIG_KEYS, type DynamicFlags } from './dynamic.js';
 import { FORMATS, type Format } from './formats.js';
 import { readPyprojectConfig, type PyprojectConfig } from './pyproject.js';
 
 export { FORMAT_EXTENSIONS, FORMATS, type Format } from './formats.js';
 
 /** What commander hands over for `analyze` (strings as typed; undefined when not given). */
-export interface AnalyzeFlags {
+export interface AnalyzeFlags extends DynamicFlags {
+  enableMemoryBudgetGate?: boolean;
+  allScenarios?: boolean;
+  failOnConfirmed?: boolean;
   format?: string;
   output?: string;
   outputDir?: string;

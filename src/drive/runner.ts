@@ -4,6 +4,7 @@
  * the verdict is certain, and for a failing scenario run a short attribution pass with deep tracebacks to
  * name the leak sites. The target's whole tree is ended on every way out.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { parseBudget, resolveBudget, type Budget, type BudgetOverrides } from '../analysis/budget.js';
@@ -302,10 +303,11 @@ async function attribute(
   }
   const replies = await target.broadcast({ cmd: 'sites', limit: 50 }, 120_000);
   const merged = new Map<string, LeakSite & { project: boolean }>();
+  const sources = new Map<string, string[] | null>();
   for (const reply of replies.values()) {
     if (reply.type !== 'sites' || !reply.sites) continue;
     for (const site of reply.sites) {
-      const entry = toLeakSite(site, options.cwd);
+      const entry = toLeakSite(site, options.cwd, sources);
       const key = `${entry.file}:${entry.line}`;
       const known = merged.get(key);
       if (known) {
@@ -330,7 +332,19 @@ async function attribute(
   return { sites, iterations: total };
 }
 
-function toLeakSite(site: SiteEntry, cwd: string): LeakSite {
+/** One line of a source file, trimmed; undefined when it cannot be read. */
+function sourceLine(file: string, line: number, cache: Map<string, string[] | null>): string | undefined {
+  if (!cache.has(file)) {
+    try {
+      cache.set(file, readFileSync(file, 'utf8').split('\n'));
+    } catch {
+      cache.set(file, null);
+    }
+  }
+  return cache.get(file)?.[line - 1]?.trim() || undefined;
+}
+
+function toLeakSite(site: SiteEntry, cwd: string, sources: Map<string, string[] | null>): LeakSite {
   const relative = (file: string) => {
     if (file.startsWith('<')) return file;
     const rel = path.relative(cwd, file);
@@ -345,6 +359,7 @@ function toLeakSite(site: SiteEntry, cwd: string): LeakSite {
       const at = frame.lastIndexOf(':');
       return `${relative(frame.slice(0, at))}${frame.slice(at)}`;
     }),
+    code: site.file.startsWith('<') ? undefined : sourceLine(site.file, site.line, sources),
   };
 }
 

@@ -1,5 +1,6 @@
 /** Format name → renderer. Every renderer is a pure function of the JSON report. */
 import type { Format } from '../config/options.js';
+import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
@@ -19,5 +20,7 @@ export function render(report: Report, format: Format, text: TextOptions): strin
       return renderMarkdown(report);
     case 'junit':
       return renderJunit(report);
+    case 'html':
+      return renderHtml(report);
   }
 }

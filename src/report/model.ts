@@ -3,6 +3,7 @@
  * so `heapgate report FILE.json` can re-render a saved run exactly.
  */
 import type { Budget } from '../analysis/budget.js';
+import type { Recommendation } from '../select/confirm.js';
 import type { DynamicStatus, Finding, Problem, Route, Severity } from '../static/model.js';
 
 export const SCHEMA_VERSION = 1;
@@ -41,6 +42,8 @@ export interface LeakSite {
   sizeDiffBytes: number;
   countDiff: number;
   traceback: string[];
+  /** The source line, read when the run ended (reports are rendered without the source at hand). */
+  code?: string;
 }
 
 export interface ScenarioReport {
@@ -66,10 +69,26 @@ export interface ScenarioReport {
   budget?: Budget;
   /** The samples, for charts. */
   series?: SeriesPoint[];
+  /** Made by the gate from a built-in template for a flagged route no scenario covered. */
+  generated?: boolean;
+}
+
+/** The gate's plan: every scenario, whether it ran, and why. */
+export interface PlanEntry {
+  scenario: string;
+  /** Its file, or null for a generated one. */
+  file: string | null;
+  generated: boolean;
+  selected: boolean;
+  why: string;
 }
 
 export interface ReportFinding extends Finding {
   dynamic: DynamicStatus;
+  /** What the run showed about it (the gate only). */
+  evidence?: string;
+  /** For a confirmed finding: how bad, where, and the fix. */
+  recommendation?: Recommendation;
 }
 
 /** What the static phase covered; not in SPEC §4's sketch, added for readers and tooling. */
@@ -95,4 +114,7 @@ export interface Report {
   static?: StaticSummary;
   routes?: Route[];
   problems?: Problem[];
+  plan?: PlanEntry[];
+  /** Flagged routes no scenario covers and none could be generated for. */
+  uncoveredRoutes?: { route: string; reason: string }[];
 }

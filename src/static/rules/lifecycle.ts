@@ -559,7 +559,9 @@ function boundMemberSink(member: Node): Sink | null {
   const parent = member.parent;
   if (parent?.type === 'argument_list' && parent.parent?.type === 'call') {
     const tail = calleeTail(parent.parent) ?? '';
-    return HANDOFF.has(tail) || HANDOFF_NAME.test(tail) || CALLBACK_SINK.test(tail) ? { kind: 'escape' } : null;
+    return HANDOFF.has(tail) || HANDOFF_NAME.test(tail) || CALLBACK_SINK.test(tail)
+      ? { kind: 'escape' }
+      : null;
   }
   if (parent?.type === 'assignment' && same(field(parent, 'right'), member)) {
     const left = field(parent, 'left');

@@ -1,0 +1,331 @@
+/**
+ * `heapgate compare BASE HEAD`: did growth get worse between two runs, beyond noise? Pure: two JSON
+ * reports in, a comparison out (the CLI renders it and turns it into an exit code).
+ *
+ * Scenarios are matched by name. For each metric of a scenario present in both runs, the slope per
+ * iteration is recomputed from each run's samples (`series`, after its warm-up) as a Theil–Sen slope with
+ * a 90% moving-block bootstrap interval (blockBootstrapSlopeInterval: autocorrelated, step-like heap noise
+ * is resampled in blocks, so the interval is honest about it). A metric REGRESSED when all of these hold:
+ *   1. head's interval lies above base's: head's lower bound > base's upper bound (each a one-sided 95%
+ *      bound), over head's whole measured part AND over its second half alone, so growth that stopped
+ *      (a larger cache filling, a one-off step) does not count;
+ *   2. by a meaningful amount: head's lower bound exceeds base's upper bound by at least the threshold τ,
+ *      in both of those, and head's own lower bound exceeds τ (head really grows, not just "less negative");
+ *   3. the metric is gated: τ is a quarter of the scenario's growth budget per iteration — the share at
+ *      which the verdict already calls a metric "growing" — so 8 B/iteration for the default heap budget
+ *      of 32, 64 B/iteration for RSS's 256 (a budget switched off falls back to the default); for the
+ *      counts (threads, fds, handlers), one more than the allowed increase over head's measured
+ *      iterations (default: one more thread / fd / handler over the run). gcObjects has no budget: it is
+ *      compared and shown, never gated.
+ * Separated intervals below τ are reported as "worse" (visible, not failing); base's interval above
+ * head's by τ as "improved". Either run without samples for a metric (an errored scenario, fewer than
+ * 10 measured samples) leaves it "not compared".
+ *
+ * A scenario also regressed when it passed in base and fails or errors in head (whatever the slopes say:
+ * head would fail its own gate for it), and when it is new in head and fails or errors there. Scenarios
+ * only in base are listed as removed; a scenario that failed in both runs without getting measurably worse
+ * is not a regression (that is what compare is for: a pre-existing leak does not block an unrelated PR).
+ */
+import { DEFAULT_BUDGET, type Budget } from './budget.js';
+import { blockBootstrapSlopeInterval } from './regression.js';
+import type { Sample, Series } from './sample.js';
+import { formatBytes } from './units.js';
+import { scenarioWarmup } from './verdict.js';
+import type { MetricName, Report, ScenarioReport, SeriesPoint, Verdict } from '../report/model.js';
+
+export const COMPARED_METRICS: readonly MetricName[] = ['heap', 'rss', 'threads', 'fds', 'handlers', 'gcObjects'];
+const BYTE_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['heap', 'rss']);
+
+/** Fewest measured samples for a comparison: two halves of 5, as for the verdict itself. */
+export const MIN_COMPARE_SAMPLES = 10;
+/** Share of the growth budget that is a meaningful difference (the verdict's "growing" label). */
+export const THRESHOLD_SHARE = 0.25;
+
+export interface SlopeEstimate {
+  /** Theil–Sen slope per iteration. */
+  slope: number;
+  /** 90% block-bootstrap interval (each bound one-sided 95%). */
+  low: number;
+  high: number;
+  /** Measured samples it was fitted on, and their iterations. */
+  samples: number;
+  fromIteration: number;
+  toIteration: number;
+}
+
+export type MetricStatus = 'regression' | 'worse' | 'unchanged' | 'improved' | 'not-compared';
+
+export interface MetricComparison {
+  metric: MetricName;
+  base: SlopeEstimate | null;
+  head: SlopeEstimate | null;
+  /** Head's second half alone (the growth must still be there at the end). */
+  headLate: SlopeEstimate | null;
+  /** head.slope − base.slope, per iteration (null when either is missing). */
+  change: number | null;
+  /** τ: the meaningful difference per iteration; null when the metric is not gated. */
+  threshold: number | null;
+  /** Where τ came from ("¼ of the 32 B/iteration budget"). */
+  thresholdSource: string | null;
+  status: MetricStatus;
+  /** Why not compared, or why a regression / worse. */
+  note?: string;
+}
+
+export type ScenarioStatus = 'regression' | 'worse' | 'unchanged' | 'improved' | 'new' | 'removed' | 'not-compared';
+
+export interface ScenarioComparison {
+  name: string;
+  status: ScenarioStatus;
+  base: { verdict: Verdict; iterations: number } | null;
+  head: { verdict: Verdict; iterations: number } | null;
+  metrics: MetricComparison[];
+  /** Why it is a regression (one line each); empty otherwise. */
+  reasons: string[];
+}
+
+export interface Comparison {
+  regressed: boolean;
+  scenarios: ScenarioComparison[];
+  counts: Record<ScenarioStatus, number>;
+}
+
+export interface CompareOptions {
+  /** Bootstrap resamples per interval (default 300). */
+  resamples?: number;
+  /** Two-sided coverage of each interval (default 0.9). */
+  confidence?: number;
+}
+
+/** The measured part of a scenario's samples: from the end of its warm-up on. */
+export function measuredSamples(scenario: ScenarioReport): SeriesPoint[] {
+  const series = [...(scenario.series ?? [])].sort((a, b) => a.iteration - b.iteration);
+  if (!series.length) return [];
+  let from = scenario.warmupIterations;
+  if (from === undefined) {
+    // Older reports: the verdict's own automatic warm-up on the heap.
+    const samples: Sample[] = series.map((p) => ({ ...p, pid: 0 }));
+    const warmup = scenarioWarmup(samples, budgetOf(scenario));
+    from = series[Math.min(warmup.start, series.length - 1)].iteration;
+  }
+  const start = from;
+  return series.filter((p) => p.iteration >= start);
+}
+
+function budgetOf(scenario: ScenarioReport | undefined): Budget {
+  return { ...DEFAULT_BUDGET, ...(scenario?.budget ?? {}) };
+}
+
+function estimate(points: readonly SeriesPoint[], metric: MetricName, options: CompareOptions): SlopeEstimate {
+  const series: Series = { x: points.map((p) => p.iteration), y: points.map((p) => p[metric]) };
+  const interval = blockBootstrapSlopeInterval(series, {
+    resamples: options.resamples ?? 300,
+    confidence: options.confidence ?? 0.9,
+    seed: 1,
+  });
+  return {
+    slope: interval.slope,
+    low: interval.low,
+    high: interval.high,
+    samples: points.length,
+    fromIteration: points[0].iteration,
+    toIteration: points[points.length - 1].iteration,
+  };
+}
+
+/** τ for a metric of head's scenario, and a phrase saying where it came from; null: not gated. */
+function thresholdFor(
+  metric: MetricName,
+  scenario: ScenarioReport,
+  span: number,
+): { value: number; source: string } | null {
+  const budget = budgetOf(scenario);
+  const fallback = (own: number | null, key: 'growth' | 'rssGrowth' | 'threads' | 'fds' | 'handlers') =>
+    own ?? DEFAULT_BUDGET[key] ?? 0;
+  switch (metric) {
+    case 'heap':
+    case 'rss': {
+      const key = metric === 'heap' ? 'growth' : 'rssGrowth';
+      const own = budget[key];
+      const limit = fallback(own, key);
+      if (limit <= 0) return { value: 1, source: '1 B/iteration (the budget is 0)' };
+      return {
+        value: THRESHOLD_SHARE * limit,
+        source: `¼ of the ${own === null ? 'default ' : ''}${formatBytes(limit)}/iteration ${metric === 'heap' ? 'heap' : 'RSS'} budget`,
+      };
+    }
+    case 'threads':
+    case 'fds':
+    case 'handlers': {
+      const own = budget[metric];
+      const allowed = fallback(own, metric);
+      return {
+        value: (allowed + 1) / Math.max(1, span),
+        source: `${allowed + 1} more ${metric} than base over ${Math.round(span)} iterations (allowed +${allowed})`,
+      };
+    }
+    case 'gcObjects':
+      return null;
+  }
+}
+
+/** "393 B/iteration", "0.0100 threads/iteration". */
+export function formatSlope(metric: MetricName, value: number): string {
+  if (BYTE_METRICS.has(metric)) return `${formatBytes(value)}/iteration`;
+  return `${formatCount(value)} ${metric}/iteration`;
+}
+
+/** "[372 B, 410 B]" or "[0.009, 0.011]". */
+export function formatInterval(metric: MetricName, e: SlopeEstimate): string {
+  const f = BYTE_METRICS.has(metric) ? formatBytes : formatCount;
+  return `[${f(e.low)}, ${f(e.high)}]`;
+}
+
+function formatCount(value: number): string {
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  return abs >= 100 ? value.toFixed(0) : abs >= 1 ? value.toFixed(2) : value.toPrecision(3);
+}
+
+function compareMetric(
+  metric: MetricName,
+  base: ScenarioReport,
+  head: ScenarioReport,
+  baseSamples: readonly SeriesPoint[],
+  headSamples: readonly SeriesPoint[],
+  options: CompareOptions,
+): MetricComparison {
+  const empty = (note: string): MetricComparison => ({
+    metric,
+    base: null,
+    head: null,
+    headLate: null,
+    change: null,
+    threshold: null,
+    thresholdSource: null,
+    status: 'not-compared',
+    note,
+  });
+  const few = (which: string, n: number) =>
+    `${which} has ${n} measured sample${n === 1 ? '' : 's'} (after warm-up); comparing needs at least ${MIN_COMPARE_SAMPLES}`;
+  if (baseSamples.length < MIN_COMPARE_SAMPLES) return empty(few('base', baseSamples.length));
+  if (headSamples.length < MIN_COMPARE_SAMPLES) return empty(few('head', headSamples.length));
+
+  const b = estimate(baseSamples, metric, options);
+  const h = estimate(headSamples, metric, options);
+  const late = estimate(headSamples.slice(headSamples.length - Math.floor(headSamples.length / 2)), metric, options);
+  const span = headSamples[headSamples.length - 1].iteration - headSamples[0].iteration;
+  const tau = thresholdFor(metric, head, span);
+  const out: MetricComparison = {
+    metric,
+    base: b,
+    head: h,
+    headLate: late,
+    change: h.slope - b.slope,
+    threshold: tau?.value ?? null,
+    thresholdSource: tau?.source ?? null,
+    status: 'unchanged',
+  };
+  const beyondNoise = h.low > b.high && late.low > b.high;
+  if (beyondNoise) {
+    const margin = Math.min(h.low, late.low) - b.high;
+    const meaningful = tau !== null && margin >= tau.value && h.low > tau.value;
+    out.status = meaningful ? 'regression' : 'worse';
+    const what =
+      `${metric} grows ${formatSlope(metric, h.slope)} in head ${formatInterval(metric, h)}, second half ` +
+      `${formatSlope(metric, late.slope)} ${formatInterval(metric, late)}, vs ${formatSlope(metric, b.slope)} in ` +
+      `base ${formatInterval(metric, b)}: at least ${formatSlope(metric, margin)} more beyond noise`;
+    out.note = tau
+      ? `${what}; ${meaningful ? 'threshold' : 'below the threshold of'} ${formatSlope(metric, tau.value)} (${tau.source})`
+      : `${what}; ${metric} has no budget, so it is shown but never gated`;
+  } else if (b.low > h.high && (tau === null || b.low - h.high >= tau.value)) {
+    out.status = 'improved';
+  }
+  return out;
+}
+
+function verdictRegression(base: ScenarioReport | undefined, head: ScenarioReport): string | null {
+  const first = (text: string | undefined) => (text ?? '').split('\n')[0];
+  const why = (s: ScenarioReport) =>
+    s.verdict === 'error'
+      ? `errored: ${first(s.error) || 'the target failed'}`
+      : `fails: ${(s.reasons ?? []).join('; ') || 'memory budget exceeded'}`;
+  if (head.verdict === 'pass') return null;
+  if (!base) return `new in head and ${why(head)}`;
+  if (base.verdict === 'pass') return `passed in base, ${why(head)} in head`;
+  return null;
+}
+
+const STATUS_RANK: Record<MetricStatus, number> = {
+  regression: 4,
+  worse: 3,
+  improved: 2,
+  unchanged: 1,
+  'not-compared': 0,
+};
+
+/** Compares every scenario of head with its namesake in base (SPEC: `heapgate compare`). */
+export function compareReports(base: Report, head: Report, options: CompareOptions = {}): Comparison {
+  const baseByName = new Map(base.scenarios.map((s) => [s.name, s]));
+  const headNames = new Set(head.scenarios.map((s) => s.name));
+  const scenarios: ScenarioComparison[] = [];
+
+  for (const h of head.scenarios) {
+    const b = baseByName.get(h.name);
+    const reasons: string[] = [];
+    const verdictWhy = verdictRegression(b, h);
+    if (verdictWhy) reasons.push(verdictWhy);
+    const metrics: MetricComparison[] = [];
+    if (b) {
+      const bs = measuredSamples(b);
+      const hs = measuredSamples(h);
+      for (const metric of COMPARED_METRICS) {
+        const present =
+          b.metrics[metric] !== undefined ||
+          h.metrics[metric] !== undefined ||
+          (bs.length > 0 && hs.length > 0);
+        if (!present) continue;
+        const m = compareMetric(metric, b, h, bs, hs, options);
+        metrics.push(m);
+        if (m.status === 'regression' && m.note) reasons.push(m.note);
+      }
+    }
+    let status: ScenarioStatus;
+    if (reasons.length) status = 'regression';
+    else if (!b) status = 'new';
+    else {
+      const best = metrics.reduce((acc, m) => Math.max(acc, STATUS_RANK[m.status]), 0);
+      status = best === 3 ? 'worse' : best === 2 ? 'improved' : best === 1 ? 'unchanged' : 'not-compared';
+    }
+    scenarios.push({
+      name: h.name,
+      status,
+      base: b ? { verdict: b.verdict, iterations: b.iterations } : null,
+      head: { verdict: h.verdict, iterations: h.iterations },
+      metrics,
+      reasons,
+    });
+  }
+  for (const b of base.scenarios) {
+    if (headNames.has(b.name)) continue;
+    scenarios.push({
+      name: b.name,
+      status: 'removed',
+      base: { verdict: b.verdict, iterations: b.iterations },
+      head: null,
+      metrics: [],
+      reasons: [],
+    });
+  }
+  const counts: Record<ScenarioStatus, number> = {
+    regression: 0,
+    worse: 0,
+    unchanged: 0,
+    improved: 0,
+    new: 0,
+    removed: 0,
+    'not-compared': 0,
+  };
+  for (const s of scenarios) counts[s.status]++;
+  return { regressed: counts.regression > 0, scenarios, counts };
+}

@@ -1,0 +1,138 @@
+/**
+ * The memory-budget gate (`analyze --enable-memory-budget-gate`): static findings → a plan of scenarios
+ * (selected by the findings, generated for flagged routes nobody covers) → the dynamic phase on the
+ * selected ones, most severe first → each finding confirmed, not reproduced or not exercised → one
+ * combined report.
+ */
+import { staticGateReasons } from '../analysis/gate.js';
+import type { DynamicOptions } from '../config/dynamic.js';
+import { runScenario, type ScenarioRun } from '../drive/runner.js';
+import type { Report, ReportFinding, ScenarioReport } from '../report/model.js';
+import type { Scenario } from '../scenarios/model.js';
+import { buildCallGraph, type CallGraph } from '../select/callgraph.js';
+import { confirmFindings } from '../select/confirm.js';
+import { generateScenario } from '../select/generate.js';
+import { planScenarios, type Plan } from '../select/plan.js';
+import type { StaticResult } from '../static/engine.js';
+import type { Severity } from '../static/model.js';
+import { stopAllTargets } from '../target/process.js';
+import type { Progress } from '../drive/runner.js';
+import { UsageError } from './errors.js';
+import { prepareScenarios } from './soak.js';
+
+export interface GateOptions {
+  dynamic: DynamicOptions;
+  exclude: readonly string[];
+  failOn: Severity | null;
+  /** --fail-on counts confirmed findings only. */
+  failOnConfirmed: boolean;
+  all: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface GatePlan {
+  plan: Plan;
+  graph: CallGraph;
+}
+
+/** The plan the gate would run: also what `heapgate scenarios` prints. */
+export async function planGate(result: StaticResult, options: Omit<GateOptions, 'failOn' | 'failOnConfirmed'>): Promise<GatePlan> {
+  const scenarios: Scenario[] = options.dynamic.scenarioPaths.length ? await prepareScenarios(options.dynamic, { requireTarget: false }) : [];
+  const graph = await buildCallGraph(result.root, options.exclude);
+  const plan = planScenarios({
+    findings: result.findings,
+    routes: result.routes,
+    scenarios,
+    graph,
+    all: options.all,
+    generate: generateScenario,
+  });
+  return { plan, graph };
+}
+
+export interface GateOutcome {
+  report: Report;
+  targetFailed: boolean;
+  interrupted: boolean;
+}
+
+export async function runGate(result: StaticResult, base: Report, options: GateOptions): Promise<GateOutcome> {
+  const { plan, graph } = await planGate(result, options);
+  const toRun = plan.scenarios.filter((p) => p.selected);
+  const needsTarget = toRun.find((p) => p.scenario.request);
+  if (needsTarget && options.dynamic.command === null) {
+    throw new UsageError(
+      `the gate would run '${needsTarget.scenario.name}', which sends HTTP requests: pass --target "CMD" (or set target in [tool.heapgate])`,
+    );
+  }
+
+  const runs: ScenarioRun[] = [];
+  try {
+    for (const planned of toRun) {
+      if (options.signal?.aborted) break;
+      const run = await runScenario(planned.scenario, {
+        command: options.dynamic.command,
+        python: options.dynamic.python,
+        cwd: options.dynamic.cwd,
+        traceDepth: options.dynamic.traceDepth,
+        readyPath: options.dynamic.readyPath,
+        readyTimeoutMs: options.dynamic.readyTimeoutMs,
+        graceMs: options.dynamic.graceMs,
+        allowRemote: options.dynamic.allowRemote,
+        budgetConfig: options.dynamic.configBudget,
+        budgetFlags: options.dynamic.flagBudget,
+        signal: options.signal,
+        onProgress: options.onProgress,
+      });
+      run.report.selectedBy = planned.selectedBy.map((r) => ({ rule: r.rule, file: r.file, line: r.line }));
+      if (planned.generated) run.report.generated = true;
+      runs.push(run);
+    }
+  } finally {
+    await stopAllTargets();
+  }
+
+  const reports = new Map<string, ScenarioReport>(runs.map((r) => [r.report.name, r.report]));
+  const confirmations = confirmFindings(result.findings, plan, reports, graph);
+  const findings: ReportFinding[] = result.findings.map((f) => {
+    const c = confirmations.get(f)!;
+    return {
+      ...f,
+      dynamic: c.status,
+      evidence: c.evidence,
+      ...(c.recommendation ? { recommendation: c.recommendation } : {}),
+    };
+  });
+
+  const judged = options.failOnConfirmed ? findings.filter((f) => f.dynamic === 'confirmed') : findings;
+  const reasons = staticGateReasons(judged, options.failOn).map((r) =>
+    options.failOnConfirmed ? r.replace(/finding(s?) at or above/, 'confirmed finding$1 at or above') : r,
+  );
+  for (const run of runs) {
+    const s = run.report;
+    if (s.verdict === 'fail') reasons.push(`${s.name}: ${(s.reasons ?? ['memory budget exceeded']).join('; ')}`);
+    if (s.verdict === 'error') reasons.push(`${s.name}: ${(s.error ?? 'the target failed').split('\n')[0]}`);
+  }
+  const interrupted = options.signal?.aborted === true;
+  if (interrupted) reasons.push(`interrupted after ${runs.length} of ${toRun.length} scenarios`);
+
+  return {
+    report: {
+      ...base,
+      findings,
+      scenarios: runs.map((r) => r.report),
+      gate: { passed: reasons.length === 0, reasons },
+      plan: plan.scenarios.map((p) => ({
+        scenario: p.scenario.name,
+        file: p.generated ? null : p.scenario.file,
+        generated: p.generated,
+        selected: p.selected,
+        why: p.why,
+      })),
+      uncoveredRoutes: plan.uncovered,
+    },
+    targetFailed: runs.some((r) => r.targetFailed),
+    interrupted,
+  };
+}

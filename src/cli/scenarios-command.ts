@@ -1,0 +1,74 @@
+/** `heapgate scenarios [PATH]`: the gate's plan — every scenario, generated ones too, and why it would run. */
+import Table from 'cli-table3';
+import { resolveDynamicOptions } from '../config/dynamic.js';
+import { checkConfigKeys, resolveAnalyzeOptions } from '../config/options.js';
+import { readPyprojectConfig } from '../config/pyproject.js';
+import { analyzeProject } from '../static/engine.js';
+import type { CommandIO } from './analyze.js';
+import { UsageError } from './errors.js';
+import { planGate } from './gate.js';
+
+export interface ScenariosFlags {
+  scenarios?: string[];
+  allScenarios?: boolean;
+  select?: string;
+  ignore?: string;
+  exclude?: string[];
+  format?: string;
+}
+
+export async function runScenariosCommand(
+  pathArg: string | undefined,
+  flags: ScenariosFlags,
+  io: CommandIO,
+): Promise<number> {
+  const format = flags.format ?? 'text';
+  if (format !== 'text' && format !== 'json') {
+    throw new UsageError(`--format: expected text or json, got '${format}'`);
+  }
+  const options = resolveAnalyzeOptions(pathArg, { select: flags.select, ignore: flags.ignore, exclude: flags.exclude });
+  const config = readPyprojectConfig(options.root);
+  checkConfigKeys(config);
+  const dynamic = resolveDynamicOptions({ scenarios: flags.scenarios }, config, options.root);
+  const result = await analyzeProject({
+    root: options.root,
+    rules: options.rules,
+    exclude: options.exclude,
+    cacheDir: options.cacheDir,
+  });
+  const { plan } = await planGate(result, { dynamic, exclude: options.exclude, all: flags.allScenarios ?? false });
+  if (format === 'json') {
+    const entries = plan.scenarios.map((p) => ({
+      scenario: p.scenario.name,
+      file: p.generated ? null : p.scenario.file,
+      generated: p.generated,
+      selected: p.selected,
+      why: p.why,
+      selectedBy: p.selectedBy,
+      request: p.scenario.request ? `${p.scenario.request.method} ${p.scenario.request.path ?? p.scenario.request.url}` : null,
+      call: p.scenario.call?.function ?? null,
+    }));
+    io.stdout.write(`${JSON.stringify({ scenarios: entries, uncoveredRoutes: plan.uncovered }, null, 2)}\n`);
+    return 0;
+  }
+  const table = new Table({
+    head: ['Scenario', 'Plan', 'Drives', 'Why'],
+    colWidths: [34, 11, 30, Math.max(40, (io.stdout.columns ?? 120) - 84)],
+    wordWrap: true,
+    style: { head: [], border: [] },
+  });
+  for (const p of plan.scenarios) {
+    const status = p.generated ? 'generated' : p.selected ? 'selected' : 'skipped';
+    const drives = p.scenario.request
+      ? `${p.scenario.request.method} ${p.scenario.request.path ?? p.scenario.request.url}`
+      : `call ${p.scenario.call!.function}`;
+    table.push([p.scenario.name, status, drives, p.why]);
+  }
+  io.stdout.write(`${plan.scenarios.length ? table.toString() : 'No scenarios: none given, and no flagged route to generate one for.'}\n`);
+  for (const u of plan.uncovered) io.stdout.write(`not covered: ${u.route}: ${u.reason}\n`);
+  const selected = plan.scenarios.filter((p) => p.selected).length;
+  io.stdout.write(
+    `heapgate: ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}, ${result.routes.length} route${result.routes.length === 1 ? '' : 's'}; ${selected} of ${plan.scenarios.length} scenario${plan.scenarios.length === 1 ? '' : 's'} would run\n`,
+  );
+  return 0;
+}

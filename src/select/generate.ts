@@ -1,0 +1,97 @@
+/**
+ * Scenarios for flagged routes nobody wrote one for, from the built-in templates in scenarios/: unique
+ * keys for findings that grow per distinct input (R1, R2, M-rules), the same call over and over for
+ * findings that leak per call (R3, R4, R5, M2, M4). Path parameters are filled per the framework's
+ * converters; POST/PUT/PATCH get a JSON body.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Scenario } from '../scenarios/model.js';
+import { validateScenario } from '../scenarios/validate.js';
+import { severityRank, type Finding, type Route } from '../static/model.js';
+import { routeLabel } from './plan.js';
+
+export const TEMPLATES_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+
+export type TemplateName = 'unique-keys' | 'repeated-calls';
+
+/** Rules whose leak needs the same call repeated rather than new keys. */
+const PER_CALL_RULES = new Set([
+  'RELIABILITY_SESSION_LIFECYCLE',
+  'RELIABILITY_LOGGING_HANDLER_DUP',
+  'RELIABILITY_THREAD_IN_REQUEST',
+  'RESOURCE_UNCLOSED_FILE',
+  'MEMORY_STRING_CONCAT_LOOP',
+]);
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const FIXED_UUID = '00000000-0000-4000-8000-000000000001';
+
+export function templateFor(findings: readonly Finding[]): TemplateName {
+  const worst = [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity))[0];
+  return worst && PER_CALL_RULES.has(worst.rule) ? 'repeated-calls' : 'unique-keys';
+}
+
+/** The request path for a route pattern: parameters filled with per-iteration or fixed values. */
+export function fillPath(route: Route, unique: boolean): string | null {
+  if (route.framework === 'django' && /[\^$(\\]/.test(route.path)) return null;
+  let params = 0;
+  const value = (kind: string, name: string): string => {
+    params++;
+    if (kind === 'uuid') return unique ? '{uuid}' : FIXED_UUID;
+    if (kind === 'path') return unique ? `${name}/{i}` : `${name}/1`;
+    if (kind === 'int' || kind === 'float') return unique ? '{i}' : '1';
+    return unique ? `${name}-{i}` : `${name}-1`;
+  };
+  let filled = route.path
+    // Flask/Werkzeug and Django converters: <int:id>, <path:p>, <uuid:u>, <slug:s>, <name>
+    .replace(/<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>/g, (_m, kind: string | undefined, name: string) =>
+      value(kind ?? 'string', name),
+    )
+    // FastAPI/Starlette/aiohttp: {id}, {p:path}, {id:int}, {name:\d+}
+    .replace(/\{(\w+)(?::([^}]*))?\}/g, (_m, name: string, kind: string | undefined) =>
+      value(kind === 'path' || kind === '.*' ? 'path' : kind && /\\d|int/.test(kind) ? 'int' : kind ?? 'int', name),
+    );
+  if (/[<>{}]/.test(filled.replace(/\{(i|uuid)\}/g, ''))) return null;
+  if (!filled.startsWith('/')) filled = `/${filled}`;
+  if (unique && params === 0) filled += `${filled.includes('?') ? '&' : '?'}heapgate={i}`;
+  return filled;
+}
+
+/** A scenario for a flagged route, or the reason there cannot be one. */
+export function generateScenario(route: Route, findings: readonly Finding[]): Scenario | string {
+  if (route.method === 'WS') return 'websocket routes are not driven';
+  const template = templateFor(findings);
+  const unique = template === 'unique-keys';
+  const requestPath = fillPath(route, unique);
+  if (!requestPath) return `its path ${route.path} is a pattern heapgate cannot fill`;
+  const method = route.method === '*' ? 'GET' : route.method;
+  const file = path.join(TEMPLATES_DIR, `${template}.json`);
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const label = routeLabel(route);
+  const filled = fill(raw, { '{{route}}': label, '{{method}}': method, '{{path}}': requestPath }) as Record<
+    string,
+    unknown
+  >;
+  const request = filled.request as Record<string, unknown>;
+  if (!BODY_METHODS.has(method)) delete request.json;
+  filled.covers = {
+    routes: [`${method} ${route.path}`],
+    rules: [],
+    functions: [...new Set(findings.map((f) => `${f.file}:${f.function}`))],
+  };
+  return validateScenario(filled, { file: `scenarios/${template}.json` });
+}
+
+function fill(value: unknown, replacements: Record<string, string>): unknown {
+  if (typeof value === 'string') {
+    let out = value;
+    for (const [from, to] of Object.entries(replacements)) out = out.split(from).join(to);
+    return out;
+  }
+  if (Array.isArray(value)) return value.map((v) => fill(v, replacements));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, replacements)]));
+  }
+  return value;
+}
