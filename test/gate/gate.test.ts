@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../../src/report/model.js';
+import { heapgate, REPO } from '../helpers/cli.js';
+import { DEBIAN_PYTHON, expectNoProcessWith } from '../helpers/soak.js';
+
+const GATE = path.join(REPO, 'test/fixtures/gate');
+
+async function gate(app: string, args: string[]): Promise<{ exitCode: number; report: Report; stderr: string }> {
+  const mark = randomUUID();
+  const result = await heapgate(
+    ['analyze', '.', '--enable-memory-budget-gate', '--no-cache', '--format', 'json', ...args],
+    { cwd: path.join(GATE, app), env: { HEAPGATE_TEST_MARK: mark } },
+  );
+  await expectNoProcessWith(mark);
+  let report: Report;
+  try {
+    report = JSON.parse(result.stdout) as Report;
+  } catch {
+    throw new Error(`no JSON report (exit ${result.exitCode}):\n${result.stderr}`);
+  }
+  return { exitCode: result.exitCode, report, stderr: result.stderr };
+}
+
+describe('analyze --enable-memory-budget-gate', () => {
+  it('Flask, no scenario files: generates a scenario for the flagged route, fails, confirms the finding', async () => {
+    const { exitCode, report } = await gate('flask-global', ['--target', `${DEBIAN_PYTHON} app.py`]);
+    expect(exitCode).toBe(1);
+    expect(report.findings).toHaveLength(1);
+    const [finding] = report.findings;
+    expect(finding).toMatchObject({ rule: 'RELIABILITY_UNBOUNDED_GLOBAL', function: 'track', dynamic: 'confirmed' });
+    expect(finding.evidence).toContain('app.py:14');
+    expect(finding.recommendation?.class).toMatch(/Critical|High|Medium|Low/);
+    expect(report.scenarios).toHaveLength(1);
+    expect(report.scenarios[0]).toMatchObject({ generated: true, verdict: 'fail' });
+    expect(report.scenarios[0].selectedBy).toEqual([{ rule: 'RELIABILITY_UNBOUNDED_GLOBAL', file: 'app.py', line: 14 }]);
+    expect(report.plan?.[0]).toMatchObject({ generated: true, selected: true });
+  });
+
+  it('FastAPI: runs only the scenario that covers the flagged route, and says why the other did not run', async () => {
+    const { exitCode, report } = await gate('fastapi-cache', [
+      '--target',
+      `${DEBIAN_PYTHON} -m uvicorn app:app --port {port}`,
+      '--scenarios',
+      'scenarios',
+    ]);
+    expect(exitCode).toBe(1);
+    expect(report.scenarios.map((s) => s.name)).toEqual(['price-lookups']);
+    expect(report.findings[0]).toMatchObject({ rule: 'RELIABILITY_UNBOUNDED_CACHE', dynamic: 'confirmed' });
+    const skipped = report.plan!.find((p) => p.scenario === 'health-checks')!;
+    expect(skipped).toMatchObject({ selected: false, generated: false });
+    expect(skipped.why).toContain('covers no finding');
+  });
+
+  it('a connection freed by reference counting: not reproduced, and the gate passes', async () => {
+    const { exitCode, report } = await gate('refcount-conn', ['--target', `${DEBIAN_PYTHON} app.py`, '--iterations', '1500']);
+    expect(exitCode).toBe(0);
+    expect(report.findings[0]).toMatchObject({ rule: 'RELIABILITY_SESSION_LIFECYCLE', dynamic: 'not-reproduced' });
+    expect(report.scenarios[0].verdict).toBe('pass');
+    // --fail-on counts it as a static finding unless only confirmed findings gate.
+    const strict = await gate('refcount-conn', ['--target', `${DEBIAN_PYTHON} app.py`, '--fail-on', 'HIGH', '--iterations', '1500']);
+    expect(strict.exitCode).toBe(1);
+    const confirmedOnly = await gate('refcount-conn', [
+      '--target',
+      `${DEBIAN_PYTHON} app.py`,
+      '--fail-on',
+      'HIGH',
+      '--fail-on-confirmed',
+      '--iterations',
+      '1500',
+    ]);
+    expect(confirmedOnly.exitCode).toBe(0);
+  });
+
+  it('a handler that reaches the flagged code through a helper in another module', async () => {
+    const { exitCode, report } = await gate('helper-module', ['--target', `${DEBIAN_PYTHON} app.py`]);
+    expect(exitCode).toBe(1);
+    const [finding] = report.findings;
+    expect(finding).toMatchObject({ file: 'events.py', function: 'record', dynamic: 'confirmed' });
+    expect(report.plan![0].why).toContain('POST /events');
+    expect(report.scenarios[0].leakSites.some((s) => s.file === 'events.py')).toBe(true);
+  });
+
+  it('exits 3 when the target fails, quoting its stderr', async () => {
+    const { exitCode, report } = await gate('flask-global', ['--target', `${DEBIAN_PYTHON} missing.py`]);
+    expect(exitCode).toBe(3);
+    expect(report.scenarios[0].verdict).toBe('error');
+    expect(report.findings[0].dynamic).toBe('not-exercised');
+    expect(report.scenarios[0].error).toContain('missing.py');
+  });
+
+  it('refuses to drive HTTP without --target (exit 2)', async () => {
+    const result = await heapgate(['analyze', '.', '--enable-memory-budget-gate', '--no-cache'], {
+      cwd: path.join(GATE, 'flask-global'),
+    });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('pass --target');
+  });
+});
+
+describe('heapgate scenarios', () => {
+  it('prints the plan: selected, generated and skipped, with the reason', async () => {
+    const result = await heapgate(['scenarios', '.', '--scenarios', 'scenarios', '--format', 'json'], {
+      cwd: path.join(GATE, 'fastapi-cache'),
+    });
+    expect(result.exitCode).toBe(0);
+    const plan = JSON.parse(result.stdout) as { scenarios: { scenario: string; selected: boolean; why: string }[] };
+    expect(plan.scenarios.map((s) => [s.scenario, s.selected])).toEqual([
+      ['price-lookups', true],
+      ['health-checks', false],
+    ]);
+    expect(plan.scenarios[0].why).toContain('reaches quote');
+    const text = await heapgate(['scenarios', '.'], { cwd: path.join(GATE, 'flask-global') });
+    expect(text.stdout).toContain('generated');
+    expect(text.stdout).toContain('GET /track/visitor-{i}');
+  });
+});
