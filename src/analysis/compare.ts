@@ -5,20 +5,29 @@
  * Scenarios are matched by name. For each metric of a scenario present in both runs, the slope per
  * iteration is recomputed from each run's samples (`series`, after its warm-up) as a Theil–Sen slope with
  * a 90% moving-block bootstrap interval (blockBootstrapSlopeInterval: autocorrelated, step-like heap noise
- * is resampled in blocks, so the interval is honest about it). A metric REGRESSED when all of these hold:
- *   1. head's interval lies above base's: head's lower bound > base's upper bound (each a one-sided 95%
- *      bound), over head's whole measured part AND over its second half alone, so growth that stopped
- *      (a larger cache filling, a one-off step) does not count;
- *   2. by a meaningful amount: head's lower bound exceeds base's upper bound by at least the threshold τ,
- *      in both of those, and head's own lower bound exceeds τ (head really grows, not just "less negative");
- *   3. the metric is gated: τ is a quarter of the scenario's growth budget per iteration — the share at
+ * is resampled in blocks, so the interval is honest about it), over the whole measured part and over its
+ * second half alone. Then
+ *   - head's floor  = the smaller of its two lower bounds: head grows at least this fast, all along AND
+ *     still at the end (so growth that stopped — a larger cache filling, a one-off step — does not count);
+ *   - base's ceiling = the smaller of its two upper bounds: base grows at most this fast once settled (a
+ *     fill early in base's measured part widens its whole-part interval, not its second half's).
+ * A metric REGRESSED when all of these hold:
+ *   1. beyond noise: head's floor > base's ceiling (each bound is one-sided 95%);
+ *   2. by a meaningful amount: head's floor − base's ceiling ≥ τ, and head's floor > τ (head really grows,
+ *      not just "less negative");
+ *   3. head's growth is not running out: its second half's slope is at least half its first half's (the
+ *      verdict's rule 2: a fill that slows down is a cache or table filling, not a leak). When it is, head
+ *      is judged again by 1–3 without the first third, then the first half of its measured part, as the
+ *      verdict does (a leak behind a fill), unless the series ever fell back by more than half of what
+ *      τ allows over that part (a sawtooth);
+ *   4. the metric is gated. τ is a quarter of the scenario's growth budget per iteration — the share at
  *      which the verdict already calls a metric "growing" — so 8 B/iteration for the default heap budget
  *      of 32, 64 B/iteration for RSS's 256 (a budget switched off falls back to the default); for the
  *      counts (threads, fds, handlers), one more than the allowed increase over head's measured
  *      iterations (default: one more thread / fd / handler over the run). gcObjects has no budget: it is
  *      compared and shown, never gated.
- * Separated intervals below τ are reported as "worse" (visible, not failing); base's interval above
- * head's by τ as "improved". Either run without samples for a metric (an errored scenario, fewer than
+ * Separated intervals that miss 2, 3 or 4 are reported as "worse" (visible, not failing); the mirror image (base's
+ * floor above head's ceiling by τ) as "improved". Either run without samples for a metric (an errored scenario, fewer than
  * 10 measured samples) leaves it "not compared".
  *
  * A scenario also regressed when it passed in base and fails or errors in head (whatever the slopes say:
@@ -27,7 +36,7 @@
  * is not a regression (that is what compare is for: a pre-existing leak does not block an unrelated PR).
  */
 import { DEFAULT_BUDGET, type Budget } from './budget.js';
-import { blockBootstrapSlopeInterval } from './regression.js';
+import { blockBootstrapSlopeInterval, theilSen } from './regression.js';
 import type { Sample, Series } from './sample.js';
 import { formatBytes } from './units.js';
 import { scenarioWarmup } from './verdict.js';
@@ -40,6 +49,10 @@ const BYTE_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['heap', 'rss'
 export const MIN_COMPARE_SAMPLES = 10;
 /** Share of the growth budget that is a meaningful difference (the verdict's "growing" label). */
 export const THRESHOLD_SHARE = 0.25;
+/** Head's second half must grow at least this share of its first half's pace (the verdict's agreeRatio). */
+export const AGREE_RATIO = 0.5;
+/** Shares of head's measured part dropped to look behind a fill (the verdict's DEFAULT_TRIMS). */
+const TRIMS: readonly number[] = [1 / 3, 1 / 2];
 
 export interface SlopeEstimate {
   /** Theil–Sen slope per iteration. */
@@ -59,7 +72,8 @@ export interface MetricComparison {
   metric: MetricName;
   base: SlopeEstimate | null;
   head: SlopeEstimate | null;
-  /** Head's second half alone (the growth must still be there at the end). */
+  /** Each run's second half alone (growth that stopped does not count; see the module comment). */
+  baseLate: SlopeEstimate | null;
   headLate: SlopeEstimate | null;
   /** head.slope − base.slope, per iteration (null when either is missing). */
   change: number | null;
@@ -82,6 +96,8 @@ export interface ScenarioComparison {
   metrics: MetricComparison[];
   /** Why it is a regression (one line each); empty otherwise. */
   reasons: string[];
+  /** Why nothing was compared, when nothing was. */
+  note?: string;
 }
 
 export interface Comparison {
@@ -116,9 +132,12 @@ function budgetOf(scenario: ScenarioReport | undefined): Budget {
   return { ...DEFAULT_BUDGET, ...(scenario?.budget ?? {}) };
 }
 
+function seriesOf(points: readonly SeriesPoint[], metric: MetricName): Series {
+  return { x: points.map((p) => p.iteration), y: points.map((p) => p[metric]) };
+}
+
 function estimate(points: readonly SeriesPoint[], metric: MetricName, options: CompareOptions): SlopeEstimate {
-  const series: Series = { x: points.map((p) => p.iteration), y: points.map((p) => p[metric]) };
-  const interval = blockBootstrapSlopeInterval(series, {
+  const interval = blockBootstrapSlopeInterval(seriesOf(points, metric), {
     resamples: options.resamples ?? 300,
     confidence: options.confidence ?? 0.9,
     seed: 1,
@@ -199,6 +218,7 @@ function compareMetric(
     metric,
     base: null,
     head: null,
+    baseLate: null,
     headLate: null,
     change: null,
     threshold: null,
@@ -213,46 +233,119 @@ function compareMetric(
 
   const b = estimate(baseSamples, metric, options);
   const h = estimate(headSamples, metric, options);
-  const late = estimate(headSamples.slice(headSamples.length - Math.floor(headSamples.length / 2)), metric, options);
+  const bLate = estimate(secondHalf(baseSamples), metric, options);
+  const late = estimate(secondHalf(headSamples), metric, options);
   const span = headSamples[headSamples.length - 1].iteration - headSamples[0].iteration;
   const tau = thresholdFor(metric, head, span);
   const out: MetricComparison = {
     metric,
     base: b,
     head: h,
+    baseLate: bLate,
     headLate: late,
     change: h.slope - b.slope,
     threshold: tau?.value ?? null,
     thresholdSource: tau?.source ?? null,
     status: 'unchanged',
   };
-  const beyondNoise = h.low > b.high && late.low > b.high;
-  if (beyondNoise) {
-    const margin = Math.min(h.low, late.low) - b.high;
+  // How fast base grows at most once settled, and how fast head grows at least, all along and at the end.
+  const baseCeiling = Math.min(b.high, bLate.high);
+  const headFloor = Math.min(h.low, late.low);
+  if (headFloor > baseCeiling) {
+    const margin = headFloor - baseCeiling;
+    // Like the verdict's rule 2: a rise that slows to less than half its pace is a fill running out.
+    const early = theilSen(seriesOf(firstHalf(headSamples), metric)).slope;
+    const sustained = late.slope >= AGREE_RATIO * early;
     const meaningful = tau !== null && margin >= tau.value && h.low > tau.value;
-    out.status = meaningful ? 'regression' : 'worse';
     const what =
       `${metric} grows ${formatSlope(metric, h.slope)} in head ${formatInterval(metric, h)}, second half ` +
       `${formatSlope(metric, late.slope)} ${formatInterval(metric, late)}, vs ${formatSlope(metric, b.slope)} in ` +
-      `base ${formatInterval(metric, b)}: at least ${formatSlope(metric, margin)} more beyond noise`;
-    out.note = tau
-      ? `${what}; ${meaningful ? 'threshold' : 'below the threshold of'} ${formatSlope(metric, tau.value)} (${tau.source})`
-      : `${what}; ${metric} has no budget, so it is shown but never gated`;
-  } else if (b.low > h.high && (tau === null || b.low - h.high >= tau.value)) {
+      `base ${formatInterval(metric, b)}, second half ${formatSlope(metric, bLate.slope)} ${formatInterval(metric, bLate)}: ` +
+      `at least ${formatSlope(metric, margin)} more beyond noise`;
+    if (!tau) {
+      out.status = 'worse';
+      out.note = `${what}; ${metric} has no budget, so it is shown but never gated`;
+    } else if (!meaningful) {
+      out.status = 'worse';
+      out.note = `${what}; below the threshold of ${formatSlope(metric, tau.value)} (${tau.source})`;
+    } else if (sustained) {
+      out.status = 'regression';
+      out.note = `${what}; threshold ${formatSlope(metric, tau.value)} (${tau.source})`;
+    } else {
+      const behind = behindFill(metric, headSamples, baseCeiling, tau.value, options);
+      if (behind) {
+        out.status = 'regression';
+        out.note =
+          `${metric} grows ${formatSlope(metric, behind.whole.slope)} in head from iteration ${behind.whole.fromIteration} on ` +
+          `${formatInterval(metric, behind.whole)}, second half ${formatSlope(metric, behind.late.slope)} ` +
+          `${formatInterval(metric, behind.late)}, behind a fill that slowed down, vs ${formatSlope(metric, b.slope)} in ` +
+          `base ${formatInterval(metric, b)}, second half ${formatSlope(metric, bLate.slope)} ${formatInterval(metric, bLate)}; ` +
+          `threshold ${formatSlope(metric, tau.value)} (${tau.source})`;
+      } else {
+        out.status = 'worse';
+        out.note =
+          `${what}; but head's growth slows down (${formatSlope(metric, early)} in its first half, ` +
+          `${formatSlope(metric, late.slope)} in its second): a fill running out, not a leak`;
+      }
+    }
+  } else if (Math.min(b.low, bLate.low) - Math.min(h.high, late.high) >= (tau?.value ?? Number.MIN_VALUE)) {
     out.status = 'improved';
   }
   return out;
 }
 
-function verdictRegression(base: ScenarioReport | undefined, head: ScenarioReport): string | null {
+function firstHalf<T>(points: readonly T[]): T[] {
+  return points.slice(0, Math.floor(points.length / 2));
+}
+
+function secondHalf<T>(points: readonly T[]): T[] {
+  return points.slice(points.length - Math.floor(points.length / 2));
+}
+
+/**
+ * The verdict's trimmed re-judgement (verdict.ts judgeGrowth): when head's first half is the steeper, a
+ * fill may hide a leak behind it, so head is judged again without its first third, then without its first
+ * half, by the same rules — unless the series ever fell back by more than half of what τ allows over that
+ * part (a leak gives nothing back; a long sawtooth does).
+ */
+function behindFill(
+  metric: MetricName,
+  headSamples: readonly SeriesPoint[],
+  baseCeiling: number,
+  tau: number,
+  options: CompareOptions,
+): { whole: SlopeEstimate; late: SlopeEstimate } | null {
+  let peak = -Infinity;
+  let drawdown = 0;
+  for (const p of headSamples) {
+    peak = Math.max(peak, p[metric]);
+    drawdown = Math.max(drawdown, peak - p[metric]);
+  }
+  for (const trim of TRIMS) {
+    const part = headSamples.slice(Math.floor(headSamples.length * trim));
+    if (part.length < MIN_COMPARE_SAMPLES) break;
+    const span = part[part.length - 1].iteration - part[0].iteration;
+    if (drawdown > 0.5 * tau * span) break;
+    const early = theilSen(seriesOf(firstHalf(part), metric)).slope;
+    const lateSlope = theilSen(seriesOf(secondHalf(part), metric)).slope;
+    // Point estimates first: the bootstrap only when they could pass.
+    if (lateSlope < AGREE_RATIO * early || lateSlope - baseCeiling < tau) continue;
+    const whole = estimate(part, metric, options);
+    const late = estimate(secondHalf(part), metric, options);
+    if (Math.min(whole.low, late.low) - baseCeiling >= tau && whole.low > tau) return { whole, late };
+  }
+  return null;
+}
+
+function verdictRegression(base: ScenarioReport | undefined, head: ScenarioReport, detailed: boolean): string | null {
   const first = (text: string | undefined) => (text ?? '').split('\n')[0];
   const why = (s: ScenarioReport) =>
     s.verdict === 'error'
-      ? `errored: ${first(s.error) || 'the target failed'}`
-      : `fails: ${(s.reasons ?? []).join('; ') || 'memory budget exceeded'}`;
+      ? `errors in head: ${first(s.error) || 'the target failed'}`
+      : `fails in head${detailed ? `: ${(s.reasons ?? []).join('; ') || 'memory budget exceeded'}` : ''}`;
   if (head.verdict === 'pass') return null;
   if (!base) return `new in head and ${why(head)}`;
-  if (base.verdict === 'pass') return `passed in base, ${why(head)} in head`;
+  if (base.verdict === 'pass') return `passed in base, ${why(head)}`;
   return null;
 }
 
@@ -273,8 +366,6 @@ export function compareReports(base: Report, head: Report, options: CompareOptio
   for (const h of head.scenarios) {
     const b = baseByName.get(h.name);
     const reasons: string[] = [];
-    const verdictWhy = verdictRegression(b, h);
-    if (verdictWhy) reasons.push(verdictWhy);
     const metrics: MetricComparison[] = [];
     if (b) {
       const bs = measuredSamples(b);
@@ -290,12 +381,22 @@ export function compareReports(base: Report, head: Report, options: CompareOptio
         if (m.status === 'regression' && m.note) reasons.push(m.note);
       }
     }
+    // The verdict's own reasons only when no metric already says what got worse.
+    const verdictWhy = verdictRegression(b, h, reasons.length === 0);
+    if (verdictWhy) reasons.unshift(verdictWhy);
     let status: ScenarioStatus;
     if (reasons.length) status = 'regression';
     else if (!b) status = 'new';
     else {
       const best = metrics.reduce((acc, m) => Math.max(acc, STATUS_RANK[m.status]), 0);
       status = best === 3 ? 'worse' : best === 2 ? 'improved' : best === 1 ? 'unchanged' : 'not-compared';
+    }
+    let note: string | undefined;
+    if (b && !metrics.length) {
+      const missing = [b, h]
+        .map((s, i) => (measuredSamples(s).length ? '' : `${i ? 'head' : 'base'}${s.verdict === 'error' ? ' errored' : ''}`))
+        .filter(Boolean);
+      note = `no samples to compare (${missing.join(', ') || 'no metrics'})`;
     }
     scenarios.push({
       name: h.name,
@@ -304,6 +405,7 @@ export function compareReports(base: Report, head: Report, options: CompareOptio
       head: { verdict: h.verdict, iterations: h.iterations },
       metrics,
       reasons,
+      ...(note ? { note } : {}),
     });
   }
   for (const b of base.scenarios) {

@@ -187,7 +187,7 @@ export function renderComparisonText(
       const note =
         s.status === 'new' || s.status === 'removed'
           ? STATUS_LABEL[s.status]
-          : (s.metrics.find((m) => m.note)?.note ?? STATUS_LABEL[s.status]);
+          : (s.note ?? s.metrics.find((m) => m.note)?.note ?? STATUS_LABEL[s.status]);
       table.push([
         s.name,
         verdicts(s),
@@ -245,8 +245,9 @@ export function renderComparisonMarkdown(comparison: Comparison, files: Compared
   for (const s of comparison.scenarios) {
     const rows = shownMetrics(s);
     if (!rows.length) {
+      const note = s.status === 'regression' ? '' : (s.note ?? '');
       out.push(
-        `| ${cell(s.name)} | ${verdicts(s)} | | | | | ${STATUS_EMOJI[s.status]} ${STATUS_LABEL[s.status]} |`,
+        `| ${cell(s.name)} | ${verdicts(s)} | ${cell(note)} | | | | ${STATUS_EMOJI[s.status]} ${STATUS_LABEL[s.status]} |`,
       );
       continue;
     }

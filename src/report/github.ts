@@ -105,7 +105,7 @@ function findingEntry(f: ReportFinding, options: AnnotationOptions): Entry {
     ? { file: withPrefix(f.file, options.pathPrefix), line: f.line }
     : {};
   if (props.file) {
-    const endLine = f.endLine ?? f.line;
+    const endLine = Math.max(f.line, f.endLine ?? f.line);
     props.endLine = endLine;
     // GitHub refuses col/endColumn when the annotation spans several lines.
     if (endLine === f.line) {

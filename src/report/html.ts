@@ -107,14 +107,30 @@ const METRICS: Record<MetricName, MetricInfo> = {
 
 const METRIC_ORDER: readonly MetricName[] = ['heap', 'rss', 'threads', 'fds', 'handlers', 'gcObjects'];
 
+/** A growth rate: bytes per iteration (small ones to two significant digits); slow counts per 1,000. */
 function perIteration(metric: MetricName, value: number): string {
-  return METRICS[metric].kind === 'bytes'
-    ? `${signedBytes(value)}/iteration`
-    : `${signedCount(value)} ${METRICS[metric].unit}/iteration`;
+  const abs = Math.abs(value);
+  if (METRICS[metric].kind === 'bytes') {
+    const bytes = abs > 0 && abs < 1 ? `${value > 0 ? '+' : '-'}${abs.toPrecision(2)} B` : signedBytes(value);
+    return `${bytes}/iteration`;
+  }
+  const unit = METRICS[metric].unit;
+  if (abs > 0 && abs < 0.1) return `${signedCount(value * 1000)} ${unit} per 1,000 iterations`;
+  return `${signedCount(value)} ${unit}/iteration`;
 }
 
 function level(metric: MetricName, value: number): string {
-  return METRICS[metric].kind === 'bytes' ? formatBytes(value) : formatCount(value);
+  return METRICS[metric].kind === 'bytes' ? preciseBytes(value) : formatCount(value);
+}
+
+/** A level rather than a change: three significant digits (3.29 MB, 26.9 MB, 512 KB). */
+function preciseBytes(bytes: number): string {
+  const abs = Math.abs(bytes);
+  if (abs < 1024) return formatBytes(bytes);
+  const [unit, factor] = BYTE_UNITS.find(([, f]) => abs >= f) ?? ['B', 1];
+  const value = bytes / factor;
+  const digits = Math.abs(value) < 10 ? 2 : Math.abs(value) < 100 ? 1 : 0;
+  return `${value.toFixed(digits)} ${unit}`;
 }
 
 function budgetText(metric: MetricName, budget: number | null | undefined): string {
@@ -163,7 +179,8 @@ function throughput(s: ScenarioReport): number | null {
     const its = num(b.iteration) - num(a.iteration);
     if (ms > 0 && its > 0) return (its / ms) * HOUR_MS;
   }
-  if (num(s.durationMs) > 0 && num(s.iterations) > 0) return (num(s.iterations) / num(s.durationMs)) * HOUR_MS;
+  if (num(s.durationMs) > 0 && num(s.iterations) > 0)
+    return (num(s.iterations) / num(s.durationMs)) * HOUR_MS;
   return null;
 }
 
@@ -180,7 +197,12 @@ function projection(slope: number, perHour: number | null): Projection {
 }
 
 function isOwnCode(file: string): boolean {
-  return !(file.startsWith('/') || file.startsWith('<') || /^[A-Za-z]:[\\/]/.test(file) || file.startsWith('\\\\'));
+  return !(
+    file.startsWith('/') ||
+    file.startsWith('<') ||
+    /^[A-Za-z]:[\\/]/.test(file) ||
+    file.startsWith('\\\\')
+  );
 }
 
 // ---------------------------------------------------------------------------------------------- charts
@@ -203,6 +225,7 @@ const COLORS = {
   fitOver: '#dc2626',
   budget: '#16a34a',
   plateau: '#7c3aed',
+  plateauRegion: '#f5f3ff',
   ceiling: '#9f1239',
   warmup: '#eef2f7',
   grid: '#e5e7eb',
@@ -217,7 +240,12 @@ function niceStep(raw: number): number {
   return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * base;
 }
 
-function tickValues(min: number, max: number, target: number, integer: boolean): { values: number[]; step: number } {
+function tickValues(
+  min: number,
+  max: number,
+  target: number,
+  integer: boolean,
+): { values: number[]; step: number } {
   let step = niceStep((max - min) / target);
   if (integer) step = Math.max(1, Math.round(step));
   const values: number[] = [];
@@ -417,6 +445,14 @@ function renderChart(d: ChartData): string {
     }
   }
 
+  if (d.plateau) {
+    const x = sx(d.plateau.fromX);
+    out.push(
+      `<rect data-role="plateau-region" x="${f1(x)}" y="${M.top}" width="${f1(Math.max(0, M.left + PW - x))}" height="${PH}" fill="${COLORS.plateauRegion}"/>`,
+      `<text x="${f1(x + 4)}" y="${M.top + 12}" fill="${COLORS.plateau}" font-size="10">plateau</text>`,
+    );
+  }
+
   // Grid and axes.
   const yt = kind === 'bytes' ? byteTicks(yMin, yMax) : countTicks(yMin, yMax);
   for (const v of yt.values) {
@@ -463,30 +499,29 @@ function renderChart(d: ChartData): string {
       `<polyline data-role="budget" points="${f1(sx(d.fit.x0))},${y} ${f1(sx(xMax))},${y}" fill="none" stroke="${COLORS.budget}" stroke-width="2" stroke-dasharray="7 5"/>`,
     );
   }
-  if (d.plateau) {
-    const y = f1(sy(d.plateau.level));
-    out.push(
-      `<polyline data-role="plateau" points="${f1(sx(d.plateau.fromX))},${y} ${f1(sx(xMax))},${y}" fill="none" stroke="${COLORS.plateau}" stroke-width="2" stroke-dasharray="3 3"/>`,
-      `<line x1="${f1(sx(d.plateau.fromX))}" x2="${f1(sx(d.plateau.fromX))}" y1="${M.top}" y2="${M.top + PH}" stroke="${COLORS.plateau}" stroke-width="1" stroke-opacity="0.45"/>`,
-    );
-  }
+  const samples = d.points.map((p) => `${f1(sx(p.x))},${f1(sy(p.y))}`).join(' ');
+  out.push(
+    `<polyline data-role="samples" points="${samples}" fill="none" stroke="${COLORS.samples}" stroke-width="1.5" stroke-linejoin="round"/>`,
+  );
   if (d.fit) {
     const { slope, intercept, x0, x1 } = d.fit;
     out.push(
       `<polyline data-role="fit" points="${f1(sx(x0))},${f1(sy(intercept + slope * x0))} ${f1(sx(x1))},${f1(
         sy(intercept + slope * x1),
-      )}" fill="none" stroke="${d.m.exceeded ? COLORS.fitOver : COLORS.fit}" stroke-width="2.25" stroke-opacity="0.85"/>`,
+      )}" fill="none" stroke="${d.m.exceeded ? COLORS.fitOver : COLORS.fit}" stroke-width="2.25"/>`,
     );
   }
-  const samples = d.points.map((p) => `${f1(sx(p.x))},${f1(sy(p.y))}`).join(' ');
-  out.push(
-    `<polyline data-role="samples" points="${samples}" fill="none" stroke="${COLORS.samples}" stroke-width="1.75" stroke-linejoin="round"/>`,
-  );
+  if (d.plateau) {
+    const y = f1(sy(d.plateau.level));
+    out.push(
+      `<polyline data-role="plateau" points="${f1(sx(d.plateau.fromX))},${y} ${f1(sx(xMax))},${y}" fill="none" stroke="${COLORS.plateau}" stroke-width="2" stroke-dasharray="5 4"/>`,
+    );
+  }
   if (d.points.length <= MAX_DOTS) {
     out.push('<g data-role="dots">');
     d.points.forEach((p, i) => {
       const color = i < d.measuredIndex ? COLORS.warmupDots : COLORS.samples;
-      out.push(`<circle cx="${f1(sx(p.x))}" cy="${f1(sy(p.y))}" r="2.6" fill="${color}"/>`);
+      out.push(`<circle cx="${f1(sx(p.x))}" cy="${f1(sy(p.y))}" r="2.4" fill="${color}"/>`);
     });
     out.push('</g>');
   }
@@ -578,7 +613,11 @@ const VERDICT_ORDER: Record<Verdict, number> = { fail: 0, error: 1, pass: 2 };
 function orderedScenarios(report: Report): { s: ScenarioReport; index: number }[] {
   return report.scenarios
     .map((s, index) => ({ s, index }))
-    .sort((a, b) => VERDICT_ORDER[verdictClass(a.s.verdict)] - VERDICT_ORDER[verdictClass(b.s.verdict)] || a.index - b.index);
+    .sort(
+      (a, b) =>
+        VERDICT_ORDER[verdictClass(a.s.verdict)] - VERDICT_ORDER[verdictClass(b.s.verdict)] ||
+        a.index - b.index,
+    );
 }
 
 function sortedSites(s: ScenarioReport): LeakSite[] {
@@ -657,7 +696,7 @@ function renderOverview(report: Report): string {
     '<section class="overview">',
     '<h2>Scenarios</h2>',
     '<table class="grid-table">',
-    '<thead><tr><th>Verdict</th><th>Scenario</th><th>Heap growth</th><th>Projection</th><th>Over budget</th><th>Top leak site</th></tr></thead>',
+    '<thead><tr><th>Verdict</th><th>Scenario</th><th class="num">Heap growth</th><th class="num">Projection</th><th>Over budget</th><th>Top leak site</th></tr></thead>',
     `<tbody>\n${rows.join('\n')}\n</tbody>`,
     '</table>',
     '</section>',
@@ -699,7 +738,9 @@ function renderSite(site: LeakSite, rank: number, maxSize: number, attribution: 
       ? `<div class="muted">≈ ${e(signedBytes(size / attribution))}/iteration</div>`
       : '';
   const perItCount =
-    attribution && attribution > 0 ? `<div class="muted">≈ ${e(signedCount(count / attribution))}/iteration</div>` : '';
+    attribution && attribution > 0
+      ? `<div class="muted">≈ ${e(signedCount(count / attribution))}/iteration</div>`
+      : '';
   const frames = traceback
     .map((frame) => `<li${isOwnCode(frame) ? ' class="own"' : ''}><code>${e(frame)}</code></li>`)
     .join('');
@@ -728,7 +769,7 @@ function renderLeakSites(s: ScenarioReport): string {
   const maxSize = Math.max(0, ...sites.map((x) => num(x.sizeDiffBytes)));
   const rows = sites.map((site, i) => renderSite(site, i + 1, maxSize, attribution));
   const head =
-    '<thead><tr><th>#</th><th>Allocation site</th><th>Size growth</th><th>Blocks growth</th></tr></thead>';
+    '<thead><tr><th>#</th><th>Allocation site</th><th class="num">Size growth</th><th class="num">Blocks growth</th></tr></thead>';
   const over = rows.slice(TOP_SITES);
   const note = attribution
     ? `Growth of the traced allocations over the ${e(plural(attribution, 'iteration'))} of the attribution pass, largest first.`
@@ -749,7 +790,11 @@ function renderScenario(s: ScenarioReport, index: number): string {
   const v = verdictClass(s.verdict);
   const meta: string[] = [];
   const warmup = num(s.warmupIterations);
-  meta.push(v === 'error' ? `ran ${plural(num(s.iterations), 'iteration')}` : plural(num(s.iterations), 'measured iteration'));
+  meta.push(
+    v === 'error'
+      ? `ran ${plural(num(s.iterations), 'iteration')}`
+      : plural(num(s.iterations), 'measured iteration'),
+  );
   if (warmup) meta.push(`after ${plural(warmup, 'warm-up iteration')}`);
   if (s.totalIterations) meta.push(`${formatCount(num(s.totalIterations))} in all`);
   meta.push(seconds(num(s.durationMs)));
@@ -826,7 +871,10 @@ function renderFindings(report: Report): string {
       num(a.line) - num(b.line),
   );
   const s = report.static;
-  const out: string[] = ['<section class="findings">', `<h2>Static findings <span class="count">${findings.length}</span></h2>`];
+  const out: string[] = [
+    '<section class="findings">',
+    `<h2>Static findings <span class="count">${findings.length}</span></h2>`,
+  ];
   if (s) {
     out.push(
       `<p class="meta">${e(

@@ -65,16 +65,17 @@ export function routeLabel(route: Pick<Route, 'method' | 'path'>): string {
 export function requestMatchesRoute(method: string, requestPath: string, route: Route): boolean {
   if (route.method !== '*' && route.method !== method) return false;
   const path = requestPath.split('?')[0].replace(/\{(i|uuid|random)\}/g, 'x1');
-  let pattern = route.path.split('?')[0];
+  let pattern = route.path;
   if (route.framework === 'django' && /[\^$(]/.test(pattern)) {
     // re_path: the route is already a regex (after the leading slash).
     try {
-      return new RegExp(`^/${pattern.replace(/^\/\^?/, '').replace(/\$$/, '')}/?$`).test(path);
+      const body = pattern.replace(/^\/\^?/, '').replace(/\$$/, '').replace(/\(\?P</g, '(?<');
+      return new RegExp(`^/${body}/?$`).test(path);
     } catch {
       return false;
     }
   }
-  pattern = pattern.replace(/[.+?^$()|[\]\\]/g, '\\$&');
+  pattern = pattern.split('?')[0].replace(/[.+?^$()|[\]\\]/g, '\\$&');
   const regex = pattern
     .replace(/<path:[^>]*>/g, '.+')
     .replace(/<[^>]*>/g, '[^/]+')

@@ -7,7 +7,7 @@ import { ImportTable } from './imports.js';
 import type { FileResult, Finding, Problem, Route } from './model.js';
 import { scanSource, toRanges, type SourceBlock } from './prescan.js';
 import { parsePython } from './parse.js';
-import { functionNameAt, type Node } from './pyast.js';
+import { functionNameAt, withRootScope, type Node, type ScopeRange } from './pyast.js';
 import type { ReportOptions, Rule, RuleContext, ScanFacts } from './rule.js';
 import { extractRoutes, ROUTE_TRIGGER } from './routes/index.js';
 import { findSuppressions, isSuppressed } from './suppress.js';
@@ -31,23 +31,28 @@ export function analyzeSource(
   const wantRoutes = options.routes ?? true;
   const problems: Problem[] = [];
   const { blocks, quietRuns } = scanSource(source);
-  const { chosen, needed } = options.fullParse
-    ? { chosen: blocks, needed: blocks.length > 0 }
-    : chooseBlocks({ source, blocks }, rules, wantRoutes);
+  const choice = options.fullParse ? null : chooseBlocks({ source, blocks }, rules, wantRoutes);
+  const chosen = choice ? choice.chosen : blocks;
   const result: FileResult = { file, findings: [], suppressed: 0, routes: [], problems };
   // Imports alone can produce no finding and no route.
-  if (!needed) return result;
+  if (choice ? !choice.needed : blocks.length === 0) return result;
 
   const whole = chosen.length === blocks.length && !quietRuns.length;
   const tree = parsePython(parser, source, whole ? undefined : toRanges(chosen, quietRuns));
   try {
     const root = tree.rootNode;
     if (root.hasError) problems.push(syntaxProblem(file, root));
-    const imports = ImportTable.fromTree(root);
+    // Module-level imports only (top-level import statements and try/if blocks holding them), so an
+    // alias resolves the same whichever statements the triggers had parsed.
+    const imports = withRootScope(choice ? scopeOf(blocks, choice.imports) : null, () =>
+      ImportTable.fromTree(root),
+    );
     const suppressions = findSuppressions(source);
     const seen = new Set<string>();
 
     for (const rule of rules) {
+      const scope = choice ? scopeOf(blocks, choice.byRule.get(rule)) : null;
+      if (scope && !scope.length) continue; // nothing this rule looks for is in the file
       const context: RuleContext = {
         file,
         source,
@@ -81,7 +86,8 @@ export function analyzeSource(
         },
       };
       try {
-        rule.check(context);
+        // A rule sees (through `descendants` of the root) only the statements its own trigger chose.
+        withRootScope(scope, () => rule.check(context));
       } catch (error) {
         problems.push({
           kind: 'internal-error',
@@ -90,9 +96,10 @@ export function analyzeSource(
         });
       }
     }
-    if (wantRoutes) {
+    const routeScope = choice ? scopeOf(blocks, choice.routes) : null;
+    if (wantRoutes && (!routeScope || routeScope.length)) {
       try {
-        const routes: Route[] = extractRoutes({ file, source, root, imports });
+        const routes: Route[] = withRootScope(routeScope, () => extractRoutes({ file, source, root, imports }));
         result.routes.push(...routes);
       } catch (error) {
         problems.push({
@@ -106,6 +113,23 @@ export function analyzeSource(
     tree.delete();
   }
   return result;
+}
+
+/** The blocks marked in `marks` as line ranges, merged where adjacent. */
+function scopeOf(blocks: readonly SourceBlock[], marks: Uint8Array | undefined): ScopeRange[] {
+  const ranges: ScopeRange[] = [];
+  if (!marks) return ranges;
+  for (let i = 0; i < blocks.length; i++) {
+    if (!marks[i]) continue;
+    const last = ranges[ranges.length - 1];
+    if (last && last.end === blocks[i].start) {
+      last.end = blocks[i].end;
+      last.endRow = blocks[i].endRow;
+    } else {
+      ranges.push({ start: blocks[i].start, end: blocks[i].end, startRow: blocks[i].startRow, endRow: blocks[i].endRow });
+    }
+  }
+  return ranges;
 }
 
 function syntaxProblem(file: string, root: Node): Problem {
@@ -140,83 +164,88 @@ function syntaxProblem(file: string, root: Node): Problem {
 // --- choosing what to parse -------------------------------------------------------------------
 
 const ALIAS = /\b([A-Za-z_][\w]*)\s+as\s+([A-Za-z_]\w*)/g;
-const wordCache = new WeakMap<readonly Rule[], Set<string>>();
-
-function staticWords(rules: readonly Rule[]): Set<string> {
-  let words = wordCache.get(rules);
-  if (!words) {
-    words = new Set<string>();
-    for (const rule of rules) for (const w of rule.trigger.words ?? []) words.add(w);
-    wordCache.set(rules, words);
-  }
-  return words;
-}
-
 export interface BlockChoice {
   chosen: SourceBlock[];
   /** False when only imports were chosen: then nothing needs parsing at all. */
   needed: boolean;
+  /** Per rule, the blocks its own trigger chose (1 = chosen). */
+  byRule: Map<Rule, Uint8Array>;
+  /** The blocks the route extractors' trigger chose. */
+  routes: Uint8Array;
+  /** Import statements and module-level compound statements holding imports. */
+  imports: Uint8Array;
 }
 
 /**
  * The top-level statements worth parsing: imports (always: they resolve aliases) and every statement
- * whose text satisfies some rule's trigger or the route extractors' trigger.
+ * whose text satisfies some rule's trigger or the route extractors' trigger — and, per rule, which.
  */
 export function chooseBlocks(facts: ScanFacts, rules: readonly Rule[], wantRoutes: boolean): BlockChoice {
   const { source, blocks } = facts;
-  const words = new Set(staticWords(rules));
-  for (const rule of rules) {
-    if (rule.trigger.fileWords) for (const w of rule.trigger.fileWords(facts)) words.add(w);
-  }
-  if (wantRoutes) for (const w of ROUTE_TRIGGER.words) words.add(w);
-  const selected = new Uint8Array(blocks.length);
+  const n = blocks.length;
+  const ROUTES = rules.length; // the route extractors take the slot after the rules
+  const marks = Array.from({ length: rules.length + 1 }, () => new Uint8Array(n));
+  // word → indexes of the rules (and routes) it triggers
+  const owners = new Map<string, number[]>();
+  const own = (word: string, owner: number) => {
+    const list = owners.get(word);
+    if (!list) owners.set(word, [owner]);
+    else if (!list.includes(owner)) list.push(owner);
+  };
+  rules.forEach((rule, r) => {
+    for (const w of rule.trigger.words ?? []) own(w, r);
+    if (rule.trigger.fileWords) for (const w of rule.trigger.fileWords(facts)) own(w, r);
+  });
+  if (wantRoutes) for (const w of ROUTE_TRIGGER.words) own(w, ROUTES);
+
+  const imports = new Uint8Array(n);
+  const texts: (string | undefined)[] = new Array(n);
+  const textOf = (i: number) => (texts[i] ??= source.slice(blocks[i].start, blocks[i].end));
   // Aliases of trigger words (`from threading import Thread as Worker`) are trigger words too.
-  for (let i = 0; i < blocks.length; i++) {
-    const block = blocks[i];
-    const text = source.slice(block.start, block.end);
-    if (!holdsImports(block, text)) continue;
+  for (let i = 0; i < n; i++) {
+    if (!holdsImports(blocks[i], textOf(i))) continue;
     // Imports resolve aliases; an import inside `try:`/`if:` must resolve as in a full parse.
-    selected[i] = IMPORTS_ONLY;
+    imports[i] = 1;
     ALIAS.lastIndex = 0;
     let match: RegExpExecArray | null;
-    while ((match = ALIAS.exec(text))) if (words.has(match[1])) words.add(match[2]);
+    while ((match = ALIAS.exec(textOf(i)))) {
+      for (const owner of owners.get(match[1]) ?? []) own(match[2], owner);
+    }
   }
 
-  for (let i = 0; i < blocks.length; i++) {
-    // An unterminated statement is a syntax error worth reporting.
-    if (blocks[i].unterminated) selected[i] = NEEDED;
-  }
-  if (words.size) {
-    const pattern = new RegExp(`\\b(?:${[...words].map(escapeRegExp).join('|')})\\b`, 'g');
+  if (owners.size) {
+    const pattern = new RegExp(`\\b(?:${[...owners.keys()].map(escapeRegExp).join('|')})\\b`, 'g');
     let blockIndex = 0;
     let match: RegExpExecArray | null;
     while ((match = pattern.exec(source))) {
       const at = match.index;
-      while (blockIndex < blocks.length && blocks[blockIndex].end <= at) blockIndex++;
-      if (blockIndex >= blocks.length) break;
+      while (blockIndex < n && blocks[blockIndex].end <= at) blockIndex++;
+      if (blockIndex >= n) break;
       const block = blocks[blockIndex];
       if (block.start > at) continue; // text before the first statement
       // `from functools import lru_cache` alone gives nothing to report.
-      if (block.head !== 'import' && block.head !== 'from') selected[blockIndex] = NEEDED;
-      // Nothing more to learn from this block: continue the search after it.
-      pattern.lastIndex = blocks[blockIndex].end;
+      if (block.head === 'import' || block.head === 'from') continue;
+      for (const owner of owners.get(match[0])!) marks[owner][blockIndex] = 1;
     }
   }
-  const tests = rules.map((r) => r.trigger.test).filter((t): t is (s: string) => boolean => !!t);
-  if (wantRoutes) tests.push(ROUTE_TRIGGER.test);
-  for (let i = 0; i < blocks.length; i++) {
-    if (selected[i] === NEEDED) continue;
-    const text = source.slice(blocks[i].start, blocks[i].end);
-    if (tests.some((test) => test(text))) selected[i] = NEEDED;
+  const tests: [number, (text: string) => boolean][] = [];
+  rules.forEach((rule, r) => rule.trigger.test && tests.push([r, rule.trigger.test]));
+  if (wantRoutes) tests.push([ROUTES, ROUTE_TRIGGER.test]);
+  for (let i = 0; i < n; i++) {
+    for (const [owner, test] of tests) if (!marks[owner][i] && test(textOf(i))) marks[owner][i] = 1;
   }
+  const needed = new Uint8Array(n);
+  for (const m of marks) for (let i = 0; i < n; i++) needed[i] |= m[i];
+  // An unterminated statement is a syntax error worth reporting.
+  for (let i = 0; i < n; i++) if (blocks[i].unterminated) needed[i] = 1;
   return {
-    chosen: blocks.filter((_, i) => selected[i] !== 0),
-    needed: selected.includes(NEEDED),
+    chosen: blocks.filter((_, i) => needed[i] || imports[i]),
+    needed: needed.includes(1),
+    byRule: new Map(rules.map((rule, r) => [rule, marks[r]])),
+    routes: marks[ROUTES],
+    imports,
   };
 }
-
-const IMPORTS_ONLY = 1;
-const NEEDED = 2;
 
 const NESTED_IMPORT = /^[ \t]+(?:import|from)[ \t]/m;
 

@@ -18,57 +18,99 @@ export function namedChildren(node: Node): Node[] {
   return node.namedChildren.filter((c): c is Node => c !== null);
 }
 
-/**
- * Node types rules and route extractors ask the root for. One walk of the tree collects them all
- * (each `descendantsOfType` call is a full walk in wasm), and later requests are served from it.
- */
-const INDEXED_TYPES = [
-  'call',
-  'function_definition',
-  'lambda',
-  'class_definition',
-  'decorated_definition',
-  'decorator',
-  'assignment',
-  'augmented_assignment',
-  'import_statement',
-  'import_from_statement',
-  'default_parameter',
-  'typed_default_parameter',
-  'for_statement',
-  'while_statement',
-  'with_statement',
-  'global_statement',
-  'return_statement',
-  'try_statement',
-  'delete_statement',
-];
-const INDEXED = new Set(INDEXED_TYPES);
-const rootIndexes = new WeakMap<object, Map<string, Node[]>>();
+interface IndexedNode {
+  node: Node;
+  start: number;
+}
 
-function rootIndex(root: Node): Map<string, Node[]> {
+/** Per tree, the root's descendants of each type asked for so far (a full walk per type, once). */
+const rootIndexes = new WeakMap<object, Map<string, IndexedNode[]>>();
+
+function rootNodesOfType(root: Node, type: string): IndexedNode[] {
   let index = rootIndexes.get(root.tree);
-  if (!index) {
-    index = new Map(INDEXED_TYPES.map((t) => [t, [] as Node[]]));
-    for (const node of root.descendantsOfType(INDEXED_TYPES)) {
-      if (node) index.get(node.type)!.push(node);
-    }
-    rootIndexes.set(root.tree, index);
+  if (!index) rootIndexes.set(root.tree, (index = new Map()));
+  let nodes = index.get(type);
+  if (!nodes) {
+    nodes = [];
+    for (const node of root.descendantsOfType(type)) if (node) nodes.push({ node, start: node.startIndex });
+    index.set(type, nodes);
   }
-  return index;
+  return nodes;
+}
+
+/** A stretch of the source (character offsets, 0-based rows) a rule is allowed to look at. */
+export interface ScopeRange {
+  start: number;
+  end: number;
+  startRow: number;
+  endRow: number;
+}
+
+let activeScope: readonly ScopeRange[] | null = null;
+
+/**
+ * Runs `fn` with `descendants(root, …)` limited to the given ranges (null: the whole tree). The engine
+ * gives each rule the statements its own trigger chose, so a rule never pays for statements parsed
+ * because of another rule.
+ */
+export function withRootScope<T>(scope: readonly ScopeRange[] | null, fn: () => T): T {
+  const previous = activeScope;
+  activeScope = scope;
+  try {
+    return fn();
+  } finally {
+    activeScope = previous;
+  }
 }
 
 /** Descendants of the given types in document order (a node before the nodes inside it). */
 export function descendants(node: Node, types: string | string[]): Node[] {
-  const wanted = typeof types === 'string' ? [types] : types;
-  if (node.type === 'module' && wanted.every((t) => INDEXED.has(t))) {
-    const index = rootIndex(node);
-    if (wanted.length === 1) return index.get(wanted[0])!.slice();
-    return wanted
-      .flatMap((t) => index.get(t)!)
-      .sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+  if (node.type !== 'module') return node.descendantsOfType(types).filter((n): n is Node => n !== null);
+  const scope = activeScope;
+  if (!scope) {
+    // Rules ask the root for the same types again and again: walk once per type and tree.
+    const wanted = typeof types === 'string' ? [types] : types;
+    const found = wanted.length === 1 ? rootNodesOfType(node, wanted[0]) : wanted.flatMap((t) => rootNodesOfType(node, t));
+    if (wanted.length > 1) found.sort((a, b) => a.start - b.start || b.node.endIndex - a.node.endIndex);
+    return found.map((entry) => entry.node);
   }
-  return node.descendantsOfType(types).filter((n): n is Node => n !== null);
+  // Scoped: walk only the top-level statements inside the rule's ranges.
+  const wanted = new Set(typeof types === 'string' ? [types] : types);
+  const top = topLevelOf(node);
+  const out: Node[] = [];
+  for (const range of scope) {
+    let i = firstAtOrAfter(top, range.start);
+    for (; i < top.length && top[i].start < range.end; i++) {
+      const statement = top[i].node;
+      if (wanted.has(statement.type)) out.push(statement);
+      for (const found of statement.descendantsOfType(types)) if (found) out.push(found);
+    }
+  }
+  return out;
+}
+
+const topLevels = new WeakMap<object, IndexedNode[]>();
+
+/** The root's children with their start offsets, once per tree. */
+function topLevelOf(root: Node): IndexedNode[] {
+  let top = topLevels.get(root.tree);
+  if (!top) {
+    top = [];
+    for (const child of root.children) if (child) top.push({ node: child, start: child.startIndex });
+    topLevels.set(root.tree, top);
+  }
+  return top;
+}
+
+function firstAtOrAfter(top: readonly IndexedNode[], offset: number): number {
+  let lo = 0;
+  let hi = top.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (top[mid].start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export function field(node: Node | null, name: string): Node | null {

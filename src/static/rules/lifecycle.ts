@@ -359,11 +359,30 @@ function creationCall(right: Node | null): Node | null {
  * lambdas or classes. (descendantsOfType runs natively; walking children one by one from JavaScript
  * costs a call into the wasm module per node.)
  */
+const ownCache = new WeakMap<object, Map<string, Node[]>>();
+
+/** ownDescendants, remembered per tree: the analysis asks the same function body many times. */
 function ownDescendants(root: Node, types: string | string[]): Node[] {
-  return descendants(root, types).filter((node) => {
-    if (same(node, root)) return true;
-    for (let p = node.parent; p && !same(p, root); p = p.parent) if (SCOPES.has(p.type)) return false;
-    return true;
+  let cache = ownCache.get(root.tree);
+  if (!cache) ownCache.set(root.tree, (cache = new Map()));
+  const key = `${root.id}|${typeof types === 'string' ? types : types.join(',')}`;
+  let found = cache.get(key);
+  if (!found) cache.set(key, (found = computeOwnDescendants(root, types)));
+  return found;
+}
+
+function computeOwnDescendants(root: Node, types: string | string[]): Node[] {
+  // Offsets, not parent chains: `node.parent` searches down from the root on every call.
+  const nested: [number, number][] = [];
+  for (const scope of descendants(root, [...SCOPES])) {
+    if (!same(scope, root)) nested.push([scope.startIndex, scope.endIndex]);
+  }
+  const found = descendants(root, types);
+  if (!nested.length) return found;
+  // A node strictly inside a nested scope belongs to it; the scope node itself (same start) is ours.
+  return found.filter((node) => {
+    const start = node.startIndex;
+    return !nested.some(([from, to]) => start > from && start < to);
   });
 }
 
@@ -1125,9 +1144,50 @@ export function factoryWords(
     const text = facts.source.slice(block.start, block.end);
     if (!mention.test(text) && !(test && test(text))) continue;
     if (!/\breturn\b/.test(text)) continue;
-    for (const match of text.matchAll(/\bdef\s+([A-Za-z_]\w*)/g)) names.add(match[1]);
+    // Only the defs whose own lines both create and return: a class of fifty methods with one
+    // factory must not make all fifty names trigger words.
+    for (const def of defSegments(text)) {
+      if (/\breturn\b/.test(def.body) && (mention.test(def.body) || (test?.(def.body) ?? false))) {
+        names.add(def.name);
+      }
+    }
   }
   return [...names];
+}
+
+/**
+ * A test for one of the words called and bound by an assignment: `f = open(`, `conn = await db.connect(`.
+ * The rules only flag resources bound to a name, so this is the necessary condition for a statement to
+ * hold a finding (resources from the file's own factories come as fileWords instead).
+ */
+export function bindingOf(words: readonly string[]): (text: string) => boolean {
+  const pattern = new RegExp(
+    `(?:^|[^=!<>])=\\s*(?:await\\s+)?(?:[\\w.]+\\.)?(?:${words.join('|')})\\s*\\(`,
+  );
+  return (text) => pattern.test(text);
+}
+
+/** Each `def` in a chunk of source with the lines of its body (up to the next line indented as little). */
+function defSegments(text: string): { name: string; body: string }[] {
+  const out: { name: string; body: string }[] = [];
+  const def = /^([ \t]*)(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)/gm;
+  let match: RegExpExecArray | null;
+  while ((match = def.exec(text))) {
+    const indent = match[1].length;
+    const lineEnd = text.indexOf('\n', match.index);
+    let end = text.length;
+    const line = /^([ \t]*)(\S)/gm;
+    line.lastIndex = lineEnd === -1 ? text.length : lineEnd + 1;
+    let next: RegExpExecArray | null;
+    while ((next = line.exec(text))) {
+      if (next[2] !== '#' && next[1].length <= indent) {
+        end = next.index;
+        break;
+      }
+    }
+    out.push({ name: match[2], body: text.slice(match.index, end) });
+  }
+  return out;
 }
 
 /** A test for a call of one of the words: `open(`, `.connect(`, `Session (`. */

@@ -11,6 +11,7 @@ import {
 import type { Rule } from '../rule.js';
 import {
   calleeText,
+  bindingOf,
   callOf,
   creationWords,
   findLeaks,
@@ -83,6 +84,7 @@ const WORDS = [
 ];
 
 const callsOpener = callOf(WORDS);
+const bindsOpener = bindingOf(WORDS);
 
 function creation(call: Node, imports: ImportTable): Creation | null {
   const fn = field(call, 'function');
@@ -174,7 +176,7 @@ export const unclosedFile: Rule = {
   trigger: {
     // A call of an opener; aliases and the file's own factories (`f = open_report()` after
     // `def open_report(): return open(...)`) come as fileWords.
-    test: callsOpener,
+    test: bindsOpener,
     fileWords: (facts) => creationWords(facts, WORDS, callsOpener),
   },
   check(context) {

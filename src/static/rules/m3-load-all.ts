@@ -11,7 +11,10 @@ import type { Rule } from '../rule.js';
 
 const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
 const MENTIONS = /\b(?:readlines|read|read_text|read_bytes|objects)\b/;
-const READ_OR_ALL = /\.\s*(?:readlines|read|read_text|read_bytes)\s*\(|\.\s*objects\s*\.\s*all\s*\(/;
+// Only the whole-file forms the check flags: read() / read(-1) / read(None), readlines(), read_text(),
+// read_bytes(), objects.all() — `read(4096)` is everywhere and never a finding.
+const READ_OR_ALL =
+  /\.\s*read\s*\(\s*(?:-\s*1|None)?\s*\)|\.\s*(?:readlines|read_text|read_bytes)\s*\(|\.\s*objects\s*\.\s*all\s*\(/;
 const WRAPPER_METHODS = new Set(['read', 'readlines', 'read_text', 'read_bytes', '__iter__', '__next__']);
 
 /** Calls that walk their argument to the end: the list they get is consumed as a collection. */

@@ -3,6 +3,7 @@ import { calleeTail, field, positionalArguments, type Node } from '../pyast.js';
 import type { Rule } from '../rule.js';
 import {
   calleeText,
+  bindingOf,
   callOf,
   creationWords,
   findLeaks,
@@ -110,6 +111,7 @@ const WORDS = [
 ];
 
 const callsWord = callOf(WORDS);
+const bindsWord = bindingOf([...WORDS, 'SessionLocal']);
 
 function callsCreation(text: string): boolean {
   return callsWord(text) || /SessionLocal\s*\(/.test(text);
@@ -235,7 +237,7 @@ export const sessionLifecycle: Rule = {
   trigger: {
     // A call of one of the creation words; aliases and the file's own factories come as fileWords
     // (`conn = get_db_connection()` after `def get_db_connection(): return sqlite3.connect(...)`).
-    test: callsCreation,
+    test: bindsWord,
     fileWords: (facts) => creationWords(facts, WORDS, callsCreation),
   },
   check(context) {
