@@ -30,6 +30,12 @@
  * floor above head's ceiling by τ) as "improved". Either run without samples for a metric (an errored scenario, fewer than
  * 10 measured samples) leaves it "not compared".
  *
+ * Measured on the synthetic series of test/analysis (61 samples 50 iterations apart, automatic warm-up):
+ * two runs of the nasty clean heap (fills running into the measured part, arena steps, sawtooth) gave 1
+ * false regression in 300 pairs, of the realistic clean heap 0 in 300; a head leaking 100 B/iteration was
+ * caught against a clean base in 86 of 100 nasty and 100 of 100 realistic pairs, 40 B/iteration in 49 and
+ * ≥ 96 of 100. (The pass → fail rule below adds whatever the verdict itself catches.)
+ *
  * A scenario also regressed when it passed in base and fails or errors in head (whatever the slopes say:
  * head would fail its own gate for it), and when it is new in head and fails or errors there. Scenarios
  * only in base are listed as removed; a scenario that failed in both runs without getting measurably worse
@@ -42,7 +48,14 @@ import { formatBytes } from './units.js';
 import { scenarioWarmup } from './verdict.js';
 import type { MetricName, Report, ScenarioReport, SeriesPoint, Verdict } from '../report/model.js';
 
-export const COMPARED_METRICS: readonly MetricName[] = ['heap', 'rss', 'threads', 'fds', 'handlers', 'gcObjects'];
+export const COMPARED_METRICS: readonly MetricName[] = [
+  'heap',
+  'rss',
+  'threads',
+  'fds',
+  'handlers',
+  'gcObjects',
+];
 const BYTE_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['heap', 'rss']);
 
 /** Fewest measured samples for a comparison: two halves of 5, as for the verdict itself. */
@@ -86,7 +99,14 @@ export interface MetricComparison {
   note?: string;
 }
 
-export type ScenarioStatus = 'regression' | 'worse' | 'unchanged' | 'improved' | 'new' | 'removed' | 'not-compared';
+export type ScenarioStatus =
+  | 'regression'
+  | 'worse'
+  | 'unchanged'
+  | 'improved'
+  | 'new'
+  | 'removed'
+  | 'not-compared';
 
 export interface ScenarioComparison {
   name: string;
@@ -136,7 +156,11 @@ function seriesOf(points: readonly SeriesPoint[], metric: MetricName): Series {
   return { x: points.map((p) => p.iteration), y: points.map((p) => p[metric]) };
 }
 
-function estimate(points: readonly SeriesPoint[], metric: MetricName, options: CompareOptions): SlopeEstimate {
+function estimate(
+  points: readonly SeriesPoint[],
+  metric: MetricName,
+  options: CompareOptions,
+): SlopeEstimate {
   const interval = blockBootstrapSlopeInterval(seriesOf(points, metric), {
     resamples: options.resamples ?? 300,
     confidence: options.confidence ?? 0.9,
@@ -337,7 +361,11 @@ function behindFill(
   return null;
 }
 
-function verdictRegression(base: ScenarioReport | undefined, head: ScenarioReport, detailed: boolean): string | null {
+function verdictRegression(
+  base: ScenarioReport | undefined,
+  head: ScenarioReport,
+  detailed: boolean,
+): string | null {
   const first = (text: string | undefined) => (text ?? '').split('\n')[0];
   const why = (s: ScenarioReport) =>
     s.verdict === 'error'
@@ -394,7 +422,9 @@ export function compareReports(base: Report, head: Report, options: CompareOptio
     let note: string | undefined;
     if (b && !metrics.length) {
       const missing = [b, h]
-        .map((s, i) => (measuredSamples(s).length ? '' : `${i ? 'head' : 'base'}${s.verdict === 'error' ? ' errored' : ''}`))
+        .map((s, i) =>
+          measuredSamples(s).length ? '' : `${i ? 'head' : 'base'}${s.verdict === 'error' ? ' errored' : ''}`,
+        )
         .filter(Boolean);
       note = `no samples to compare (${missing.join(', ') || 'no metrics'})`;
     }

@@ -46,7 +46,12 @@ export interface ComparedFiles {
   head: { file: string; version: string };
 }
 
-export async function runCompare(base: string, head: string, flags: CompareFlags, io: CommandIO): Promise<number> {
+export async function runCompare(
+  base: string,
+  head: string,
+  flags: CompareFlags,
+  io: CommandIO,
+): Promise<number> {
   const format = (flags.format ?? 'text').trim().toLowerCase();
   if (!(COMPARE_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format: compare writes ${COMPARE_FORMATS.join(', ')}, not '${flags.format}'`);
@@ -130,7 +135,8 @@ const STATUS_EMOJI: Record<ScenarioStatus | MetricComparison['status'], string> 
 /** The metrics a table shows: heap and RSS always, the others when they changed. */
 function shownMetrics(s: ScenarioComparison): MetricComparison[] {
   return s.metrics.filter(
-    (m) => m.metric === 'heap' || m.metric === 'rss' || (m.status !== 'unchanged' && m.status !== 'not-compared'),
+    (m) =>
+      m.metric === 'heap' || m.metric === 'rss' || (m.status !== 'unchanged' && m.status !== 'not-compared'),
   );
 }
 
@@ -204,7 +210,10 @@ export function renderComparisonText(
         slopeCell(m.metric, m.base),
         slopeCell(m.metric, m.head),
         changeCell(m),
-        paint(statusColor[m.status] ?? '', m.status === 'not-compared' ? 'not compared' : STATUS_LABEL[m.status]),
+        paint(
+          statusColor[m.status] ?? '',
+          m.status === 'not-compared' ? 'not compared' : STATUS_LABEL[m.status],
+        ),
       ]);
     });
   }
@@ -265,7 +274,9 @@ export function renderComparisonMarkdown(comparison: Comparison, files: Compared
     out.push('');
   }
   const notes = comparison.scenarios.flatMap((s) =>
-    s.metrics.filter((m) => m.status === 'not-compared' && m.note).map((m) => `${s.name} ${m.metric}: ${m.note}`),
+    s.metrics
+      .filter((m) => m.status === 'not-compared' && m.note)
+      .map((m) => `${s.name} ${m.metric}: ${m.note}`),
   );
   if (notes.length) {
     out.push('<details><summary>Not compared</summary>', '');
@@ -286,5 +297,7 @@ export function renderComparisonMarkdown(comparison: Comparison, files: Compared
 export function comparisonAnnotations(comparison: Comparison): string[] {
   return comparison.scenarios
     .filter((s) => s.status === 'regression')
-    .map((s) => workflowCommand('error', { title: `heapgate compare: ${s.name} regressed` }, s.reasons.join('\n')));
+    .map((s) =>
+      workflowCommand('error', { title: `heapgate compare: ${s.name} regressed` }, s.reasons.join('\n')),
+    );
 }

@@ -62,7 +62,8 @@ export function appendStepSummary(markdown: string, env: NodeJS.ProcessEnv, io: 
   if (!file || disabled(env)) return;
   let text = markdown.endsWith('\n') ? markdown : `${markdown}\n`;
   if (Buffer.byteLength(text) > STEP_SUMMARY_LIMIT) {
-    const note = '\n\n_… cut here: a job summary may hold at most 1 MiB. The full report is in the JSON/HTML output._\n';
+    const note =
+      '\n\n_… cut here: a job summary may hold at most 1 MiB. The full report is in the JSON/HTML output._\n';
     const room = STEP_SUMMARY_LIMIT - Buffer.byteLength(note) - 1024;
     // Cut at a line boundary within the byte budget (a cut table row would render as garbage).
     let cut = Buffer.from(text).subarray(0, room).toString('utf8');

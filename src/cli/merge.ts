@@ -89,7 +89,9 @@ export function mergeReports(inputs: readonly NamedReport[]): Report {
     gate: { passed, reasons },
   };
 
-  const statics = inputs.map(({ report }) => report.static).filter((s): s is StaticSummary => s !== undefined);
+  const statics = inputs
+    .map(({ report }) => report.static)
+    .filter((s): s is StaticSummary => s !== undefined);
   if (statics.length) merged.static = mergeStatic(statics);
 
   const routes = inputs.flatMap(({ report }) => report.routes ?? []);

@@ -25,7 +25,9 @@ export function readReportFile(file: string): Report {
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new UsageError(`${file}: not valid JSON (${(error as Error).message}); expected a heapgate JSON report (--format json)`);
+    throw new UsageError(
+      `${file}: not valid JSON (${(error as Error).message}); expected a heapgate JSON report (--format json)`,
+    );
   }
   return validateReport(value, file);
 }

@@ -40,7 +40,9 @@ export function resolveOutputFlags(flags: OutputFlags, fallback: Format): Format
     throw new UsageError('--output and --output-dir: give one or the other');
   }
   if (formats.length > 1 && flags.outputDir === undefined) {
-    throw new UsageError(`--format: several formats (${formats.join(', ')}) need --output-dir to write them to`);
+    throw new UsageError(
+      `--format: several formats (${formats.join(', ')}) need --output-dir to write them to`,
+    );
   }
   return formats;
 }
@@ -49,7 +51,12 @@ export function resolveOutputFlags(flags: OutputFlags, fallback: Format): Format
  * Writes the report: to stdout (first format) when neither --output nor --output-dir is given, else to
  * the files, and says on stderr what was written. Returns true when it went to stdout.
  */
-export function writeRenderedReport(report: Report, formats: Format[], flags: OutputFlags, io: CommandIO): boolean {
+export function writeRenderedReport(
+  report: Report,
+  formats: Format[],
+  flags: OutputFlags,
+  io: CommandIO,
+): boolean {
   const toTerminal = flags.output === undefined && flags.outputDir === undefined;
   const text = {
     color: toTerminal && Boolean(io.stdout.isTTY) && !process.env.NO_COLOR,
@@ -68,6 +75,8 @@ export function writeRenderedReport(report: Report, formats: Format[], flags: Ou
           source: '--output-dir',
         }));
   writeOutputsAtomically(files);
-  io.stderr.write(`heapgate: wrote ${files.map((f) => path.relative(process.cwd(), f.path) || f.path).join(', ')}\n`);
+  io.stderr.write(
+    `heapgate: wrote ${files.map((f) => path.relative(process.cwd(), f.path) || f.path).join(', ')}\n`,
+  );
   return false;
 }

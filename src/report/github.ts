@@ -51,7 +51,11 @@ export function escapeProperty(text: string): string {
 }
 
 /** One workflow command line (no trailing newline). */
-export function workflowCommand(level: AnnotationLevel, properties: AnnotationProperties, message: string): string {
+export function workflowCommand(
+  level: AnnotationLevel,
+  properties: AnnotationProperties,
+  message: string,
+): string {
   const props = (Object.entries(properties) as [keyof AnnotationProperties, string | number | undefined][])
     .filter(([, v]) => v !== undefined && v !== '')
     .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
@@ -69,7 +73,14 @@ const SEVERITY_ORDER: Record<Severity, number> = { CRITICAL: 0, HIGH: 1, MEDIUM:
 
 /** A path GitHub can place in the repository: relative, inside the analyzed tree, not `<frozen …>`. */
 function projectPath(file: string): boolean {
-  return !!file && !file.startsWith('/') && !file.startsWith('<') && !/^[A-Za-z]:[\\/]/.test(file) && !file.startsWith('../') && file !== '..';
+  return (
+    !!file &&
+    !file.startsWith('/') &&
+    !file.startsWith('<') &&
+    !/^[A-Za-z]:[\\/]/.test(file) &&
+    !file.startsWith('../') &&
+    file !== '..'
+  );
 }
 
 function withPrefix(file: string, prefix: string | undefined): string {
@@ -94,7 +105,11 @@ interface Entry {
 
 function findingEntry(f: ReportFinding, options: AnnotationOptions): Entry {
   const level: AnnotationLevel =
-    f.dynamic === 'confirmed' ? 'error' : f.dynamic === 'not-reproduced' ? 'notice' : SEVERITY_LEVEL[f.severity];
+    f.dynamic === 'confirmed'
+      ? 'error'
+      : f.dynamic === 'not-reproduced'
+        ? 'notice'
+        : SEVERITY_LEVEL[f.severity];
   const status =
     f.dynamic === 'confirmed'
       ? ' Confirmed by the soak: the covering scenario leaked.'
@@ -166,12 +181,19 @@ export function annotations(report: Report, options: AnnotationOptions = {}): st
   }
   for (const reason of report.gate.reasons) {
     if (covered.some((prefix) => reason.startsWith(prefix))) continue;
-    entries.push({ level: 'error', rank: 10, line: workflowCommand('error', { title: 'heapgate: gate failed' }, reason) });
+    entries.push({
+      level: 'error',
+      rank: 10,
+      line: workflowCommand('error', { title: 'heapgate: gate failed' }, reason),
+    });
   }
   for (const f of report.findings) entries.push(findingEntry(f, options));
 
   // Stable: equal ranks keep the report's order (findings are sorted by file, line, column there).
-  const ordered = entries.map((e, i) => ({ e, i })).sort((a, b) => a.e.rank - b.e.rank || a.i - b.i).map(({ e }) => e);
+  const ordered = entries
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.rank - b.e.rank || a.i - b.i)
+    .map(({ e }) => e);
   const limit = options.limitPerLevel;
   if (limit === undefined || limit <= 0) return ordered.map((e) => e.line);
 

@@ -92,7 +92,8 @@ class Checker {
   }
 
   boolean(obj: Obj, key: string, path: string): void {
-    if (typeof obj[key] !== 'boolean') this.fail(`${path}.${key}`, `expected true or false, got ${show(obj[key])}`);
+    if (typeof obj[key] !== 'boolean')
+      this.fail(`${path}.${key}`, `expected true or false, got ${show(obj[key])}`);
   }
 
   strings(obj: Obj, key: string, path: string, optional = false): void {
@@ -166,7 +167,8 @@ export function validateReport(value: unknown, where: string): Report {
     c.string(s, 'name', path);
     if (typeof s.name === 'string') {
       const earlier = names.get(s.name);
-      if (earlier !== undefined) c.fail(`${path}.name`, `'${s.name}' is also the name of scenarios[${earlier}]`);
+      if (earlier !== undefined)
+        c.fail(`${path}.name`, `'${s.name}' is also the name of scenarios[${earlier}]`);
       else names.set(s.name, i);
     }
     c.oneOf(s, 'verdict', path, VERDICTS);
@@ -228,7 +230,9 @@ export function validateReport(value: unknown, where: string): Report {
         const key = isObject(p) ? SERIES_FIELDS.find((k) => typeof p[k] !== 'number') : undefined;
         c.fail(
           `${path}.series[${bad}]${key ? `.${key}` : ''}`,
-          key ? `expected a number, got ${show(isObject(p) ? p[key] : p)}` : `expected a sample object, got ${show(p)}`,
+          key
+            ? `expected a number, got ${show(isObject(p) ? p[key] : p)}`
+            : `expected a sample object, got ${show(p)}`,
         );
       }
     }
@@ -244,7 +248,8 @@ export function validateReport(value: unknown, where: string): Report {
     const s = c.object(value.static, 'static');
     if (s) {
       c.string(s, 'root', 'static');
-      for (const key of ['filesAnalyzed', 'bytes', 'durationMs', 'suppressed']) c.number(s, key, 'static', { min: 0 });
+      for (const key of ['filesAnalyzed', 'bytes', 'durationMs', 'suppressed'])
+        c.number(s, key, 'static', { min: 0 });
       const cache = c.object(s.cache, 'static.cache');
       if (cache) {
         c.number(cache, 'hits', 'static.cache', { min: 0 });
@@ -277,7 +282,8 @@ export function validateReport(value: unknown, where: string): Report {
 
   if (c.problems.length) {
     const shown = c.problems.slice(0, MAX_REPORTED);
-    if (c.problems.length > MAX_REPORTED) shown.push(`… and ${c.problems.length - MAX_REPORTED} more problems`);
+    if (c.problems.length > MAX_REPORTED)
+      shown.push(`… and ${c.problems.length - MAX_REPORTED} more problems`);
     throw new UsageError(shown.join('\n'));
   }
 

@@ -25,7 +25,9 @@ const SHARD = /^\s*(\d+)\s*\/\s*(\d+)\s*$/;
 export function parseShard(text: string, where: string): Shard {
   const match = SHARD.exec(text);
   if (!match) {
-    throw new UsageError(`${where}: expected i/n, the shard to run and the number of shards (e.g. 2/3), got '${text}'`);
+    throw new UsageError(
+      `${where}: expected i/n, the shard to run and the number of shards (e.g. 2/3), got '${text}'`,
+    );
   }
   const index = Number(match[1]);
   const total = Number(match[2]);
@@ -33,7 +35,9 @@ export function parseShard(text: string, where: string): Shard {
     throw new UsageError(`${where}: the number of shards must be at least 1, got '${text}'`);
   }
   if (!Number.isSafeInteger(index) || index < 1 || index > total) {
-    throw new UsageError(`${where}: the shard must be between 1 and ${total} (shards count from 1), got '${text}'`);
+    throw new UsageError(
+      `${where}: the shard must be between 1 and ${total} (shards count from 1), got '${text}'`,
+    );
   }
   return { index, total };
 }

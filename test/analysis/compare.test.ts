@@ -188,7 +188,6 @@ describe('compareReports on synthetic runs', () => {
       if (compareReports(b, report(scenario({ ...opts, heap: (_, k) => clean[k] }))).regressed) regressions++;
       if (compareReports(b, report(scenario({ ...opts, heap: (_, k) => leak[k] }))).regressed) caught++;
     }
-    console.log("CAUGHT", caught, regressions);
     expect(regressions).toBe(0);
     expect(caught).toBeGreaterThanOrEqual(11);
   });
@@ -253,10 +252,19 @@ describe('compareReports on synthetic runs', () => {
   it('lists new and removed scenarios; a new one that fails is a regression', () => {
     const c = compareReports(
       report(scenario({ name: 'kept' }), scenario({ name: 'gone' })),
-      report(scenario({ name: 'kept' }), scenario({ name: 'added' }), scenario({ name: 'added-failing', verdict: 'fail' })),
+      report(
+        scenario({ name: 'kept' }),
+        scenario({ name: 'added' }),
+        scenario({ name: 'added-failing', verdict: 'fail' }),
+      ),
     );
     const status = Object.fromEntries(c.scenarios.map((s) => [s.name, s.status]));
-    expect(status).toEqual({ kept: 'unchanged', added: 'new', 'added-failing': 'regression', gone: 'removed' });
+    expect(status).toEqual({
+      kept: 'unchanged',
+      added: 'new',
+      'added-failing': 'regression',
+      gone: 'removed',
+    });
     expect(c.counts).toMatchObject({ new: 1, removed: 1, regression: 1, unchanged: 1 });
   });
 

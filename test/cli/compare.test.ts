@@ -18,7 +18,12 @@ interface JsonComparison {
   scenarios: {
     name: string;
     status: string;
-    metrics: { metric: string; status: string; head: { low: number } | null; base: { high: number } | null }[];
+    metrics: {
+      metric: string;
+      status: string;
+      head: { low: number } | null;
+      base: { high: number } | null;
+    }[];
     reasons: string[];
   }[];
 }
@@ -54,8 +59,12 @@ describe('heapgate compare', () => {
     const result = await heapgate(['compare', CLEAN, LEAKY, '--format', 'markdown'], { env: ENV });
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toMatch(/^## heapgate compare: ❌ growth regression/);
-    expect(result.stdout).toContain('| Scenario | Verdict | Metric | Base slope [90% CI] | Head slope [90% CI] | Change | Status |');
-    expect(result.stdout).toMatch(/\| unique-paths \| pass → fail \| heap \| 0\.6 B\/iteration \[.*\] \| 393 B\/iteration \[.*\] \| \+393 B\/it \| 🔴 REGRESSION \|/);
+    expect(result.stdout).toContain(
+      '| Scenario | Verdict | Metric | Base slope [90% CI] | Head slope [90% CI] | Change | Status |',
+    );
+    expect(result.stdout).toMatch(
+      /\| unique-paths \| pass → fail \| heap \| 0\.6 B\/iteration \[.*\] \| 393 B\/iteration \[.*\] \| \+393 B\/it \| 🔴 REGRESSION \|/,
+    );
     expect(result.stdout).toContain('### Regressions');
     expect(result.stderr).toContain('heapgate compare: 2 regressions');
   });
@@ -113,7 +122,9 @@ describe('heapgate compare', () => {
     expect(result.stdout).not.toContain('::error');
     const annotations = result.stderr.split('\n').filter((l) => l.startsWith('::'));
     expect(annotations).toHaveLength(2);
-    expect(annotations[0]).toMatch(/^::error title=heapgate compare%3A unique-paths regressed::passed in base, fails in head%0Aheap grows/);
+    expect(annotations[0]).toMatch(
+      /^::error title=heapgate compare%3A unique-paths regressed::passed in base, fails in head%0Aheap grows/,
+    );
     const written = readFileSync(summary, 'utf8');
     expect(written.startsWith('# earlier step\n## heapgate compare: ❌ growth regression')).toBe(true);
   });

@@ -37,7 +37,11 @@ describe('publishToGitHub', () => {
     const dir = tempProject({ 'summary.md': 'before\n' });
     const summary = path.join(dir, 'summary.md');
     const streams = io();
-    publishToGitHub(read('soak-leaky.json'), { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary }, streams);
+    publishToGitHub(
+      read('soak-leaky.json'),
+      { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary },
+      streams,
+    );
     expect(streams.stdout.text()).toBe('');
     const lines = streams.stderr.text().trimEnd().split('\n');
     expect(lines.every((l) => l.startsWith('::error '))).toBe(true);
@@ -65,12 +69,19 @@ describe('publishToGitHub', () => {
     expect(workspacePrefix(root, {})).toBe('');
 
     const streams = io();
-    publishToGitHub(read('static-example.json'), { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: workspace }, streams, {
-      root,
-    });
+    publishToGitHub(
+      read('static-example.json'),
+      { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: workspace },
+      streams,
+      {
+        root,
+      },
+    );
     const lines = streams.stderr.text().trimEnd().split('\n');
     expect(lines).toHaveLength(6);
-    expect(lines.every((l) => /^::(error|warning|notice) file=services\/api\/app\.py,line=\d+/.test(l))).toBe(true);
+    expect(lines.every((l) => /^::(error|warning|notice) file=services\/api\/app\.py,line=\d+/.test(l))).toBe(
+      true,
+    );
   });
 
   it('HEAPGATE_GITHUB=off publishes nothing', () => {
@@ -90,14 +101,24 @@ describe('publishToGitHub', () => {
     const dir = tempProject({});
     const streams = io();
     expect(() =>
-      publishToGitHub(read('soak-clean.json'), { GITHUB_STEP_SUMMARY: path.join(dir, 'missing', 'x.md') }, streams),
+      publishToGitHub(
+        read('soak-clean.json'),
+        { GITHUB_STEP_SUMMARY: path.join(dir, 'missing', 'x.md') },
+        streams,
+      ),
     ).not.toThrow();
-    expect(streams.stderr.text()).toMatch(/^heapgate: warning: GITHUB_STEP_SUMMARY .*cannot be written \(ENOENT\)/);
+    expect(streams.stderr.text()).toMatch(
+      /^heapgate: warning: GITHUB_STEP_SUMMARY .*cannot be written \(ENOENT\)/,
+    );
   });
 
   it('cuts a summary above GitHub’s 1 MiB per step at a line, with a note', () => {
     const r = read('static-example.json');
-    const many = Array.from({ length: 6000 }, (_, i) => ({ ...r.findings[0], line: i + 1, message: 'x'.repeat(200) }));
+    const many = Array.from({ length: 6000 }, (_, i) => ({
+      ...r.findings[0],
+      line: i + 1,
+      message: 'x'.repeat(200),
+    }));
     const dir = tempProject({});
     const summary = path.join(dir, 'summary.md');
     writeFileSync(summary, '');

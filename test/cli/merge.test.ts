@@ -14,7 +14,10 @@ function shards(): { dir: string; a: string; b: string; reports: [Report, Report
   const leaky = read('soak-leaky.json');
   const a: Report = {
     ...stat,
-    findings: stat.findings.map((f, i) => ({ ...f, dynamic: i === 0 ? 'confirmed' : i === 1 ? 'not-reproduced' : 'not-exercised' })),
+    findings: stat.findings.map((f, i) => ({
+      ...f,
+      dynamic: i === 0 ? 'confirmed' : i === 1 ? 'not-reproduced' : 'not-exercised',
+    })),
     scenarios: [leaky.scenarios[0]],
     gate: { passed: false, reasons: [leaky.gate.reasons[0], 'same reason in both'] },
     static: { ...stat.static!, filesAnalyzed: 3, bytes: 1000, cache: { hits: 1, misses: 2 }, durationMs: 50 },
@@ -24,9 +27,19 @@ function shards(): { dir: string; a: string; b: string; reports: [Report, Report
     findings: stat.findings.map((f, i) => ({ ...f, dynamic: i === 1 ? 'confirmed' : 'not-exercised' })),
     scenarios: [leaky.scenarios[1]],
     gate: { passed: false, reasons: [leaky.gate.reasons[1], 'same reason in both'] },
-    static: { ...stat.static!, filesAnalyzed: 3, bytes: 1000, cache: { hits: 3, misses: 0 }, durationMs: 80, failOn: 'HIGH' },
+    static: {
+      ...stat.static!,
+      filesAnalyzed: 3,
+      bytes: 1000,
+      cache: { hits: 3, misses: 0 },
+      durationMs: 80,
+      failOn: 'HIGH',
+    },
   };
-  const dir = tempProject({ 'shard-1/heapgate.json': JSON.stringify(a), 'shard-2/heapgate.json': JSON.stringify(b) });
+  const dir = tempProject({
+    'shard-1/heapgate.json': JSON.stringify(a),
+    'shard-2/heapgate.json': JSON.stringify(b),
+  });
   return {
     dir,
     a: path.join(dir, 'shard-1/heapgate.json'),
@@ -69,7 +82,9 @@ describe('heapgate merge', () => {
     const clean = read('soak-clean.json');
     const other = { ...clean, scenarios: [{ ...clean.scenarios[0], name: 'other-paths' }] };
     const dir = tempProject({ 'a.json': JSON.stringify(clean), 'b.json': JSON.stringify(other) });
-    const result = await heapgate(['merge', path.join(dir, 'a.json'), path.join(dir, 'b.json')], { env: ENV });
+    const result = await heapgate(['merge', path.join(dir, 'a.json'), path.join(dir, 'b.json')], {
+      env: ENV,
+    });
     expect(result.exitCode).toBe(0);
     const merged = JSON.parse(result.stdout) as Report;
     expect(merged.gate).toEqual({ passed: true, reasons: [] });
@@ -89,12 +104,22 @@ describe('heapgate merge', () => {
   it('writes several formats with --output-dir, and text to the terminal', async () => {
     const { dir, a, b } = shards();
     const out = path.join(dir, 'merged');
-    const files = await heapgate(['merge', a, b, '--format', 'json,sarif,junit,markdown', '--output-dir', out], {
-      env: ENV,
-    });
+    const files = await heapgate(
+      ['merge', a, b, '--format', 'json,sarif,junit,markdown', '--output-dir', out],
+      {
+        env: ENV,
+      },
+    );
     expect(files.exitCode).toBe(1);
-    expect(readdirSync(out).sort()).toEqual(['heapgate.json', 'heapgate.junit.xml', 'heapgate.md', 'heapgate.sarif']);
-    const sarif = JSON.parse(readFileSync(path.join(out, 'heapgate.sarif'), 'utf8')) as { runs: { results: unknown[] }[] };
+    expect(readdirSync(out).sort()).toEqual([
+      'heapgate.json',
+      'heapgate.junit.xml',
+      'heapgate.md',
+      'heapgate.sarif',
+    ]);
+    const sarif = JSON.parse(readFileSync(path.join(out, 'heapgate.sarif'), 'utf8')) as {
+      runs: { results: unknown[] }[];
+    };
     expect(sarif.runs[0].results).toHaveLength(6);
     const text = await heapgate(['merge', a, b, '--format', 'text'], { env: ENV });
     expect(text.exitCode).toBe(1);
@@ -121,8 +146,12 @@ describe('heapgate merge', () => {
     expect(result.exitCode).toBe(1);
     expect((JSON.parse(result.stdout) as Report).scenarios).toHaveLength(2);
     const annotations = result.stderr.split('\n').filter((l) => l.startsWith('::'));
-    expect(annotations[0]).toMatch(/^::error file=stdlib_service.py,line=41,title=heapgate%3A scenario unique-paths leaks::/);
-    expect(annotations.some((l) => l.startsWith('::error title=heapgate%3A scenario worker-failing errored::'))).toBe(true);
+    expect(annotations[0]).toMatch(
+      /^::error file=stdlib_service.py,line=41,title=heapgate%3A scenario unique-paths leaks::/,
+    );
+    expect(
+      annotations.some((l) => l.startsWith('::error title=heapgate%3A scenario worker-failing errored::')),
+    ).toBe(true);
     expect(readFileSync(summary, 'utf8')).toMatch(/^## heapgate: ❌ failed/);
 
     const off = await heapgate(['merge', a, b], {

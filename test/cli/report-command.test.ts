@@ -60,6 +60,17 @@ describe('heapgate report', () => {
     expect(readFileSync(path.join(out, 'heapgate.md'), 'utf8')).toMatch(/^## heapgate: /);
   });
 
+  it('renders a soak report as self-contained HTML with its charts', async () => {
+    const dir = tempProject({});
+    const file = path.join(dir, 'report.html');
+    const result = await heapgate(['report', LEAKY, '--format', 'html', '--output', file], { env: ENV });
+    expect(result.exitCode).toBe(0);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).toContain('unique-paths');
+    expect(html).toContain('<svg');
+  });
+
   it('writes one format to --output', async () => {
     const dir = tempProject({});
     const file = path.join(dir, 'summary.md');
@@ -106,7 +117,9 @@ describe('heapgate report', () => {
       const sarif = invalid(JSON.stringify({ version: '2.1.0', runs: [] }));
       const b = await heapgate(['report', sarif], { env: ENV });
       expect(b.exitCode).toBe(2);
-      expect(b.stderr).toContain(`${sarif}: schemaVersion: expected 1, got nothing (is this a heapgate JSON report?`);
+      expect(b.stderr).toContain(
+        `${sarif}: schemaVersion: expected 1, got nothing (is this a heapgate JSON report?`,
+      );
     });
 
     it('fields the renderers need, every problem at once', async () => {
@@ -116,7 +129,9 @@ describe('heapgate report', () => {
       const file = invalid(JSON.stringify({ ...base, scenarios, gate: { passed: 'no', reasons: [] } }));
       const result = await heapgate(['report', file], { env: ENV });
       expect(result.exitCode).toBe(2);
-      expect(result.stderr).toContain(`${file}: scenarios[0].verdict: expected one of pass, fail, error, got nothing`);
+      expect(result.stderr).toContain(
+        `${file}: scenarios[0].verdict: expected one of pass, fail, error, got nothing`,
+      );
       expect(result.stderr).toContain(
         `${file}: scenarios[0].metrics.heap.slopePerIteration: expected a number, got "393"`,
       );

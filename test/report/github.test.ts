@@ -15,7 +15,12 @@ function parse(line: string): { level: string; props: Record<string, string>; da
   const m = /^::(\w+)(?: ([^:]*))?::(.*)$/s.exec(line);
   if (!m) throw new Error(`not a workflow command: ${line}`);
   const unescape = (s: string) =>
-    s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
+    s
+      .replace(/%0D/g, '\r')
+      .replace(/%0A/g, '\n')
+      .replace(/%3A/g, ':')
+      .replace(/%2C/g, ',')
+      .replace(/%25/g, '%');
   const props: Record<string, string> = {};
   for (const pair of (m[2] ?? '').split(',').filter(Boolean)) {
     const at = pair.indexOf('=');
@@ -70,7 +75,9 @@ describe('workflow-command escaping', () => {
     );
     expect(line.split('\n')).toHaveLength(1);
     expect(line.split('\r')).toHaveLength(1);
-    expect(line.startsWith('::error file=a%2Cline=1%3A%3Aevil.py,line=2,title=x%3A%3Ay::first%0A')).toBe(true);
+    expect(line.startsWith('::error file=a%2Cline=1%3A%3Aevil.py,line=2,title=x%3A%3Ay::first%0A')).toBe(
+      true,
+    );
     const parsed = parse(line);
     expect(parsed).toEqual({
       level: 'error',
@@ -144,7 +151,10 @@ describe('annotations', () => {
 
   it('a failed scenario without a leak site in the project has no file', () => {
     const leaky = fixture('soak-leaky.json');
-    const s = { ...leaky.scenarios[0], leakSites: leaky.scenarios[0].leakSites.filter((x) => x.file.startsWith('/')) };
+    const s = {
+      ...leaky.scenarios[0],
+      leakSites: leaky.scenarios[0].leakSites.filter((x) => x.file.startsWith('/')),
+    };
     const [line] = annotations(report({ scenarios: [s] })).map(parse);
     expect(line.props.file).toBeUndefined();
     expect(line.props.title).toBe('heapgate: scenario unique-paths leaks');
@@ -152,7 +162,10 @@ describe('annotations', () => {
 
   it('gate reasons of their own (--fail-on) are errors without a file', () => {
     const lines = annotations(
-      report({ findings: [finding()], gate: { passed: false, reasons: ['1 finding at or above HIGH (1 HIGH) — --fail-on HIGH'] } }),
+      report({
+        findings: [finding()],
+        gate: { passed: false, reasons: ['1 finding at or above HIGH (1 HIGH) — --fail-on HIGH'] },
+      }),
     ).map(parse);
     expect(lines[0]).toEqual({
       level: 'error',
@@ -186,7 +199,18 @@ describe('annotations', () => {
     expect(last.props.title).toBe('heapgate: more results');
     expect(last.data).toMatch(/^8 more annotations left out \(5 errors, 3 notices\)/);
     // The first ten errors are the first ten lines.
-    expect(lines.slice(0, 10).map((l) => l.props.line)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+    expect(lines.slice(0, 10).map((l) => l.props.line)).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+      '10',
+    ]);
   });
 
   it('never annotates paths outside the project with a file', () => {

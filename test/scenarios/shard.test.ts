@@ -49,8 +49,13 @@ describe('shardScenarios', () => {
     for (const total of [1, 2, 3, 5, 8]) {
       for (const n of [0, 1, 7, 30, 101]) {
         const items = names(n);
-        const shards = Array.from({ length: total }, (_, k) => shardScenarios(items, { index: k + 1, total }));
-        const all = shards.flat().map((s) => s.name).sort();
+        const shards = Array.from({ length: total }, (_, k) =>
+          shardScenarios(items, { index: k + 1, total }),
+        );
+        const all = shards
+          .flat()
+          .map((s) => s.name)
+          .sort();
         expect(all).toEqual(items.map((s) => s.name).sort());
         const sizes = shards.map((s) => s.length);
         expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
@@ -61,9 +66,13 @@ describe('shardScenarios', () => {
   it('does not depend on the order the scenarios were found in', () => {
     const items = names(40);
     for (let index = 1; index <= 3; index++) {
-      const reference = shardScenarios(items, { index, total: 3 }).map((s) => s.name).sort();
+      const reference = shardScenarios(items, { index, total: 3 })
+        .map((s) => s.name)
+        .sort();
       for (const seed of [1, 2, 3]) {
-        const shuffled = shardScenarios(shuffle(items, seed), { index, total: 3 }).map((s) => s.name).sort();
+        const shuffled = shardScenarios(shuffle(items, seed), { index, total: 3 })
+          .map((s) => s.name)
+          .sort();
         expect(shuffled).toEqual(reference);
       }
     }
