@@ -49,7 +49,12 @@ async function plain(env, requests) {
     env: { ...env, PORT: String(port) },
     reject: false,
   });
-  const ready = await waitUntilReady({ host: '127.0.0.1', port, timeoutMs: 30_000, abandoned: new Promise(() => {}) });
+  const ready = await waitUntilReady({
+    host: '127.0.0.1',
+    port,
+    timeoutMs: 30_000,
+    abandoned: new Promise(() => {}),
+  });
   if (!ready.ready) throw new Error(ready.reason);
   const driver = new HttpDriver({ port, concurrency: CONCURRENCY });
   const spec = { method: 'GET', path: '/item/{i}', url: null, headers: {}, body: null, timeoutMs: 10_000 };
@@ -68,10 +73,16 @@ async function plain(env, requests) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x) => x.toFixed(2);
-console.log(`bench/dynamic — ${new Date().toISOString()} — node ${process.version}, python3 stdlib http.server fixture`);
-console.log(`scenario: GET /item/{i}, concurrency ${CONCURRENCY}, default length and budgets; ${runs} runs, medians`);
+console.log(
+  `bench/dynamic — ${new Date().toISOString()} — node ${process.version}, python3 stdlib http.server fixture`,
+);
+console.log(
+  `scenario: GET /item/{i}, concurrency ${CONCURRENCY}, default length and budgets; ${runs} runs, medians`,
+);
 console.log('');
-console.log('| service | verdict | requests sent | heapgate s | plain s, same requests | ratio | plain s, scenario length | ratio |');
+console.log(
+  '| service | verdict | requests sent | heapgate s | plain s, same requests | ratio | plain s, scenario length | ratio |',
+);
 console.log('|---|---|---:|---:|---:|---:|---:|---:|');
 for (const [label, env] of [
   ['leaky (dict entry per request)', { LEAK: 'heap' }],
@@ -95,9 +106,15 @@ for (const [label, env] of [
 }
 
 console.log('');
-console.log('Target ≤ 2.0×. "same requests": the plain service gets exactly as many requests as heapgate sent');
-console.log('(warm-up, measured part up to an early verdict, attribution pass). "scenario length": it gets the');
-console.log("scenario's warm-up plus its 3000 measured iterations, what the run would send without early stopping.");
+console.log(
+  'Target ≤ 2.0×. "same requests": the plain service gets exactly as many requests as heapgate sent',
+);
+console.log(
+  '(warm-up, measured part up to an early verdict, attribution pass). "scenario length": it gets the',
+);
+console.log(
+  "scenario's warm-up plus its 3000 measured iterations, what the run would send without early stopping.",
+);
 console.log('');
 console.log('Smallest sustained leak the defaults catch (3000 measured iterations, 3 runs each):');
 console.log('');

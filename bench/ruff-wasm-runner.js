@@ -5,7 +5,10 @@ import { PositionEncoding, Workspace } from '@astral-sh/ruff-wasm-nodejs';
 
 const started = performance.now();
 const files = JSON.parse(readFileSync(process.argv[2], 'utf8'));
-const workspace = new Workspace({ lint: { select: ['B006', 'B019', 'SIM115', 'PLW0603'] } }, PositionEncoding.Utf16);
+const workspace = new Workspace(
+  { lint: { select: ['B006', 'B019', 'SIM115', 'PLW0603'] } },
+  PositionEncoding.Utf16,
+);
 let diagnostics = 0;
 let failed = 0;
 for (const file of files) {

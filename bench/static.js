@@ -18,7 +18,9 @@ const option = (name, fallback) => {
 const runs = Number(option('--runs', '3'));
 const corpus =
   option('--path') ??
-  execFileSync('python3', ['-c', "import sysconfig;print(sysconfig.get_paths()['stdlib'])"]).toString().trim();
+  execFileSync('python3', ['-c', "import sysconfig;print(sysconfig.get_paths()['stdlib'])"])
+    .toString()
+    .trim();
 
 const { files } = discoverPythonFiles(corpus);
 const megabytes = files.reduce((sum, f) => sum + f.size, 0) / 1e6;
@@ -30,7 +32,17 @@ function timeHeapgate(cacheDir) {
   const started = performance.now();
   const result = spawnSync(
     'node',
-    [bin, 'analyze', corpus, '--format', 'json', '--output', path.join(work, 'report.json'), '--cache-dir', cacheDir],
+    [
+      bin,
+      'analyze',
+      corpus,
+      '--format',
+      'json',
+      '--output',
+      path.join(work, 'report.json'),
+      '--cache-dir',
+      cacheDir,
+    ],
     { encoding: 'utf8' },
   );
   const seconds = (performance.now() - started) / 1000;
@@ -65,15 +77,25 @@ const coldS = median(cold);
 const warmS = median(warm);
 const ruffS = median(ruff);
 const fmt = (x) => x.toFixed(2);
-console.log(`bench/static — ${new Date().toISOString()} — node ${process.version}, ${os.availableParallelism()} cores`);
+console.log(
+  `bench/static — ${new Date().toISOString()} — node ${process.version}, ${os.availableParallelism()} cores`,
+);
 console.log(`corpus: ${corpus}`);
-console.log(`files: ${files.length}, ${megabytes.toFixed(1)} MB (heapgate's default excludes; ruff gets the same list)`);
-console.log(`runs: ${runs} (median shown; every run: cold [${cold.map(fmt)}], warm [${warm.map(fmt)}], ruff [${ruff.map(fmt)}])`);
+console.log(
+  `files: ${files.length}, ${megabytes.toFixed(1)} MB (heapgate's default excludes; ruff gets the same list)`,
+);
+console.log(
+  `runs: ${runs} (median shown; every run: cold [${cold.map(fmt)}], warm [${warm.map(fmt)}], ruff [${ruff.map(fmt)}])`,
+);
 console.log('');
 console.log('| tool | cold s | warm s | findings |');
 console.log('|---|---:|---:|---:|');
-console.log(`| heapgate (all rules, ${os.availableParallelism()} threads) | ${fmt(coldS)} | ${fmt(warmS)} | ${report.findings.length} |`);
+console.log(
+  `| heapgate (all rules, ${os.availableParallelism()} threads) | ${fmt(coldS)} | ${fmt(warmS)} | ${report.findings.length} |`,
+);
 console.log(`| ruff-wasm (B006,B019,SIM115,PLW0603, 1 thread) | ${fmt(ruffS)} | — | ${ruffDiagnostics} |`);
 console.log('');
-console.log(`cold ratio heapgate/ruff-wasm: ${(coldS / ruffS).toFixed(2)} (target ≤ 0.80: ${coldS / ruffS <= 0.8 ? 'met' : 'NOT met'})`);
+console.log(
+  `cold ratio heapgate/ruff-wasm: ${(coldS / ruffS).toFixed(2)} (target ≤ 0.80: ${coldS / ruffS <= 0.8 ? 'met' : 'NOT met'})`,
+);
 console.log(`warm: ${fmt(warmS)} s (target ≤ 0.50 s: ${warmS <= 0.5 ? 'met' : 'NOT met'})`);

@@ -1,10 +1,6 @@
 /** `heapgate analyze [PATH]`: the static phase, reported in the chosen formats, gated by --fail-on. */
 import path from 'node:path';
-import {
-  FORMAT_EXTENSIONS,
-  resolveAnalyzeOptions,
-  type AnalyzeFlags,
-} from '../config/options.js';
+import { FORMAT_EXTENSIONS, resolveAnalyzeOptions, type AnalyzeFlags } from '../config/options.js';
 import { buildStaticReport } from '../report/build.js';
 import { render } from '../report/index.js';
 import { analyzeProject } from '../static/engine.js';
@@ -13,6 +9,8 @@ import { readPyprojectConfig } from '../config/pyproject.js';
 import { stopAllTargets } from '../target/process.js';
 import { EXIT, UsageError } from './errors.js';
 import { runGate } from './gate.js';
+import { publishToGitHub } from './github.js';
+import { parseShard } from '../scenarios/shard.js';
 import { ProgressPrinter } from './progress.js';
 import { writeOutputsAtomically, type OutputFile } from './output.js';
 
@@ -61,6 +59,7 @@ export async function runAnalyze(
     const progress = new ProgressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
     try {
       const outcome = await runGate(result, report, {
+        shard: flags.shard === undefined ? null : parseShard(flags.shard, '--shard'),
         dynamic,
         exclude: options.exclude,
         failOn: options.failOn,
@@ -76,10 +75,13 @@ export async function runAnalyze(
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-  } else if (flags.allScenarios || flags.failOnConfirmed) {
-    throw new UsageError(
-      `${flags.allScenarios ? '--all-scenarios' : '--fail-on-confirmed'}: only means something with --enable-memory-budget-gate`,
-    );
+  } else if (flags.allScenarios || flags.failOnConfirmed || flags.shard !== undefined) {
+    const flag = flags.allScenarios
+      ? '--all-scenarios'
+      : flags.failOnConfirmed
+        ? '--fail-on-confirmed'
+        : '--shard';
+    throw new UsageError(`${flag}: only means something with --enable-memory-budget-gate`);
   }
 
   const toTerminal = !options.output && !options.outputDir;
@@ -91,7 +93,13 @@ export async function runAnalyze(
     io.stdout.write(render(report, options.formats[0], textOptions));
   } else {
     const files: OutputFile[] = options.output
-      ? [{ path: options.output, content: render(report, options.formats[0], textOptions), source: '--output' }]
+      ? [
+          {
+            path: options.output,
+            content: render(report, options.formats[0], textOptions),
+            source: '--output',
+          },
+        ]
       : options.formats.map((format) => ({
           path: path.join(options.outputDir!, `heapgate.${FORMAT_EXTENSIONS[format]}`),
           content: render(report, format, textOptions),
@@ -106,6 +114,7 @@ export async function runAnalyze(
   if (!report.gate.passed && !toTerminal) {
     for (const reason of report.gate.reasons) io.stderr.write(`heapgate: gate failed: ${reason}\n`);
   }
+  publishToGitHub(report, process.env, io, { root: options.root });
   if (stoppedBy) return stoppedBy === 'SIGTERM' ? 143 : 130;
   if (targetFailed) return EXIT.targetFailed;
   return report.gate.passed ? EXIT.passed : EXIT.gateFailed;

@@ -15,6 +15,7 @@ import { generateScenario } from '../select/generate.js';
 import { planScenarios, type Plan } from '../select/plan.js';
 import type { StaticResult } from '../static/engine.js';
 import type { Severity } from '../static/model.js';
+import { shardScenarios, type Shard } from '../scenarios/shard.js';
 import { stopAllTargets } from '../target/process.js';
 import type { Progress } from '../drive/runner.js';
 import { UsageError } from './errors.js';
@@ -22,6 +23,8 @@ import { prepareScenarios } from './soak.js';
 
 export interface GateOptions {
   dynamic: DynamicOptions;
+  /** --shard i/n: this job runs only its share of the selected scenarios. */
+  shard?: Shard | null;
   exclude: readonly string[];
   failOn: Severity | null;
   /** --fail-on counts confirmed findings only. */
@@ -37,8 +40,13 @@ export interface GatePlan {
 }
 
 /** The plan the gate would run: also what `heapgate scenarios` prints. */
-export async function planGate(result: StaticResult, options: Omit<GateOptions, 'failOn' | 'failOnConfirmed'>): Promise<GatePlan> {
-  const scenarios: Scenario[] = options.dynamic.scenarioPaths.length ? await prepareScenarios(options.dynamic, { requireTarget: false }) : [];
+export async function planGate(
+  result: StaticResult,
+  options: Omit<GateOptions, 'failOn' | 'failOnConfirmed'>,
+): Promise<GatePlan> {
+  const scenarios: Scenario[] = options.dynamic.scenarioPaths.length
+    ? await prepareScenarios(options.dynamic, { requireTarget: false })
+    : [];
   const graph = await buildCallGraph(result.root, options.exclude);
   const plan = planScenarios({
     findings: result.findings,
@@ -57,9 +65,19 @@ export interface GateOutcome {
   interrupted: boolean;
 }
 
-export async function runGate(result: StaticResult, base: Report, options: GateOptions): Promise<GateOutcome> {
+export async function runGate(
+  result: StaticResult,
+  base: Report,
+  options: GateOptions,
+): Promise<GateOutcome> {
   const { plan, graph } = await planGate(result, options);
-  const toRun = plan.scenarios.filter((p) => p.selected);
+  const selected = plan.scenarios.filter((p) => p.selected);
+  const toRun = options.shard
+    ? shardScenarios(
+        selected.map((p) => ({ name: p.scenario.name, planned: p })),
+        options.shard,
+      ).map((entry) => entry.planned)
+    : selected;
   const needsTarget = toRun.find((p) => p.scenario.request);
   if (needsTarget && options.dynamic.command === null) {
     throw new UsageError(
@@ -111,7 +129,8 @@ export async function runGate(result: StaticResult, base: Report, options: GateO
   );
   for (const run of runs) {
     const s = run.report;
-    if (s.verdict === 'fail') reasons.push(`${s.name}: ${(s.reasons ?? ['memory budget exceeded']).join('; ')}`);
+    if (s.verdict === 'fail')
+      reasons.push(`${s.name}: ${(s.reasons ?? ['memory budget exceeded']).join('; ')}`);
     if (s.verdict === 'error') reasons.push(`${s.name}: ${(s.error ?? 'the target failed').split('\n')[0]}`);
   }
   const interrupted = options.signal?.aborted === true;

@@ -35,7 +35,8 @@ function addDynamicOptions(command: Command): Command {
     .option('--ready-timeout <time>', 'how long the target may take to become ready (default 60s)')
     .option('--allow-remote', 'let scenarios with absolute URLs reach hosts other than loopback')
     .option('--trace-depth <n>', 'frames per allocation in the leak-site pass (default 16)')
-    .option('--grace <time>', 'between SIGTERM and SIGKILL when ending the target (default 5s)');
+    .option('--grace <time>', 'between SIGTERM and SIGKILL when ending the target (default 5s)')
+    .option('--shard <i/n>', 'run only this share of the scenarios (CI matrices; merge with heapgate merge)');
 }
 
 export async function main(
@@ -58,9 +59,7 @@ export async function main(
     .command('analyze')
     .description('run the static rules over PATH (default .)')
     .argument('[path]', 'a folder or a single .py file')
-    .addOption(
-      new Option('--format <formats>', `report format(s), comma-separated: ${FORMATS.join('|')}`),
-    )
+    .addOption(new Option('--format <formats>', `report format(s), comma-separated: ${FORMATS.join('|')}`))
     .option('--output <file>', 'write the report to FILE instead of stdout')
     .option('--output-dir <dir>', 'write every --format to DIR/heapgate.<ext>')
     .option('--fail-on <severity>', 'exit 1 when a finding at or above LOW|MEDIUM|HIGH|CRITICAL remains')
@@ -74,12 +73,11 @@ export async function main(
     .option('--enable-memory-budget-gate', 'after the static phase, run the scenarios the findings select')
     .option('--all-scenarios', 'with the gate: run every scenario, selected or not')
     .option('--fail-on-confirmed', 'with --fail-on: count only findings the run confirmed');
-  addDynamicOptions(analyze)
-    .action(async (pathArg: string | undefined, flags: AnalyzeFlags) => {
-      // Each command loads only what it needs: start-up time counts in every CI run.
-      const { runAnalyze } = await import('./analyze.js');
-      exitCode = await runAnalyze(pathArg, flags, io);
-    });
+  addDynamicOptions(analyze).action(async (pathArg: string | undefined, flags: AnalyzeFlags) => {
+    // Each command loads only what it needs: start-up time counts in every CI run.
+    const { runAnalyze } = await import('./analyze.js');
+    exitCode = await runAnalyze(pathArg, flags, io);
+  });
 
   const soak = program
     .command('soak')

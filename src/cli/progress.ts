@@ -45,14 +45,16 @@ export class ProgressPrinter {
 function describe(p: Progress): string {
   const seconds = `${(p.elapsedMs / 1000).toFixed(1)} s`;
   const rate = p.rate ? `, ${Math.round(p.rate)}/s` : '';
-  const growth = p.heapGrowth === null ? '' : `, heap ${p.heapGrowth >= 0 ? '+' : ''}${formatBytes(p.heapGrowth)}`;
+  const growth =
+    p.heapGrowth === null ? '' : `, heap ${p.heapGrowth >= 0 ? '+' : ''}${formatBytes(p.heapGrowth)}`;
   switch (p.phase) {
     case 'starting':
       return `heapgate: ${p.scenario}: starting the target…`;
     case 'warmup':
       return `heapgate: ${p.scenario}: warming up, ${p.iteration} iterations (${seconds}${rate})`;
     case 'measuring': {
-      if (p.goal === null) return `heapgate: ${p.scenario}: ${p.iteration} iterations (${seconds}${rate}${growth})`;
+      if (p.goal === null)
+        return `heapgate: ${p.scenario}: ${p.iteration} iterations (${seconds}${rate}${growth})`;
       const share = Math.min(1, p.iteration / p.goal);
       const filled = Math.round(share * BAR);
       const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}]`;

@@ -26,7 +26,11 @@ export async function runScenariosCommand(
   if (format !== 'text' && format !== 'json') {
     throw new UsageError(`--format: expected text or json, got '${format}'`);
   }
-  const options = resolveAnalyzeOptions(pathArg, { select: flags.select, ignore: flags.ignore, exclude: flags.exclude });
+  const options = resolveAnalyzeOptions(pathArg, {
+    select: flags.select,
+    ignore: flags.ignore,
+    exclude: flags.exclude,
+  });
   const config = readPyprojectConfig(options.root);
   checkConfigKeys(config);
   const dynamic = resolveDynamicOptions({ scenarios: flags.scenarios }, config, options.root);
@@ -36,7 +40,11 @@ export async function runScenariosCommand(
     exclude: options.exclude,
     cacheDir: options.cacheDir,
   });
-  const { plan } = await planGate(result, { dynamic, exclude: options.exclude, all: flags.allScenarios ?? false });
+  const { plan } = await planGate(result, {
+    dynamic,
+    exclude: options.exclude,
+    all: flags.allScenarios ?? false,
+  });
   if (format === 'json') {
     const entries = plan.scenarios.map((p) => ({
       scenario: p.scenario.name,
@@ -45,7 +53,9 @@ export async function runScenariosCommand(
       selected: p.selected,
       why: p.why,
       selectedBy: p.selectedBy,
-      request: p.scenario.request ? `${p.scenario.request.method} ${p.scenario.request.path ?? p.scenario.request.url}` : null,
+      request: p.scenario.request
+        ? `${p.scenario.request.method} ${p.scenario.request.path ?? p.scenario.request.url}`
+        : null,
       call: p.scenario.call?.function ?? null,
     }));
     io.stdout.write(`${JSON.stringify({ scenarios: entries, uncoveredRoutes: plan.uncovered }, null, 2)}\n`);
@@ -64,7 +74,9 @@ export async function runScenariosCommand(
       : `call ${p.scenario.call!.function}`;
     table.push([p.scenario.name, status, drives, p.why]);
   }
-  io.stdout.write(`${plan.scenarios.length ? table.toString() : 'No scenarios: none given, and no flagged route to generate one for.'}\n`);
+  io.stdout.write(
+    `${plan.scenarios.length ? table.toString() : 'No scenarios: none given, and no flagged route to generate one for.'}\n`,
+  );
   for (const u of plan.uncovered) io.stdout.write(`not covered: ${u.route}: ${u.reason}\n`);
   const selected = plan.scenarios.filter((p) => p.selected).length;
   io.stdout.write(

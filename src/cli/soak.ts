@@ -4,11 +4,13 @@
  * block, ends the target, writes a partial report and exits non-zero; a second Ctrl-C ends at once.
  */
 import path from 'node:path';
+import { parseShard, shardScenarios } from '../scenarios/shard.js';
+import { publishToGitHub } from './github.js';
+import { resolveOutputFlags, writeRenderedReport } from './report-output.js';
 import { resolveDynamicOptions, type DynamicFlags, type DynamicOptions } from '../config/dynamic.js';
-import { checkConfigKeys, FORMAT_EXTENSIONS, FORMATS, type Format } from '../config/options.js';
+import { checkConfigKeys } from '../config/options.js';
 import { readPyprojectConfig } from '../config/pyproject.js';
 import { runScenario, scenarioBudget, type ScenarioRun } from '../drive/runner.js';
-import { render } from '../report/index.js';
 import { SCHEMA_VERSION, type Report } from '../report/model.js';
 import { loadScenarios } from '../scenarios/load.js';
 import { withLength, type Scenario } from '../scenarios/model.js';
@@ -18,13 +20,13 @@ import { stopAllTargets } from '../target/process.js';
 import { VERSION } from '../version.js';
 import type { CommandIO } from './analyze.js';
 import { EXIT, UsageError } from './errors.js';
-import { writeOutputsAtomically, type OutputFile } from './output.js';
 import { ProgressPrinter } from './progress.js';
 
 export interface SoakFlags extends DynamicFlags {
   format?: string;
   output?: string;
   outputDir?: string;
+  shard?: string;
 }
 
 /** Exit code for a run stopped by a signal: 128 + the signal's number, as shells report it. */
@@ -34,15 +36,16 @@ export async function runSoak(flags: SoakFlags, io: CommandIO): Promise<number> 
   const config = readPyprojectConfig(path.resolve(flags.cwd ?? '.'));
   checkConfigKeys(config);
   const options = resolveDynamicOptions(flags, config, '.');
-  const formats = parseFormats(flags.format);
-  if (formats.length > 1 && !flags.outputDir) {
-    throw new UsageError(`--format: several formats (${formats.join(', ')}) need --output-dir to write them to`);
-  }
-  if (flags.output && flags.outputDir) throw new UsageError('--output and --output-dir: give one or the other');
+  const formats = resolveOutputFlags(flags, 'text');
+  const shard = flags.shard === undefined ? null : parseShard(flags.shard, '--shard');
   if (!options.scenarioPaths.length) {
-    throw new UsageError('no scenarios: pass --scenarios FILE_OR_FOLDER (or set scenarios in [tool.heapgate])');
+    throw new UsageError(
+      'no scenarios: pass --scenarios FILE_OR_FOLDER (or set scenarios in [tool.heapgate])',
+    );
   }
-  const scenarios = await prepareScenarios(options);
+  const all = await prepareScenarios(options);
+  // A shard with nothing to run still writes its (passing) report, so a CI matrix can always merge.
+  const scenarios = shard ? shardScenarios(all, shard) : all;
 
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
@@ -89,7 +92,8 @@ export async function runSoak(flags: SoakFlags, io: CommandIO): Promise<number> 
   }
 
   const report = soakReport(runs, stoppedBy, scenarios.length);
-  writeReport(report, formats, flags, io);
+  writeRenderedReport(report, formats, flags, io);
+  publishToGitHub(report, process.env, io, { root: options.cwd });
   if (stoppedBy) return SIGNAL_EXIT[stoppedBy] ?? 130;
   if (runs.some((r) => r.targetFailed)) return EXIT.targetFailed;
   return report.gate.passed ? EXIT.passed : EXIT.gateFailed;
@@ -111,7 +115,9 @@ export async function prepareScenarios(
   for (const scenario of scenarios) {
     scenarioBudget(scenario, options.configBudget, options.flagBudget);
     if (requireTarget && scenario.request && options.command === null) {
-      throw new UsageError(`${scenario.where}: sends HTTP requests, so it needs --target "CMD" to start the service`);
+      throw new UsageError(
+        `${scenario.where}: sends HTTP requests, so it needs --target "CMD" to start the service`,
+      );
     }
     if (scenario.request?.url) {
       await checkLoopback(scenario.request.url, { allowRemote: options.allowRemote, origin: scenario });
@@ -124,11 +130,14 @@ export function soakReport(runs: readonly ScenarioRun[], stoppedBy: string | nul
   const reasons: string[] = [];
   for (const run of runs) {
     const s = run.report;
-    if (s.verdict === 'fail') reasons.push(`${s.name}: ${(s.reasons ?? ['memory budget exceeded']).join('; ')}`);
+    if (s.verdict === 'fail')
+      reasons.push(`${s.name}: ${(s.reasons ?? ['memory budget exceeded']).join('; ')}`);
     if (s.verdict === 'error') reasons.push(`${s.name}: ${(s.error ?? 'the target failed').split('\n')[0]}`);
   }
   if (stoppedBy) {
-    reasons.push(`interrupted by ${stoppedBy} after ${runs.length} of ${planned} scenario${planned === 1 ? '' : 's'}`);
+    reasons.push(
+      `interrupted by ${stoppedBy} after ${runs.length} of ${planned} scenario${planned === 1 ? '' : 's'}`,
+    );
   }
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -137,35 +146,4 @@ export function soakReport(runs: readonly ScenarioRun[], stoppedBy: string | nul
     scenarios: runs.map((r) => r.report),
     gate: { passed: reasons.length === 0, reasons },
   };
-}
-
-function parseFormats(text: string | undefined): Format[] {
-  if (!text) return ['text'];
-  const formats = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const format of formats) {
-    if (!(FORMATS as readonly string[]).includes(format)) {
-      throw new UsageError(`--format: unknown format '${format}' (known: ${FORMATS.join(', ')})`);
-    }
-  }
-  return [...new Set(formats)] as Format[];
-}
-
-function writeReport(report: Report, formats: Format[], flags: SoakFlags, io: CommandIO): void {
-  const text = { color: Boolean(io.stdout.isTTY) && !process.env.NO_COLOR, width: io.stdout.columns ?? 120 };
-  if (!flags.output && !flags.outputDir) {
-    io.stdout.write(render(report, formats[0], text));
-    return;
-  }
-  const files: OutputFile[] = flags.output
-    ? [{ path: path.resolve(flags.output), content: render(report, formats[0], text), source: '--output' }]
-    : formats.map((format) => ({
-        path: path.resolve(flags.outputDir!, `heapgate.${FORMAT_EXTENSIONS[format]}`),
-        content: render(report, format, text),
-        source: '--output-dir',
-      }));
-  writeOutputsAtomically(files);
-  io.stderr.write(`heapgate: wrote ${files.map((f) => path.relative(process.cwd(), f.path) || f.path).join(', ')}\n`);
 }

@@ -109,7 +109,8 @@ export function resolveDynamicOptions(
   if (durationText !== undefined) {
     const ms = parseDuration(durationText);
     const source = flags.duration !== undefined ? '--duration' : where('duration');
-    if (ms === null || ms <= 0) throw new UsageError(`${source}: expected a duration such as 90s or 10m, got '${durationText}'`);
+    if (ms === null || ms <= 0)
+      throw new UsageError(`${source}: expected a duration such as 90s or 10m, got '${durationText}'`);
     durationMs = ms;
   }
   if (flags.iterations !== undefined && flags.duration !== undefined) {
@@ -117,7 +118,9 @@ export function resolveDynamicOptions(
   }
 
   const configBudget =
-    table.budget === undefined ? {} : parseBudget(table.budget, `${config?.file ?? 'pyproject.toml'}: [tool.heapgate]`);
+    table.budget === undefined
+      ? {}
+      : parseBudget(table.budget, `${config?.file ?? 'pyproject.toml'}: [tool.heapgate]`);
   const flagBudget = parseBudgetFlags({
     growth: flags.budgetGrowth,
     rate: flags.budgetRate,
@@ -132,20 +135,28 @@ export function resolveDynamicOptions(
   const readyTimeoutText = flags.readyTimeout ?? configString('ready-timeout') ?? '60s';
   const readyTimeoutMs = parseDuration(readyTimeoutText);
   if (readyTimeoutMs === null || readyTimeoutMs <= 0) {
-    throw new UsageError(`${flags.readyTimeout !== undefined ? '--ready-timeout' : where('ready-timeout')}: expected a duration such as 30s, got '${readyTimeoutText}'`);
+    throw new UsageError(
+      `${flags.readyTimeout !== undefined ? '--ready-timeout' : where('ready-timeout')}: expected a duration such as 30s, got '${readyTimeoutText}'`,
+    );
   }
   const graceText = flags.grace ?? configString('grace') ?? '5s';
   const graceMs = parseDuration(graceText);
   if (graceMs === null || graceMs < 0) {
-    throw new UsageError(`${flags.grace !== undefined ? '--grace' : where('grace')}: expected a duration such as 5s, got '${graceText}'`);
+    throw new UsageError(
+      `${flags.grace !== undefined ? '--grace' : where('grace')}: expected a duration such as 5s, got '${graceText}'`,
+    );
   }
   const depthText = flags.traceDepth ?? numberOrString(table['trace-depth'], where('trace-depth')) ?? '16';
   if (!/^\d+$/.test(depthText) || Number(depthText) < 1 || Number(depthText) > 100) {
-    throw new UsageError(`${flags.traceDepth !== undefined ? '--trace-depth' : where('trace-depth')}: expected a whole number from 1 to 100, got '${depthText}'`);
+    throw new UsageError(
+      `${flags.traceDepth !== undefined ? '--trace-depth' : where('trace-depth')}: expected a whole number from 1 to 100, got '${depthText}'`,
+    );
   }
   const readyPath = flags.readyPath ?? configString('ready-path');
   if (readyPath !== undefined && !readyPath.startsWith('/')) {
-    throw new UsageError(`${flags.readyPath !== undefined ? '--ready-path' : where('ready-path')}: expected a path starting with /, got '${readyPath}'`);
+    throw new UsageError(
+      `${flags.readyPath !== undefined ? '--ready-path' : where('ready-path')}: expected a path starting with /, got '${readyPath}'`,
+    );
   }
   const allowRemoteConfig = table['allow-remote'];
   if (allowRemoteConfig !== undefined && typeof allowRemoteConfig !== 'boolean') {

@@ -20,6 +20,7 @@ export interface AnalyzeFlags extends DynamicFlags {
   enableMemoryBudgetGate?: boolean;
   allScenarios?: boolean;
   failOnConfirmed?: boolean;
+  shard?: string;
   format?: string;
   output?: string;
   outputDir?: string;
@@ -141,7 +142,9 @@ export function resolveAnalyzeOptions(pathArg: string | undefined, flags: Analyz
   const formats = parseFormats(formatSource);
   const output = flags.output ? path.resolve(flags.output) : null;
   const outputDirSource = flag(flags.outputDir, '--output-dir') ?? config.string('output-dir');
-  const outputDir = outputDirSource ? path.resolve(configDirFor(outputDirSource, configDir), outputDirSource.value) : null;
+  const outputDir = outputDirSource
+    ? path.resolve(configDirFor(outputDirSource, configDir), outputDirSource.value)
+    : null;
   if (output && outputDir) throw new UsageError('--output and --output-dir: give one or the other');
   if (formats.length > 1 && !outputDir) {
     throw new UsageError(
@@ -176,7 +179,8 @@ export function resolveAnalyzeOptions(pathArg: string | undefined, flags: Analyz
   const excludeFlag = flags.exclude && flags.exclude.length ? flags.exclude : undefined;
   const exclude = flag(excludeFlag, '--exclude') ?? config.list('exclude');
 
-  const cacheEnabled = flag(flags.cache === false ? false : undefined, '--no-cache') ?? config.boolean('cache');
+  const cacheEnabled =
+    flag(flags.cache === false ? false : undefined, '--no-cache') ?? config.boolean('cache');
   const cacheDirSource = flag(flags.cacheDir, '--cache-dir') ?? config.string('cache-dir');
   let cacheDir: string | null = path.join(configDir, '.heapgate_cache');
   if (cacheDirSource) cacheDir = path.resolve(configDirFor(cacheDirSource, configDir), cacheDirSource.value);

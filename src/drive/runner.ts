@@ -84,7 +84,9 @@ const MIN_SITE_SHARE = 0.01;
 export async function runScenario(scenario: Scenario, options: RunnerOptions): Promise<ScenarioRun> {
   const budget = scenarioBudget(scenario, options.budgetConfig, options.budgetFlags);
   if (scenario.request && options.command === null) {
-    throw new UsageError(`${scenario.where}: sends HTTP requests, so it needs --target "CMD" to start the service`);
+    throw new UsageError(
+      `${scenario.where}: sends HTTP requests, so it needs --target "CMD" to start the service`,
+    );
   }
   const started = Date.now();
   const samples: Sample[] = [];
@@ -141,12 +143,14 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
     const live = target;
     const breaker = new CircuitBreaker(scenario.call ? { noun: 'calls' } : {});
     if (scenario.request) {
-      driver = new HttpDriver({ port: port!, concurrency: scenario.concurrency, allowRemote: options.allowRemote });
+      driver = new HttpDriver({
+        port: port!,
+        concurrency: scenario.concurrency,
+        allowRemote: options.allowRemote,
+      });
       await driver.prepare(scenario.request, scenario);
     }
-    const stop = options.signal
-      ? AbortSignal.any([options.signal, breaker.signal])
-      : breaker.signal;
+    const stop = options.signal ? AbortSignal.any([options.signal, breaker.signal]) : breaker.signal;
 
     const runIterations = async (count: number): Promise<void> => {
       if (scenario.request) {
@@ -170,7 +174,10 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
         throw new TargetError(`the target exited mid-run (${await live.exitReason()})`, live.stderrTail());
       }
       if (breaker.tripped) {
-        throw new TargetError(`the target kept failing, so the scenario stopped: ${breaker.reason}`, live.stderrTail());
+        throw new TargetError(
+          `the target kept failing, so the scenario stopped: ${breaker.reason}`,
+          live.stderrTail(),
+        );
       }
     };
     const sample = async (): Promise<void> => {
@@ -258,10 +265,18 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
   } catch (error) {
     if (!(error instanceof TargetError)) throw error;
     report.verdict = 'error';
-    report.error = error.stderrTail ? `${error.message}\n--- target stderr (tail) ---\n${error.stderrTail}` : error.message;
+    report.error = error.stderrTail
+      ? `${error.message}\n--- target stderr (tail) ---\n${error.stderrTail}`
+      : error.message;
     report.durationMs = Date.now() - started;
     report.iterations = Math.max(0, next - (measuredFrom ?? 0));
-    return { report, samples, verdict: null, targetFailed: true, interrupted: options.signal?.aborted === true };
+    return {
+      report,
+      samples,
+      verdict: null,
+      targetFailed: true,
+      interrupted: options.signal?.aborted === true,
+    };
   } finally {
     driver?.close();
     if (target) {

@@ -41,12 +41,57 @@ export function renderMarkdown(report: Report): string {
     );
     out.push('| | Severity | Rule | Location | Function | Finding | Fix |', '|---|---|---|---|---|---|---|');
     for (const f of ordered) {
-      const mark = f.dynamic === 'confirmed' ? '🔴 confirmed' : f.dynamic === 'not-reproduced' ? '⚪ not reproduced' : '';
+      const mark =
+        f.dynamic === 'confirmed'
+          ? '🔴 confirmed'
+          : f.dynamic === 'not-reproduced'
+            ? '⚪ not reproduced'
+            : '';
       out.push(
         `| ${mark} | ${f.severity} | ${f.shortId} | ${code(`${f.file}:${f.line}`)} | ${f.function ? code(f.function) : ''} | ${cell(f.message)} | ${cell(f.fix)} |`,
       );
     }
     out.push('');
+  }
+
+  const confirmed = report.findings.filter((f) => f.recommendation);
+  if (confirmed.length) {
+    out.push('### Confirmed by the run', '');
+    for (const f of confirmed) {
+      out.push(
+        `- **${f.recommendation!.class}** ${code(`${f.file}:${f.line}`)} ${f.shortId}: ${cell(f.recommendation!.summary)}`,
+      );
+    }
+    out.push('');
+  }
+
+  if (report.scenarios.length) {
+    out.push(
+      '### Scenarios',
+      '',
+      '| Scenario | Verdict | Heap / iteration | R² | Trend | Over budget | Top leak site |',
+      '|---|---|---:|---:|---|---|---|',
+    );
+    for (const s of report.scenarios) {
+      const heap = s.metrics.heap;
+      const over = Object.entries(s.metrics)
+        .filter(([, m]) => m?.exceeded)
+        .map(([name]) => name)
+        .join(', ');
+      const site = s.leakSites[0];
+      const verdict = s.verdict === 'pass' ? '✅ pass' : s.verdict === 'fail' ? '❌ fail' : '⚠️ error';
+      out.push(
+        `| ${cell(s.name)}${s.generated ? ' (generated)' : ''} | ${verdict} | ${heap ? formatBytes(heap.slopePerIteration) : '—'} | ${heap ? heap.r2.toFixed(2) : '—'} | ${heap?.trend ?? '—'} | ${over || '—'} | ${site ? `${code(`${site.file}:${site.line}`)}${site.code ? ` ${code(site.code)}` : ''}` : s.verdict === 'error' ? cell((s.error ?? '').split('\n')[0]) : ''} |`,
+      );
+    }
+    out.push('');
+  }
+
+  if (report.plan?.some((p) => !p.selected)) {
+    out.push('<details><summary>Scenarios that did not run, and why</summary>', '');
+    for (const p of report.plan.filter((entry) => !entry.selected))
+      out.push(`- ${cell(p.scenario)}: ${cell(p.why)}`);
+    out.push('', '</details>', '');
   }
 
   if (report.problems?.length) {

@@ -96,9 +96,7 @@ export function renderSarif(report: Report): string {
 
 function sarifRule(rule: Rule) {
   const { meta } = rule;
-  const text = [meta.docs.what, '', `Why it hurts: ${meta.docs.why}`, '', `Fix: ${meta.docs.fix}`].join(
-    '\n',
-  );
+  const text = [meta.docs.what, '', `Why it hurts: ${meta.docs.why}`, '', `Fix: ${meta.docs.fix}`].join('\n');
   const markdown = [
     `**${meta.shortId} ${meta.id}** — ${meta.summary}`,
     '',

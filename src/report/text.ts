@@ -120,9 +120,14 @@ function scenarioTable(
     );
     shown.forEach(([name, m], i) => {
       const unit = METRIC_UNITS[name] ?? '';
-      const slope = unit === 'B' ? `${formatBytes(m.slopePerIteration)}` : `${m.slopePerIteration.toFixed(3)} ${unit}`;
+      const slope =
+        unit === 'B' ? `${formatBytes(m.slopePerIteration)}` : `${m.slopePerIteration.toFixed(3)} ${unit}`;
       const budget =
-        m.budget === null || m.budget === undefined ? '—' : unit === 'B' ? formatBytes(m.budget) : `${m.budget}`;
+        m.budget === null || m.budget === undefined
+          ? '—'
+          : unit === 'B'
+            ? formatBytes(m.budget)
+            : `${m.budget}`;
       table.push([
         i === 0 ? s.name : '',
         i === 0 ? verdict : '',
@@ -157,7 +162,9 @@ function summaryLine(
   const parts: string[] = [];
   if (report.static || n) {
     parts.push(
-      n ? `${n} finding${n === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} (${bySeverity})` : 'no findings',
+      n
+        ? `${n} finding${n === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} (${bySeverity})`
+        : 'no findings',
     );
   }
   if (report.scenarios.length) {
@@ -176,9 +183,14 @@ function summaryLine(
     if (s.suppressed) parts.push(`${s.suppressed} suppressed`);
   }
   if (report.problems?.length) parts.push(`${report.problems.length} not fully analysed`);
+  const reasons = report.gate.reasons;
   const gate = report.gate.passed
     ? 'gate passed'
-    : style.paint('\x1b[1;31m', `gate failed: ${report.gate.reasons.join('; ')}`);
+    : style.paint(
+        '\x1b[1;31m',
+        reasons.length === 1 ? `gate failed: ${reasons[0]}` : `gate failed (${reasons.length} reasons)`,
+      );
   parts.push(gate);
-  return `${style.bold('heapgate:')} ${parts.join(style.dim(' · '))}`;
+  const line = `${style.bold('heapgate:')} ${parts.join(style.dim(' · '))}`;
+  return reasons.length > 1 ? [line, ...reasons.map((r) => `  - ${r}`)].join('\n') : line;
 }

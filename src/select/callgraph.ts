@@ -9,14 +9,7 @@ import type { Parser } from 'web-tree-sitter';
 import { decodePython } from '../static/decode.js';
 import { discoverPythonFiles } from '../static/discover.js';
 import { parsePython, pythonParser } from '../static/parse.js';
-import {
-  descendants,
-  dottedName,
-  field,
-  namedChildren,
-  qualifiedName,
-  type Node,
-} from '../static/pyast.js';
+import { descendants, dottedName, field, namedChildren, qualifiedName, type Node } from '../static/pyast.js';
 
 /** `file:qualified.name`, e.g. `app/views.py:OrderView.get`. */
 export type FunctionId = string;
@@ -73,8 +66,13 @@ export async function buildCallGraph(root: string, exclude: readonly string[] = 
 export function callGraphOf(parser: Parser, sources: ReadonlyMap<string, string>): CallGraph {
   const graph: CallGraph = { functions: new Map() };
   const modules = new Map<string, { file: string; defs: Set<string> }>();
-  const pending: { file: string; module: string; imports: Map<string, string>; fn: FunctionInfo; node: Node }[] =
-    [];
+  const pending: {
+    file: string;
+    module: string;
+    imports: Map<string, string>;
+    fn: FunctionInfo;
+    node: Node;
+  }[] = [];
   const trees = [];
   for (const [file, source] of sources) {
     const tree = parsePython(parser, source);

@@ -72,7 +72,8 @@ export function confirmFindings(
 
   const coveringOf = (f: Finding) =>
     plan.scenarios.filter(
-      (p) => p.selected && p.selectedBy.some((r) => r.rule === f.rule && r.file === f.file && r.line === f.line),
+      (p) =>
+        p.selected && p.selectedBy.some((r) => r.rule === f.rule && r.file === f.file && r.line === f.line),
     );
 
   for (const f of findings) {
@@ -96,7 +97,9 @@ export function confirmFindings(
     const ran = covering.map((p) => reports.get(p.scenario.name)).filter((r): r is ScenarioReport => !!r);
     const usable = ran.filter((r) => r.verdict !== 'error');
     if (!usable.length) {
-      const why = ran.length ? `its scenario${ran.length > 1 ? 's' : ''} failed to run` : 'its scenarios did not run';
+      const why = ran.length
+        ? `its scenario${ran.length > 1 ? 's' : ''} failed to run`
+        : 'its scenarios did not run';
       out.set(f, { status: 'not-exercised', evidence: why });
       continue;
     }
@@ -167,7 +170,11 @@ export function iterationsPerHour(report: ScenarioReport): number | null {
   return ((to.iteration - from.iteration) * 3_600_000) / (to.elapsedMs - from.elapsedMs);
 }
 
-export function leakClass(metric: string, perHour: number | null, thresholds: LeakClassThresholds): LeakClass {
+export function leakClass(
+  metric: string,
+  perHour: number | null,
+  thresholds: LeakClassThresholds,
+): LeakClass {
   if (perHour === null) return 'Medium';
   const limits = COUNT_METRICS.has(metric) ? thresholds.countPerHour : thresholds.bytesPerHour;
   if (perHour >= limits[0]) return 'Critical';

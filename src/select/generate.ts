@@ -35,6 +35,8 @@ export function templateFor(findings: readonly Finding[]): TemplateName {
 /** The request path for a route pattern: parameters filled with per-iteration or fixed values. */
 export function fillPath(route: Route, unique: boolean): string | null {
   if (route.framework === 'django' && /[\^$(\\]/.test(route.path)) return null;
+  // A handler for any path (http.server's do_GET): a path of our own.
+  if (route.path === '*') return unique ? '/heapgate/{i}' : '/heapgate';
   let params = 0;
   const value = (kind: string, name: string): string => {
     params++;
@@ -50,7 +52,10 @@ export function fillPath(route: Route, unique: boolean): string | null {
     )
     // FastAPI/Starlette/aiohttp: {id}, {p:path}, {id:int}, {name:\d+}
     .replace(/\{(\w+)(?::([^}]*))?\}/g, (_m, name: string, kind: string | undefined) =>
-      value(kind === 'path' || kind === '.*' ? 'path' : kind && /\\d|int/.test(kind) ? 'int' : kind ?? 'int', name),
+      value(
+        kind === 'path' || kind === '.*' ? 'path' : kind && /\\d|int/.test(kind) ? 'int' : (kind ?? 'int'),
+        name,
+      ),
     );
   if (/[<>{}]/.test(filled.replace(/\{(i|uuid)\}/g, ''))) return null;
   if (!filled.startsWith('/')) filled = `/${filled}`;

@@ -50,11 +50,13 @@ export function findingKey(f: Finding): string {
 
 /** `GET /items/<int:id>` / `/items/{id}` → a form where parameters are just `{}`, for comparing patterns. */
 export function normalizeRoutePath(path: string): string {
-  return path
-    .replace(/<[^>]*>/g, '{}')
-    .replace(/\{[^}]*\}/g, '{}')
-    .replace(/\/+$/, '')
-    .toLowerCase() || '/';
+  return (
+    path
+      .replace(/<[^>]*>/g, '{}')
+      .replace(/\{[^}]*\}/g, '{}')
+      .replace(/\/+$/, '')
+      .toLowerCase() || '/'
+  );
 }
 
 export function routeLabel(route: Pick<Route, 'method' | 'path'>): string {
@@ -69,7 +71,10 @@ export function requestMatchesRoute(method: string, requestPath: string, route: 
   if (route.framework === 'django' && /[\^$(]/.test(pattern)) {
     // re_path: the route is already a regex (after the leading slash).
     try {
-      const body = pattern.replace(/^\/\^?/, '').replace(/\$$/, '').replace(/\(\?P</g, '(?<');
+      const body = pattern
+        .replace(/^\/\^?/, '')
+        .replace(/\$$/, '')
+        .replace(/\(\?P</g, '(?<');
       return new RegExp(`^/${body}/?$`).test(path);
     } catch {
       return false;
@@ -127,11 +132,16 @@ export function planScenarios(input: PlanInput): Plan {
 
   const uncovered: Plan['uncovered'] = [];
   if (input.generate) {
+    // One generated scenario per handler: `GET /health` and `GET *` of one do_GET drive the same code.
+    const generatedFor = new Set<string>();
     for (const route of routes) {
       const label = routeLabel(route);
       if (covered.has(label)) continue;
       const reached = findings.filter((f) => routeReaches(route, f));
       if (!reached.length) continue;
+      const handler = `${route.method} ${functionId(route.handler.file, route.handler.function)}`;
+      if (generatedFor.has(handler)) continue;
+      generatedFor.add(handler);
       const made = input.generate(route, reached);
       if (typeof made === 'string') {
         uncovered.push({ route: label, reason: made });
@@ -157,9 +167,7 @@ export function planScenarios(input: PlanInput): Plan {
 
   const rank = (p: PlannedScenario) => Math.max(-1, ...p.selectedBy.map((r) => severityRank(r.severity)));
   const order = planned.map((p, i) => [p, i] as const);
-  order.sort(
-    ([a, i], [b, j]) => Number(b.selected) - Number(a.selected) || rank(b) - rank(a) || i - j,
-  );
+  order.sort(([a, i], [b, j]) => Number(b.selected) - Number(a.selected) || rank(b) - rank(a) || i - j);
   return { scenarios: order.map(([p]) => p), uncovered };
 }
 
@@ -176,7 +184,8 @@ function coveredRoutes(scenario: Scenario, routes: readonly Route[]): Route[] {
       );
     });
     const requested =
-      scenario.request?.path != null && requestMatchesRoute(scenario.request.method, scenario.request.path, route);
+      scenario.request?.path != null &&
+      requestMatchesRoute(scenario.request.method, scenario.request.path, route);
     if (named || requested) out.push(route);
   }
   return out;

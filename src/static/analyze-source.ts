@@ -22,11 +22,7 @@ export interface AnalyzeSourceOptions {
   fullParse?: boolean;
 }
 
-export function analyzeSource(
-  parser: Parser,
-  source: string,
-  options: AnalyzeSourceOptions,
-): FileResult {
+export function analyzeSource(parser: Parser, source: string, options: AnalyzeSourceOptions): FileResult {
   const { file, rules } = options;
   const wantRoutes = options.routes ?? true;
   const problems: Problem[] = [];
@@ -99,7 +95,9 @@ export function analyzeSource(
     const routeScope = choice ? scopeOf(blocks, choice.routes) : null;
     if (wantRoutes && (!routeScope || routeScope.length)) {
       try {
-        const routes: Route[] = withRootScope(routeScope, () => extractRoutes({ file, source, root, imports }));
+        const routes: Route[] = withRootScope(routeScope, () =>
+          extractRoutes({ file, source, root, imports }),
+        );
         result.routes.push(...routes);
       } catch (error) {
         problems.push({
@@ -126,7 +124,12 @@ function scopeOf(blocks: readonly SourceBlock[], marks: Uint8Array | undefined):
       last.end = blocks[i].end;
       last.endRow = blocks[i].endRow;
     } else {
-      ranges.push({ start: blocks[i].start, end: blocks[i].end, startRow: blocks[i].startRow, endRow: blocks[i].endRow });
+      ranges.push({
+        start: blocks[i].start,
+        end: blocks[i].end,
+        startRow: blocks[i].startRow,
+        endRow: blocks[i].endRow,
+      });
     }
   }
   return ranges;

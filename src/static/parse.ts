@@ -11,9 +11,7 @@ let loading: Promise<Parser> | null = null;
 export function pythonParser(): Promise<Parser> {
   loading ??= (async () => {
     await Parser.init();
-    const language = await Language.load(
-      require.resolve('tree-sitter-python/tree-sitter-python.wasm'),
-    );
+    const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
     const parser = new Parser();
     parser.setLanguage(language);
     return parser;

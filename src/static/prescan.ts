@@ -95,17 +95,11 @@ export function scanSource(source: string): SourceScan {
       }
     }
     const startsStatement =
-      !continued &&
-      depth === 0 &&
-      first !== NEWLINE &&
-      first !== CR &&
-      first !== HASH &&
-      !isIndent(first);
+      !continued && depth === 0 && first !== NEWLINE && first !== CR && first !== HASH && !isIndent(first);
 
     if (startsStatement) {
       const lineText = source.slice(pos, Math.min(length, pos + 16));
-      const joinsPrevious =
-        current !== null && (decoratorPending || CONTINUATIONS.test(lineText));
+      const joinsPrevious = current !== null && (decoratorPending || CONTINUATIONS.test(lineText));
       if (!joinsPrevious) {
         if (current) {
           current.end = lineStart;
@@ -113,9 +107,7 @@ export function scanSource(source: string): SourceScan {
           blocks.push(current);
         }
         const head =
-          first === 64 /* @ */
-            ? '@'
-            : (HEAD.exec(lineText)?.[0].replace(/\s+def$/, ' def') ?? 'stmt');
+          first === 64 /* @ */ ? '@' : (HEAD.exec(lineText)?.[0].replace(/\s+def$/, ' def') ?? 'stmt');
         current = { start: lineStart, end: length, startRow: row, endRow: row, head };
       }
       decoratorPending = first === 64;
@@ -136,8 +128,7 @@ export function scanSource(source: string): SourceScan {
         continue;
       }
       if (code === SQUOTE || code === DQUOTE) {
-        const triple =
-          source.charCodeAt(pos + 1) === code && source.charCodeAt(pos + 2) === code;
+        const triple = source.charCodeAt(pos + 1) === code && source.charCodeAt(pos + 2) === code;
         if (triple) {
           const close = findTripleEnd(source, pos + 3, code);
           row += crossedNewlines;
@@ -204,11 +195,7 @@ function findTripleEnd(source: string, from: number, quote: number): number {
       pos += 2;
       continue;
     }
-    if (
-      code === quote &&
-      source.charCodeAt(pos + 1) === quote &&
-      source.charCodeAt(pos + 2) === quote
-    ) {
+    if (code === quote && source.charCodeAt(pos + 1) === quote && source.charCodeAt(pos + 2) === quote) {
       return pos + 3;
     }
     pos++;
@@ -238,7 +225,6 @@ function findSingleEnd(source: string, from: number, quote: number): number {
   return length;
 }
 
-
 /** A range in the shape web-tree-sitter's `includedRanges` takes (character offsets, 0-based rows). */
 export interface ParseRange {
   startIndex: number;
@@ -251,10 +237,7 @@ export interface ParseRange {
  * Merges the chosen blocks into as few contiguous ranges as possible, leaving out long runs of
  * comment-only lines.
  */
-export function toRanges(
-  blocks: readonly SourceBlock[],
-  quietRuns: readonly QuietRun[] = [],
-): ParseRange[] {
+export function toRanges(blocks: readonly SourceBlock[], quietRuns: readonly QuietRun[] = []): ParseRange[] {
   const merged = mergeBlocks(blocks);
   if (!quietRuns.length) return merged;
   const ranges: ParseRange[] = [];

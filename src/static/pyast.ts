@@ -70,7 +70,10 @@ export function descendants(node: Node, types: string | string[]): Node[] {
   if (!scope) {
     // Rules ask the root for the same types again and again: walk once per type and tree.
     const wanted = typeof types === 'string' ? [types] : types;
-    const found = wanted.length === 1 ? rootNodesOfType(node, wanted[0]) : wanted.flatMap((t) => rootNodesOfType(node, t));
+    const found =
+      wanted.length === 1
+        ? rootNodesOfType(node, wanted[0])
+        : wanted.flatMap((t) => rootNodesOfType(node, t));
     if (wanted.length > 1) found.sort((a, b) => a.start - b.start || b.node.endIndex - a.node.endIndex);
     return found.map((entry) => entry.node);
   }
@@ -388,7 +391,6 @@ export function stringValue(node: Node | null): string | null {
   }
   return value;
 }
-
 
 /** 1-based line and column of a node's start. */
 export function position(node: Node): { line: number; column: number } {

@@ -1,18 +1,15 @@
 /** One process's control channel: commands out, validated replies in, matched by id. */
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import {
-  encodeCommand,
-  LineDecoder,
-  type Command,
-  type HelloMessage,
-  type ShimMessage,
-} from './protocol.js';
+import { encodeCommand, LineDecoder, type Command, type HelloMessage, type ShimMessage } from './protocol.js';
 
 export class ShimConnection extends EventEmitter<{ hello: [HelloMessage]; close: [] }> {
   hello: HelloMessage | null = null;
   private readonly decoder = new LineDecoder();
-  private readonly pending = new Map<number, { resolve: (m: ShimMessage) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (m: ShimMessage) => void; reject: (e: Error) => void }
+  >();
   private nextId = 1;
   private open = true;
 

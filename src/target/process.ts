@@ -94,7 +94,11 @@ export class TargetProcess {
   /** The last lines the service wrote to stderr (its prints land there too). */
   stderrTail(maxLines = 40): string {
     const text = Buffer.concat(this.stderrChunks).toString('utf8');
-    return text.split('\n').slice(-maxLines - 1).join('\n').trimEnd();
+    return text
+      .split('\n')
+      .slice(-maxLines - 1)
+      .join('\n')
+      .trimEnd();
   }
 
   get exited(): { code: number | null; signal: string | null } | null {
@@ -147,7 +151,11 @@ export class TargetProcess {
     } as const;
     if (options.command === null) {
       env.HEAPGATE_BARE = '1';
-      this.child = execa(options.python, ['-c', 'import heapgate_shim; heapgate_shim.serve_forever()'], common);
+      this.child = execa(
+        options.python,
+        ['-c', 'import heapgate_shim; heapgate_shim.serve_forever()'],
+        common,
+      );
     } else {
       const command = options.command.replaceAll('{port}', String(options.port ?? ''));
       if (SHELL_SYNTAX.test(command)) {
@@ -233,7 +241,9 @@ export class TargetProcess {
 
   /** Samples every live process that serves requests (multiprocessing helpers are left out). */
   async sampleAll(timeoutMs = 60_000): Promise<ProcessSample[]> {
-    const targets = [...this.connections.values()].filter((c) => c.isOpen && c.hello && c.hello.role !== 'helper');
+    const targets = [...this.connections.values()].filter(
+      (c) => c.isOpen && c.hello && c.hello.role !== 'helper',
+    );
     const replies = await Promise.all(
       targets.map(async (c) => {
         try {

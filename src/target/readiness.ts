@@ -20,7 +20,9 @@ export interface ReadinessOptions {
   random?: () => number;
 }
 
-export type Readiness = { ready: true; attempts: number; ms: number } | { ready: false; reason: string; attempts: number };
+export type Readiness =
+  | { ready: true; attempts: number; ms: number }
+  | { ready: false; reason: string; attempts: number };
 
 export async function waitUntilReady(options: ReadinessOptions): Promise<Readiness> {
   const started = Date.now();
@@ -41,7 +43,10 @@ export async function waitUntilReady(options: ReadinessOptions): Promise<Readine
     lastError = outcome;
     if (gaveUp) return { ready: false, reason: gaveUp, attempts };
     // Full jitter: a random wait up to the current backoff step.
-    const wait = Math.min(delay * (0.5 + random() * 0.5), Math.max(0, options.timeoutMs - (Date.now() - started)));
+    const wait = Math.min(
+      delay * (0.5 + random() * 0.5),
+      Math.max(0, options.timeoutMs - (Date.now() - started)),
+    );
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([new Promise((r) => (timer = setTimeout(r, wait))), options.abandoned]);
     clearTimeout(timer);
@@ -92,7 +97,9 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     server.once('error', reject);
     server.listen(0, host, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -65,7 +65,11 @@ describe('heapgate analyze', () => {
       'pkg/util.py:1:12',
     ]);
     for (const f of report.findings) {
-      expect(f).toMatchObject({ rule: 'MEMORY_MUTABLE_DEFAULT', severity: 'MEDIUM', dynamic: 'not-exercised' });
+      expect(f).toMatchObject({
+        rule: 'MEMORY_MUTABLE_DEFAULT',
+        severity: 'MEDIUM',
+        dynamic: 'not-exercised',
+      });
       expect(typeof f.fix).toBe('string');
       expect(['low', 'medium', 'high']).toContain(f.confidence);
     }
@@ -96,9 +100,12 @@ describe('heapgate analyze', () => {
 
     const sarif = JSON.parse(readFileSync(path.join(out, 'heapgate.sarif'), 'utf8'));
     const schema = require('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json');
-    const validate = new Ajv({ strict: false, unicodeRegExp: false, validateFormats: false, allErrors: true }).compile(
-      schema,
-    );
+    const validate = new Ajv({
+      strict: false,
+      unicodeRegExp: false,
+      validateFormats: false,
+      allErrors: true,
+    }).compile(schema);
     expect(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     const run = sarif.runs[0];
     expect(run.results).toHaveLength(2);
@@ -126,7 +133,14 @@ describe('heapgate analyze', () => {
     const dir = project();
     const selected = await heapgate(['analyze', dir, '--select', 'm5', '--format', 'json']);
     expect((JSON.parse(selected.stdout) as Report).findings).toHaveLength(2);
-    const ignored = await heapgate(['analyze', dir, '--ignore', 'MEMORY_MUTABLE_DEFAULT', '--format', 'json']);
+    const ignored = await heapgate([
+      'analyze',
+      dir,
+      '--ignore',
+      'MEMORY_MUTABLE_DEFAULT',
+      '--format',
+      'json',
+    ]);
     expect((JSON.parse(ignored.stdout) as Report).findings).toHaveLength(0);
   });
 
@@ -203,7 +217,16 @@ describe('[tool.heapgate] in pyproject.toml', () => {
     const fromConfig = await heapgate(['analyze', dir, '--format', 'json']);
     expect(fromConfig.exitCode).toBe(1);
     expect((JSON.parse(fromConfig.stdout) as Report).findings.map((f) => f.file)).toEqual(['app.py']);
-    const flagsWin = await heapgate(['analyze', dir, '--format', 'json', '--fail-on', 'HIGH', '--exclude', 'nothing']);
+    const flagsWin = await heapgate([
+      'analyze',
+      dir,
+      '--format',
+      'json',
+      '--fail-on',
+      'HIGH',
+      '--exclude',
+      'nothing',
+    ]);
     expect(flagsWin.exitCode).toBe(0);
     expect((JSON.parse(flagsWin.stdout) as Report).findings).toHaveLength(2);
   });
@@ -212,7 +235,9 @@ describe('[tool.heapgate] in pyproject.toml', () => {
     const dir = project({ 'pyproject.toml': '[tool.heapgate]\nfail_on = "URGENT"\n' });
     const result = await heapgate(['analyze', dir]);
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain(`${path.join(dir, 'pyproject.toml')}: [tool.heapgate] fail-on: expected one of`);
+    expect(result.stderr).toContain(
+      `${path.join(dir, 'pyproject.toml')}: [tool.heapgate] fail-on: expected one of`,
+    );
   });
 
   it('rejects unknown settings and broken TOML', async () => {
@@ -246,7 +271,9 @@ describe('the cache', () => {
     expect(third.findings.map((f) => f.file)).toEqual(['app.py']);
 
     const fresh = project();
-    const nocache = JSON.parse((await heapgate(['analyze', fresh, '--format', 'json', '--no-cache'])).stdout) as Report;
+    const nocache = JSON.parse(
+      (await heapgate(['analyze', fresh, '--format', 'json', '--no-cache'])).stdout,
+    ) as Report;
     expect(nocache.static!.cache.misses).toBe(2);
     expect(existsSync(path.join(fresh, '.heapgate_cache'))).toBe(false);
   });

@@ -7,7 +7,10 @@ import { DEBIAN_PYTHON, expectNoProcessWith } from '../helpers/soak.js';
 
 const GATE = path.join(REPO, 'test/fixtures/gate');
 
-async function gate(app: string, args: string[]): Promise<{ exitCode: number; report: Report; stderr: string }> {
+async function gate(
+  app: string,
+  args: string[],
+): Promise<{ exitCode: number; report: Report; stderr: string }> {
   const mark = randomUUID();
   const result = await heapgate(
     ['analyze', '.', '--enable-memory-budget-gate', '--no-cache', '--format', 'json', ...args],
@@ -29,12 +32,18 @@ describe('analyze --enable-memory-budget-gate', () => {
     expect(exitCode).toBe(1);
     expect(report.findings).toHaveLength(1);
     const [finding] = report.findings;
-    expect(finding).toMatchObject({ rule: 'RELIABILITY_UNBOUNDED_GLOBAL', function: 'track', dynamic: 'confirmed' });
+    expect(finding).toMatchObject({
+      rule: 'RELIABILITY_UNBOUNDED_GLOBAL',
+      function: 'track',
+      dynamic: 'confirmed',
+    });
     expect(finding.evidence).toContain('app.py:14');
     expect(finding.recommendation?.class).toMatch(/Critical|High|Medium|Low/);
     expect(report.scenarios).toHaveLength(1);
     expect(report.scenarios[0]).toMatchObject({ generated: true, verdict: 'fail' });
-    expect(report.scenarios[0].selectedBy).toEqual([{ rule: 'RELIABILITY_UNBOUNDED_GLOBAL', file: 'app.py', line: 14 }]);
+    expect(report.scenarios[0].selectedBy).toEqual([
+      { rule: 'RELIABILITY_UNBOUNDED_GLOBAL', file: 'app.py', line: 14 },
+    ]);
     expect(report.plan?.[0]).toMatchObject({ generated: true, selected: true });
   });
 
@@ -54,12 +63,27 @@ describe('analyze --enable-memory-budget-gate', () => {
   });
 
   it('a connection freed by reference counting: not reproduced, and the gate passes', async () => {
-    const { exitCode, report } = await gate('refcount-conn', ['--target', `${DEBIAN_PYTHON} app.py`, '--iterations', '1500']);
+    const { exitCode, report } = await gate('refcount-conn', [
+      '--target',
+      `${DEBIAN_PYTHON} app.py`,
+      '--iterations',
+      '1500',
+    ]);
     expect(exitCode).toBe(0);
-    expect(report.findings[0]).toMatchObject({ rule: 'RELIABILITY_SESSION_LIFECYCLE', dynamic: 'not-reproduced' });
+    expect(report.findings[0]).toMatchObject({
+      rule: 'RELIABILITY_SESSION_LIFECYCLE',
+      dynamic: 'not-reproduced',
+    });
     expect(report.scenarios[0].verdict).toBe('pass');
     // --fail-on counts it as a static finding unless only confirmed findings gate.
-    const strict = await gate('refcount-conn', ['--target', `${DEBIAN_PYTHON} app.py`, '--fail-on', 'HIGH', '--iterations', '1500']);
+    const strict = await gate('refcount-conn', [
+      '--target',
+      `${DEBIAN_PYTHON} app.py`,
+      '--fail-on',
+      'HIGH',
+      '--iterations',
+      '1500',
+    ]);
     expect(strict.exitCode).toBe(1);
     const confirmedOnly = await gate('refcount-conn', [
       '--target',
@@ -105,7 +129,9 @@ describe('heapgate scenarios', () => {
       cwd: path.join(GATE, 'fastapi-cache'),
     });
     expect(result.exitCode).toBe(0);
-    const plan = JSON.parse(result.stdout) as { scenarios: { scenario: string; selected: boolean; why: string }[] };
+    const plan = JSON.parse(result.stdout) as {
+      scenarios: { scenario: string; selected: boolean; why: string }[];
+    };
     expect(plan.scenarios.map((s) => [s.scenario, s.selected])).toEqual([
       ['price-lookups', true],
       ['health-checks', false],

@@ -3,7 +3,11 @@ import { existsSync } from 'node:fs';
 import { expect } from 'vitest';
 import { processesMarked } from '../../src/target/kill.js';
 
-export async function expectNothingLeft(runId: string, folders: string[] = [], withinMs = 8000): Promise<void> {
+export async function expectNothingLeft(
+  runId: string,
+  folders: string[] = [],
+  withinMs = 8000,
+): Promise<void> {
   const deadline = Date.now() + withinMs;
   let left = processesMarked(runId);
   while (left.length && Date.now() < deadline) {

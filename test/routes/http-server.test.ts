@@ -78,6 +78,7 @@ routeTable('http.server routes', [
                   self.send_error(404)
     `,
     routes: [
+      'http.server GET * -> Handler.do_GET:5 @5',
       'http.server GET /health -> Handler.do_GET:5 @5',
       'http.server GET /items -> Handler.do_GET:5 @5',
       'http.server GET /items/ -> Handler.do_GET:5 @5',

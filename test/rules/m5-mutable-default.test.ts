@@ -13,7 +13,10 @@ ruleTable(mutableDefault, {
     'g = lambda x=None: x\n',
     'def f(x: list | None = None, y: tuple = (1,)):\n    pass\n',
     'def f(*, key=b"k", sep=", "):\n    pass\n',
-    { name: 'a user-defined list() is not the builtin only when shadowed by import', code: 'from mylib import list\ndef f(x=list()):\n    pass\n' },
+    {
+      name: 'a user-defined list() is not the builtin only when shadowed by import',
+      code: 'from mylib import list\ndef f(x=list()):\n    pass\n',
+    },
   ],
   invalid: [
     { code: 'def f(x=[]):\n    x.append(1)\n', lines: [1], message: "'x'", function: 'f' },
@@ -28,7 +31,10 @@ ruleTable(mutableDefault, {
     { code: 'handler = lambda event, seen=[]: seen.append(event)\n' },
     { code: 'async def f(x=[i for i in range(3)]):\n    pass\n' },
     { code: 'def f(x=[], y={}):\n    pass\n', lines: [1, 1] },
-    { code: 'def outer():\n    def inner(acc=[]):\n        return acc\n    return inner\n', function: 'outer.inner' },
+    {
+      code: 'def outer():\n    def inner(acc=[]):\n        return acc\n    return inner\n',
+      function: 'outer.inner',
+    },
     { code: 'def f(x=bytearray()):\n    pass\n' },
   ],
 });

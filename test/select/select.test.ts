@@ -31,7 +31,10 @@ const sources = new Map([
   ],
   ['app/util.py', 'def clean(x):\n    return x.strip()\n'],
   ['app/services/__init__.py', ''],
-  ['app/services/orders.py', 'CACHE = {}\n\ndef load(oid):\n    CACHE[oid] = oid\n    return helper(oid)\n\ndef helper(x):\n    return x\n'],
+  [
+    'app/services/orders.py',
+    'CACHE = {}\n\ndef load(oid):\n    CACHE[oid] = oid\n    return helper(oid)\n\ndef helper(x):\n    return x\n',
+  ],
   ['app/services/audit.py', 'LOG = []\n\ndef note(x):\n    LOG.append(x)\n'],
 ]);
 
@@ -84,8 +87,20 @@ describe('routes and requests', () => {
   it('matches request templates against framework patterns', () => {
     expect(requestMatchesRoute('GET', '/orders/{i}', route({}))).toBe(true);
     expect(requestMatchesRoute('POST', '/orders/{i}', route({}))).toBe(false);
-    expect(requestMatchesRoute('GET', '/items/a/b?x={i}', route({ path: '/items/{p:path}', framework: 'fastapi' }))).toBe(true);
-    expect(requestMatchesRoute('GET', '/articles/2024/', route({ path: '/articles/(?P<year>[0-9]{4})/$', framework: 'django', method: '*' }))).toBe(true);
+    expect(
+      requestMatchesRoute(
+        'GET',
+        '/items/a/b?x={i}',
+        route({ path: '/items/{p:path}', framework: 'fastapi' }),
+      ),
+    ).toBe(true);
+    expect(
+      requestMatchesRoute(
+        'GET',
+        '/articles/2024/',
+        route({ path: '/articles/(?P<year>[0-9]{4})/$', framework: 'django', method: '*' }),
+      ),
+    ).toBe(true);
     expect(normalizeRoutePath('/Items/<int:id>/')).toBe(normalizeRoutePath('/items/{item_id}'));
   });
 
@@ -101,7 +116,9 @@ describe('routes and requests', () => {
 
   it('picks the template by rule and builds a valid scenario with a body for POST', () => {
     expect(templateFor([finding({})])).toBe('unique-keys');
-    expect(templateFor([finding({ rule: 'RELIABILITY_THREAD_IN_REQUEST', shortId: 'R5' })])).toBe('repeated-calls');
+    expect(templateFor([finding({ rule: 'RELIABILITY_THREAD_IN_REQUEST', shortId: 'R5' })])).toBe(
+      'repeated-calls',
+    );
     const scenario = generateScenario(route({ method: 'POST', path: '/orders' }), [finding({})]);
     expect(typeof scenario).not.toBe('string');
     if (typeof scenario === 'string') return;
@@ -118,11 +135,22 @@ describe('planScenarios', () => {
     const scenarios = [
       make({ name: 'health', request: { path: '/health' } }),
       make({ name: 'by-rule', covers: { rules: ['R4'] }, request: { path: '/x' } }),
-      make({ name: 'by-function', covers: { functions: ['app/views.py:OrderView.get'] }, request: { path: '/y' } }),
+      make({
+        name: 'by-function',
+        covers: { functions: ['app/views.py:OrderView.get'] },
+        request: { path: '/y' },
+      }),
     ];
     const findings = [
       finding({}),
-      finding({ rule: 'RELIABILITY_LOGGING_HANDLER_DUP', shortId: 'R4', severity: 'MEDIUM', file: 'app/util.py', function: 'clean', line: 2 }),
+      finding({
+        rule: 'RELIABILITY_LOGGING_HANDLER_DUP',
+        shortId: 'R4',
+        severity: 'MEDIUM',
+        file: 'app/util.py',
+        function: 'clean',
+        line: 2,
+      }),
       finding({ file: 'app/services/audit.py', function: 'note', line: 4, severity: 'CRITICAL' }),
     ];
     const plan = planScenarios({
@@ -140,7 +168,10 @@ describe('planScenarios', () => {
       ['health', false, false],
     ]);
     expect(plan.scenarios[0].why).toContain('OrderView.get, which calls note');
-    expect(plan.scenarios[1].selectedBy.map((r) => r.file).sort()).toEqual(['app/services/orders.py', 'app/util.py']);
+    expect(plan.scenarios[1].selectedBy.map((r) => r.file).sort()).toEqual([
+      'app/services/orders.py',
+      'app/util.py',
+    ]);
     expect(plan.scenarios[3].why).toContain('skipped');
   });
 });
@@ -149,11 +180,33 @@ describe('confirmFindings', () => {
   it('confirms by leak site or predicted metric, else not reproduced or not exercised', async () => {
     const graph = callGraphOf(await pythonParser(), sources);
     const global = finding({});
-    const threads = finding({ rule: 'RELIABILITY_THREAD_IN_REQUEST', shortId: 'R5', file: 'app/util.py', function: 'clean', line: 2 });
+    const threads = finding({
+      rule: 'RELIABILITY_THREAD_IN_REQUEST',
+      shortId: 'R5',
+      file: 'app/util.py',
+      function: 'clean',
+      line: 2,
+    });
     const unexercised = finding({ file: 'app/services/audit.py', function: 'note', line: 4 });
-    const scenario = validateScenario({ name: 's', covers: { rules: ['R1', 'R5'] }, request: { path: '/o' } }, { file: 'x.json' });
-    const plan = planScenarios({ findings: [global, threads], routes: [], scenarios: [scenario], graph, all: false });
-    const metric = (exceeded: boolean, slope = 10) => ({ start: 0, end: 1, slopePerIteration: slope, r2: 1, trend: 'growing' as const, exceeded });
+    const scenario = validateScenario(
+      { name: 's', covers: { rules: ['R1', 'R5'] }, request: { path: '/o' } },
+      { file: 'x.json' },
+    );
+    const plan = planScenarios({
+      findings: [global, threads],
+      routes: [],
+      scenarios: [scenario],
+      graph,
+      all: false,
+    });
+    const metric = (exceeded: boolean, slope = 10) => ({
+      start: 0,
+      end: 1,
+      slopePerIteration: slope,
+      r2: 1,
+      trend: 'growing' as const,
+      exceeded,
+    });
     const report: ScenarioReport = {
       name: 's',
       verdict: 'fail',
@@ -161,12 +214,29 @@ describe('confirmFindings', () => {
       iterations: 3000,
       durationMs: 10_000,
       metrics: { heap: metric(true, 120), threads: metric(false, 0) },
-      leakSites: [{ file: 'app/services/orders.py', line: 4, sizeDiffBytes: 12_000, countDiff: 100, traceback: ['app/services/orders.py:4', 'app/views.py:7'] }],
+      leakSites: [
+        {
+          file: 'app/services/orders.py',
+          line: 4,
+          sizeDiffBytes: 12_000,
+          countDiff: 100,
+          traceback: ['app/services/orders.py:4', 'app/views.py:7'],
+        },
+      ],
       warmupIterations: 100,
       attributionIterations: 100,
       series: [
         { iteration: 100, elapsedMs: 1000, heap: 0, rss: 0, threads: 1, fds: 3, handlers: 0, gcObjects: 0 },
-        { iteration: 3100, elapsedMs: 11_000, heap: 360_000, rss: 0, threads: 1, fds: 3, handlers: 0, gcObjects: 0 },
+        {
+          iteration: 3100,
+          elapsedMs: 11_000,
+          heap: 360_000,
+          rss: 0,
+          threads: 1,
+          fds: 3,
+          handlers: 0,
+          gcObjects: 0,
+        },
       ],
     };
     const result = confirmFindings([global, threads, unexercised], plan, new Map([['s', report]]), graph);

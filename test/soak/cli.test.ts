@@ -12,7 +12,18 @@ describe('heapgate soak: interruption', () => {
     const mark = randomUUID();
     const run = execa(
       'node',
-      [BIN, 'soak', '--target', 'python3 stdlib_service.py', '--scenarios', scenario('unique-paths.json'), '--duration', '60s', '--format', 'json'],
+      [
+        BIN,
+        'soak',
+        '--target',
+        'python3 stdlib_service.py',
+        '--scenarios',
+        scenario('unique-paths.json'),
+        '--duration',
+        '60s',
+        '--format',
+        'json',
+      ],
       { cwd: SERVICES, env: { HEAPGATE_TEST_MARK: mark, NO_COLOR: '1' }, reject: false },
     );
     await new Promise<void>((resolve) => {
@@ -35,25 +46,50 @@ describe('heapgate soak: interruption', () => {
 
 describe('heapgate soak: bad input exits 2 before anything starts', () => {
   it('names the scenario file and field', async () => {
-    const dir = tempProject({ 'bad.json': JSON.stringify({ name: 'x', request: { path: '/a', method: 'FETCH' } }) });
-    const result = await heapgate(['soak', '--target', 'python3 -c pass', '--scenarios', path.join(dir, 'bad.json')], { cwd: dir });
+    const dir = tempProject({
+      'bad.json': JSON.stringify({ name: 'x', request: { path: '/a', method: 'FETCH' } }),
+    });
+    const result = await heapgate(
+      ['soak', '--target', 'python3 -c pass', '--scenarios', path.join(dir, 'bad.json')],
+      { cwd: dir },
+    );
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('bad.json: request.method: expected one of GET');
   });
 
   it('refuses a scenario that would send traffic off this machine', async () => {
-    const dir = tempProject({ 'remote.json': JSON.stringify({ name: 'x', request: { url: 'http://10.0.0.1/items' } }) });
-    const result = await heapgate(['soak', '--target', 'python3 -c pass', '--scenarios', path.join(dir, 'remote.json')], { cwd: dir });
+    const dir = tempProject({
+      'remote.json': JSON.stringify({ name: 'x', request: { url: 'http://10.0.0.1/items' } }),
+    });
+    const result = await heapgate(
+      ['soak', '--target', 'python3 -c pass', '--scenarios', path.join(dir, 'remote.json')],
+      { cwd: dir },
+    );
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('--allow-remote');
   });
 
   it('rejects a bad budget flag, a scenario budget, and a missing --target for HTTP', async () => {
-    const dir = tempProject({ 's.json': JSON.stringify({ name: 'x', request: { path: '/' }, budget: { growth: 'lots' } }) });
-    const flag = await heapgate(['soak', '--target', 'x', '--scenarios', scenario('unique-paths.json'), '--budget-growth', '12 parsecs'], { cwd: dir });
+    const dir = tempProject({
+      's.json': JSON.stringify({ name: 'x', request: { path: '/' }, budget: { growth: 'lots' } }),
+    });
+    const flag = await heapgate(
+      [
+        'soak',
+        '--target',
+        'x',
+        '--scenarios',
+        scenario('unique-paths.json'),
+        '--budget-growth',
+        '12 parsecs',
+      ],
+      { cwd: dir },
+    );
     expect(flag.exitCode).toBe(2);
     expect(flag.stderr).toContain('--budget-growth: expected');
-    const own = await heapgate(['soak', '--target', 'x', '--scenarios', path.join(dir, 's.json')], { cwd: dir });
+    const own = await heapgate(['soak', '--target', 'x', '--scenarios', path.join(dir, 's.json')], {
+      cwd: dir,
+    });
     expect(own.exitCode).toBe(2);
     expect(own.stderr).toContain('s.json: budget.growth: expected');
     const noTarget = await heapgate(['soak', '--scenarios', scenario('unique-paths.json')], { cwd: dir });
@@ -66,7 +102,10 @@ describe('heapgate soak: bad input exits 2 before anything starts', () => {
     const result = await heapgate(['soak'], { cwd: dir });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('no scenarios');
-    writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.heapgate]\nbudget = { growth = 12 }\nscenarios = 3\n');
+    writeFileSync(
+      path.join(dir, 'pyproject.toml'),
+      '[tool.heapgate]\nbudget = { growth = 12 }\nscenarios = 3\n',
+    );
     const bad = await heapgate(['soak'], { cwd: dir });
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toContain('[tool.heapgate] scenarios: expected a path');

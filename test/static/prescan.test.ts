@@ -71,7 +71,14 @@ describe('splitTopLevel', () => {
       '"""',
       'def real(): pass',
     ].join('\n');
-    expect(heads(source)).toEqual(['x = """', "y = 'it\\'s # not a comment ('", 'z = f"{a!r} \\" ("', "w = r'\\''", 'v = b"""a', 'def real(): pass']);
+    expect(heads(source)).toEqual([
+      'x = """',
+      "y = 'it\\'s # not a comment ('",
+      'z = f"{a!r} \\" ("',
+      "w = r'\\''",
+      'v = b"""a',
+      'def real(): pass',
+    ]);
   });
 
   it('keeps the rest of the file together after an unclosed bracket', () => {
@@ -89,7 +96,12 @@ describe('splitTopLevel', () => {
     const source = 'a = 1\nb = 2\nc = 3\n';
     const blocks = splitTopLevel(source);
     expect(toRanges([blocks[0], blocks[1]])).toEqual([
-      { startIndex: 0, endIndex: 12, startPosition: { row: 0, column: 0 }, endPosition: { row: 2, column: 0 } },
+      {
+        startIndex: 0,
+        endIndex: 12,
+        startPosition: { row: 0, column: 0 },
+        endPosition: { row: 2, column: 0 },
+      },
     ]);
     expect(toRanges([blocks[0], blocks[2]])).toHaveLength(2);
   });
@@ -97,10 +109,7 @@ describe('splitTopLevel', () => {
 
 describe('splitTopLevel on the Python standard library', () => {
   it('starts every block where tree-sitter starts a top-level statement', async () => {
-    const stdlib = execFileSync('python3', [
-      '-c',
-      "import sysconfig;print(sysconfig.get_paths()['stdlib'])",
-    ])
+    const stdlib = execFileSync('python3', ['-c', "import sysconfig;print(sysconfig.get_paths()['stdlib'])"])
       .toString()
       .trim();
     const files = discoverPythonFiles(stdlib, { exclude: ['test', 'lib2to3', 'idlelib'] }).files;

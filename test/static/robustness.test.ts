@@ -19,7 +19,11 @@ describe('inputs that must not stop a run', () => {
     });
     const { report, exitCode } = await analyzeJson(dir);
     expect(exitCode).toBe(0);
-    expect(report.findings.map((f) => `${f.file}:${f.line}`)).toEqual(['broken.py:1', 'broken.py:8', 'ok.py:1']);
+    expect(report.findings.map((f) => `${f.file}:${f.line}`)).toEqual([
+      'broken.py:1',
+      'broken.py:8',
+      'ok.py:1',
+    ]);
     const problems = report.problems!.filter((p) => p.file === 'broken.py');
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ kind: 'syntax-error', line: 5 });
@@ -29,14 +33,16 @@ describe('inputs that must not stop a run', () => {
     const dir = tempProject({ 'tail.py': `${LEAK}\nitems = compute(1,\n` });
     const { report } = await analyzeJson(dir);
     expect(report.findings).toHaveLength(1);
-    expect(report.problems).toEqual([
-      expect.objectContaining({ kind: 'syntax-error', file: 'tail.py' }),
-    ]);
+    expect(report.problems).toEqual([expect.objectContaining({ kind: 'syntax-error', file: 'tail.py' })]);
   });
 
   it('skips a file that is not UTF-8 and decodes one that declares its encoding', async () => {
     const latin1 = Buffer.from('# -*- coding: latin-1 -*-\nNAME = "caf\xe9"\n' + LEAK, 'latin1');
-    const invalid = Buffer.concat([Buffer.from('x = "'), Buffer.from([0xff, 0xfe]), Buffer.from('"\n' + LEAK)]);
+    const invalid = Buffer.concat([
+      Buffer.from('x = "'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"\n' + LEAK),
+    ]);
     const dir = tempProject({ 'declared.py': latin1, 'invalid.py': invalid });
     const { report, exitCode } = await analyzeJson(dir);
     expect(exitCode).toBe(0);
@@ -71,7 +77,9 @@ describe('inputs that must not stop a run', () => {
     expect(report.problems).toEqual([]);
     const limited = await analyzeJson(dir, '--max-file-size', '1MB');
     expect(limited.report.findings.map((f) => f.file)).toEqual(['ok.py']);
-    expect(limited.report.problems).toEqual([expect.objectContaining({ kind: 'too-large', file: 'generated.py' })]);
+    expect(limited.report.problems).toEqual([
+      expect.objectContaining({ kind: 'too-large', file: 'generated.py' }),
+    ]);
   });
 
   it('reports a symlink loop once and finishes', async () => {

@@ -58,7 +58,7 @@ describe('TargetProcess', () => {
     expect(isAlive(pid)).toBe(false);
   });
 
-  it("keeps the channel clean while the service prints on stdout, and moves its prints to stderr", async () => {
+  it('keeps the channel clean while the service prints on stdout, and moves its prints to stderr', async () => {
     const target = await start('python3 stdlib_service.py');
     for (let i = 0; i < 20; i++) expect(await get(target, `/print/${i}`)).toBe(200);
     const samples = await target.sampleAll();
@@ -101,11 +101,21 @@ describe('TargetProcess', () => {
   it('runs call scenarios in a bare interpreter', async () => {
     const target = await start(null);
     const reply = await target.main!.request(
-      { cmd: 'call', function: 'json:dumps', calls: [{ args: [[1, 2]], kwargs: {} }, { args: [{}], kwargs: { indent: 2 } }] },
+      {
+        cmd: 'call',
+        function: 'json:dumps',
+        calls: [
+          { args: [[1, 2]], kwargs: {} },
+          { args: [{}], kwargs: { indent: 2 } },
+        ],
+      },
       10_000,
     );
     expect(reply).toMatchObject({ type: 'call', ok: 2, errors: 0 });
-    const failing = await target.main!.request({ cmd: 'call', function: 'json:loads', calls: [{ args: ['{'], kwargs: {} }] }, 10_000);
+    const failing = await target.main!.request(
+      { cmd: 'call', function: 'json:loads', calls: [{ args: ['{'], kwargs: {} }] },
+      10_000,
+    );
     expect(failing).toMatchObject({ type: 'call', ok: 0, errors: 1 });
     expect((failing as { error: string }).error).toContain('JSONDecodeError');
   });
@@ -140,7 +150,9 @@ describe('TargetProcess', () => {
       setInterval(() => {}, 1000);
     `;
     const runner = execa('node', ['--input-type=module', '-e', script], { reject: false });
-    const runId = await new Promise<string>((resolve) => runner.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+    const runId = await new Promise<string>((resolve) =>
+      runner.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())),
+    );
     runner.kill('SIGKILL');
     await runner;
     await expectNothingLeft(runId, [], 10_000);

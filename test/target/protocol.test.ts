@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { encodeCommand, LineDecoder, MAX_LINE_BYTES, parseMessage } from '../../src/target/protocol.js';
 
-const sample = { v: 1, type: 'sample', pid: 10, ppid: 1, id: 3, heap: 100, rss: 2000, threads: 2, fds: 5, handlers: 0, gcObjects: 900, time: 1.5 };
+const sample = {
+  v: 1,
+  type: 'sample',
+  pid: 10,
+  ppid: 1,
+  id: 3,
+  heap: 100,
+  rss: 2000,
+  threads: 2,
+  fds: 5,
+  handlers: 0,
+  gcObjects: 900,
+  time: 1.5,
+};
 
 describe('parseMessage', () => {
   it('accepts a well-formed sample', () => {
@@ -16,8 +29,31 @@ describe('parseMessage', () => {
     ['a string where a number belongs', { ...sample, rss: '2000' }],
     ['no pid', { ...sample, pid: undefined }],
     ['an unknown type', { ...sample, type: 'telemetry' }],
-    ['a site without a traceback', { v: 1, type: 'sites', pid: 1, ppid: 0, sites: [{ file: 'a.py', line: 1, sizeDiff: 1, countDiff: 1, project: true }] }],
-    ['a hello with an unknown role', { v: 1, type: 'hello', pid: 1, ppid: 0, role: 'boss', python: '3', implementation: 'cpython', executable: 'p', argv: [], traceDepth: 1 }],
+    [
+      'a site without a traceback',
+      {
+        v: 1,
+        type: 'sites',
+        pid: 1,
+        ppid: 0,
+        sites: [{ file: 'a.py', line: 1, sizeDiff: 1, countDiff: 1, project: true }],
+      },
+    ],
+    [
+      'a hello with an unknown role',
+      {
+        v: 1,
+        type: 'hello',
+        pid: 1,
+        ppid: 0,
+        role: 'boss',
+        python: '3',
+        implementation: 'cpython',
+        executable: 'p',
+        argv: [],
+        traceDepth: 1,
+      },
+    ],
   ])('rejects %s', (_name, message) => {
     expect(parseMessage(JSON.stringify(message))).toBeNull();
   });

@@ -4,7 +4,7 @@
  * `do_POST`, … methods. Method from the name, route and handler at the `def`.
  *
  * Path: the literals the method compares the request path with (`self.path == '/health'`,
- * `parsed.path in ('/a', '/b')`), one route each; `*` when it compares with none (any path reaches it).
+ * `parsed.path in ('/a', '/b')`), one route each, and always `*` as well: any path reaches the method.
  */
 import { descendants, dottedName, field, namedChildren, qualifiedName, type Node } from '../pyast.js';
 import { literal, type RouteCollector } from './common.js';
@@ -29,7 +29,8 @@ export function httpServerRoutes(c: RouteCollector): void {
       const line = def.startPosition.row + 1;
       const handler = { file: c.file, function: qualifiedName(def) ?? method, line };
       const paths = comparedPaths(def);
-      for (const path of paths.length ? paths : ['*']) {
+      // The method serves every path; the literals it compares with are worth naming too.
+      for (const path of [...paths, '*']) {
         c.declare({ holder: null, framework: 'http.server', method, path, handler, line });
       }
     }

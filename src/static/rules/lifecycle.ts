@@ -1161,9 +1161,7 @@ export function factoryWords(
  * hold a finding (resources from the file's own factories come as fileWords instead).
  */
 export function bindingOf(words: readonly string[]): (text: string) => boolean {
-  const pattern = new RegExp(
-    `(?:^|[^=!<>])=\\s*(?:await\\s+)?(?:[\\w.]+\\.)?(?:${words.join('|')})\\s*\\(`,
-  );
+  const pattern = new RegExp(`(?:^|[^=!<>])=\\s*(?:await\\s+)?(?:[\\w.]+\\.)?(?:${words.join('|')})\\s*\\(`);
   return (text) => pattern.test(text);
 }
 

@@ -46,9 +46,7 @@ export const mutableDefault: Rule = {
         'The default is evaluated once, when the function is defined, and the same object is handed to ' +
         'every call that omits the argument. Anything a call appends to it stays there for the life of ' +
         'the process: in a service the "empty" default grows by one entry per request and is never freed.',
-      example: ['def record(event, seen=[]):', '    seen.append(event)', '    return len(seen)'].join(
-        '\n',
-      ),
+      example: ['def record(event, seen=[]):', '    seen.append(event)', '    return len(seen)'].join('\n'),
       fix: [
         'Default to None and build a fresh object per call:',
         '',
