@@ -64,11 +64,12 @@ const DO_METHOD = /\bdef[ \t]+do_[A-Z]/;
 export const ROUTE_TRIGGER = {
   words: [...CONSTRUCTOR_WORDS, ...CALL_NAMES].filter((w) => w !== 'mount'),
   test: (text: string): boolean =>
-    hasRouteDecorator(text) ||
-    WEB_DEFINITION.test(text) ||
-    MOUNT.test(text) ||
-    DJANGO_PATTERN.test(text) ||
-    DO_METHOD.test(text),
+    // Cheap substring checks first: most statements hold none of these.
+    (text.includes('@') && hasRouteDecorator(text)) ||
+    (text.includes('web') && WEB_DEFINITION.test(text)) ||
+    (text.includes('mount') && MOUNT.test(text)) ||
+    ((text.includes('path') || text.includes('url')) && DJANGO_PATTERN.test(text)) ||
+    (text.includes('do_') && DO_METHOD.test(text)),
 };
 
 function hasRouteDecorator(text: string): boolean {
@@ -76,11 +77,7 @@ function hasRouteDecorator(text: string): boolean {
   return false;
 }
 
-const TRIGGER_WORDS = new RegExp(`\\b(?:${ROUTE_TRIGGER.words.join('|')})\\b`);
-
 export function extractRoutes(context: RouteContext): Route[] {
-  // Most files declare no route: skip building the collector's indexes for them.
-  if (!TRIGGER_WORDS.test(context.source) && !ROUTE_TRIGGER.test(context.source)) return [];
   const c = new RouteCollector(context.file, context.source, context.root);
   c.collectHolders();
   for (const decorated of descendants(context.root, 'decorated_definition')) decoratorRoutes(c, decorated);

@@ -36,7 +36,11 @@ const UNBOUNDED = new Set(['functools.cache']);
 /** `cachetools.cached(cache)`: unbounded when the cache is a plain dict. */
 const CACHED_WITH_STORE = new Set(['cachetools.cached', 'cachetools.cachedmethod']);
 
-const TRIGGER_WORDS = ['cache', 'lru_cache', 'alru_cache', 'cached', 'lfu_cache', 'fifo_cache', 'rr_cache'];
+// `cache` and `cached` are everyday words (`self._cache`, `cache = {}`): they trigger only as a decorator or
+// a call (CACHE_USE), and their import aliases come through fileWords.
+const TRIGGER_WORDS = ['lru_cache', 'alru_cache', 'lfu_cache', 'fifo_cache', 'rr_cache'];
+const COMMON_NAMES = ['cache', 'cached'];
+const CACHE_USE = /@[ \t]*(?:[\w.]+\.)?(?:cache|cached)\b|\b(?:cache|cached)[ \t]*\(/;
 
 /**
  * How an expression used as a decorator memoizes without bound, as people wrote it
@@ -309,6 +313,10 @@ export const unboundedCache: Rule = {
       ].join('\n'),
     },
   },
-  trigger: { words: TRIGGER_WORDS, fileWords: memoizerCandidates, test: nestedImports },
+  trigger: {
+    words: TRIGGER_WORDS,
+    fileWords: (facts) => [...memoizerCandidates(facts), ...importAliases(facts, COMMON_NAMES)],
+    test: (text) => CACHE_USE.test(text) || nestedImports(text),
+  },
   check,
 };
