@@ -53,6 +53,40 @@ export function renderSarif(report: Report): string {
     properties: { severity: f.severity, confidence: f.confidence, dynamic: f.dynamic, shortId: f.shortId },
   }));
 
+  // Confirmed leak sites of failing scenarios: where the run saw memory grow, in the project's own files.
+  const leakResults = report.scenarios
+    .filter((scenario) => scenario.verdict === 'fail')
+    .flatMap((scenario) =>
+      scenario.leakSites
+        .filter((site) => !site.file.startsWith('/') && !site.file.startsWith('<'))
+        .slice(0, 5)
+        .map((site) => ({
+          ruleId: LEAK_SITE_RULE.id,
+          ruleIndex: rules.length,
+          level: 'error' as const,
+          message: {
+            text:
+              `Scenario '${scenario.name}' failed its memory budget; allocations here grew ${site.sizeDiffBytes} bytes ` +
+              `(${site.countDiff} blocks) over ${scenario.attributionIterations ?? 'the'} iterations of the leak-site pass` +
+              (site.code ? `: ${site.code}` : '.'),
+          },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: encodeURI(site.file), uriBaseId: '%SRCROOT%' },
+                region: { startLine: Math.max(1, site.line) },
+              },
+            },
+          ],
+          partialFingerprints: {
+            'heapgate/v1': createHash('sha1')
+              .update(['leak', scenario.name, site.file, site.line].join('\0'))
+              .digest('hex'),
+          },
+          properties: { scenario: scenario.name, traceback: site.traceback },
+        })),
+    );
+
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -64,13 +98,13 @@ export function renderSarif(report: Report): string {
             version: report.tool.version,
             semanticVersion: report.tool.version,
             informationUri: 'https://github.com/heapgate/heapgate',
-            rules: rules.map(sarifRule),
+            rules: [...rules.map(sarifRule), LEAK_SITE_RULE],
           },
         },
         ...(report.static
           ? { originalUriBaseIds: { '%SRCROOT%': { uri: toFileUri(report.static.root) } } }
           : {}),
-        results,
+        results: [...results, ...leakResults],
         invocations: [
           {
             executionSuccessful: true,
@@ -93,6 +127,29 @@ export function renderSarif(report: Report): string {
   };
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }
+
+/** The rule every confirmed leak site is reported under. */
+const LEAK_SITE_RULE = {
+  id: 'HEAPGATE_LEAK_SITE',
+  name: 'leak-site',
+  shortDescription: { text: 'Memory allocated here kept growing while a scenario drove the service.' },
+  fullDescription: {
+    text:
+      'A scenario failed its memory budget and tracemalloc attributed the growth to this line of the ' +
+      "project's own code (the innermost frame of the allocation's traceback in the project).",
+  },
+  help: {
+    text:
+      'Find what keeps the objects allocated here alive across requests (a module-level container, a cache ' +
+      'without a bound, a registry, a closure) and bound it or release the objects when the request ends.',
+    markdown:
+      'Find what keeps the objects allocated here alive across requests (a module-level container, a cache ' +
+      'without a bound, a registry, a closure) and bound it or release the objects when the request ends. ' +
+      'The HTML report shows the growth chart and the full traceback.',
+  },
+  defaultConfiguration: { level: 'error' },
+  properties: { tags: ['memory', 'leak', 'dynamic'], precision: 'high', 'security-severity': '7.0' },
+};
 
 function sarifRule(rule: Rule) {
   const { meta } = rule;

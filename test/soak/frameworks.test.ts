@@ -12,7 +12,7 @@ describe('heapgate soak against framework services (Debian python3)', () => {
     expect(clean.exitCode).toBe(0);
   });
 
-  it('FastAPI under uvicorn: fails the unbounded lru_cache route', async () => {
+  it('FastAPI under uvicorn: fails the unbounded lru_cache route, passes the health route', async () => {
     const run = await soak([
       '--target',
       `${DEBIAN_PYTHON} -m uvicorn fastapi_app:app --port {port} --log-level warning`,
@@ -21,6 +21,13 @@ describe('heapgate soak against framework services (Debian python3)', () => {
     ]);
     expect(run.exitCode).toBe(1);
     expect(run.report.scenarios[0].metrics.heap!.exceeded).toBe(true);
+    const clean = await soak([
+      '--target',
+      `${DEBIAN_PYTHON} -m uvicorn fastapi_app:app --port {port} --log-level warning`,
+      '--scenarios',
+      scenario('health.json'),
+    ]);
+    expect(clean.exitCode).toBe(0);
   });
 
   it('gunicorn with two forked workers: sums the workers and fails the leak', async () => {
