@@ -214,6 +214,11 @@ def _site_of(tb):
     return frames[-1] if frames else None
 
 
+def _frames(tb):
+    """`file:line` strings, innermost first, without the shim's own frames (a call scenario's caller)."""
+    return ["%s:%d" % (f.filename, f.lineno) for f in reversed(list(tb)) if f.filename != _SHIM_FILE]
+
+
 def _snapshot_by_site():
     import tracemalloc
 
@@ -233,13 +238,12 @@ def _snapshot_by_site():
         key = (frame.filename, frame.lineno)
         entry = sites.get(key)
         if entry is None:
-            tb = ["%s:%d" % (f.filename, f.lineno) for f in reversed(list(stat.traceback))]
-            sites[key] = [stat.size, stat.count, tb, stat.size]
+            sites[key] = [stat.size, stat.count, _frames(stat.traceback), stat.size]
         else:
             entry[0] += stat.size
             entry[1] += stat.count
             if stat.size > entry[3]:  # keep the traceback of the biggest contributor
-                entry[2] = ["%s:%d" % (f.filename, f.lineno) for f in reversed(list(stat.traceback))]
+                entry[2] = _frames(stat.traceback)
                 entry[3] = stat.size
     del snapshot
     return sites

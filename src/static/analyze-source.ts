@@ -4,12 +4,12 @@
  */
 import type { Parser } from 'web-tree-sitter';
 import { ImportTable } from './imports.js';
-import type { FileResult, Finding, Problem, Route } from './model.js';
+import type { FileResult, Finding, Problem } from './model.js';
 import { scanSource, toRanges, type SourceBlock } from './prescan.js';
 import { parsePython } from './parse.js';
 import { functionNameAt, withRootScope, type Node, type ScopeRange } from './pyast.js';
 import type { ReportOptions, Rule, RuleContext, ScanFacts } from './rule.js';
-import { extractRoutes, ROUTE_TRIGGER } from './routes/index.js';
+import { extractRouting, ROUTE_TRIGGER } from './routes/index.js';
 import { findSuppressions, isSuppressed } from './suppress.js';
 
 export interface AnalyzeSourceOptions {
@@ -95,10 +95,10 @@ export function analyzeSource(parser: Parser, source: string, options: AnalyzeSo
     const routeScope = choice ? scopeOf(blocks, choice.routes) : null;
     if (wantRoutes && (!routeScope || routeScope.length)) {
       try {
-        const routes: Route[] = withRootScope(routeScope, () =>
-          extractRoutes({ file, source, root, imports }),
-        );
-        result.routes.push(...routes);
+        const routing = withRootScope(routeScope, () => extractRouting({ file, source, root, imports }));
+        result.routes.push(...routing.routes);
+        if (routing.mounts.length) result.mounts = routing.mounts;
+        if (routing.holders.length) result.holders = routing.holders;
       } catch (error) {
         problems.push({
           kind: 'internal-error',

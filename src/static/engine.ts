@@ -4,6 +4,7 @@ import { StaticCache } from './cache.js';
 import { discoverPythonFiles, type SourceFile } from './discover.js';
 import { compareFindings, type FileResult, type Finding, type Problem, type Route } from './model.js';
 import { analyzeFiles } from './pool.js';
+import { linkRoutes } from './routes/link.js';
 import { ALL_RULES } from './rules/index.js';
 import type { Rule } from './rule.js';
 
@@ -65,15 +66,15 @@ export async function analyzeProject(options: StaticOptions): Promise<StaticResu
 
   const wanted = new Set((options.rules ?? ALL_RULES).map((r) => r.meta.id));
   const findings: Finding[] = [];
-  const routes: Route[] = [];
   const problems: Problem[] = [...discovery.problems];
   let suppressed = 0;
   for (const result of results) {
     for (const f of result.findings) if (wanted.has(f.rule)) findings.push(f);
-    routes.push(...result.routes);
     problems.push(...result.problems);
     suppressed += result.suppressed;
   }
+  // Routes with the prefixes other files register their routers/blueprints/sub-apps under.
+  const routes: Route[] = linkRoutes(results);
   findings.sort(compareFindings);
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
   return {

@@ -54,13 +54,78 @@ export interface Route {
   framework: Framework;
   /** Upper-case HTTP method, or `*` when any method reaches the handler (Django views). */
   method: string;
-  /** Path pattern in the framework's own syntax, prefixes applied (`/items/<int:id>`, `/items/{id}`). */
+  /**
+   * Path pattern in the framework's own syntax, prefixes applied (`/items/<int:id>`, `/items/{id}`). In
+   * per-file results only the prefixes that file spells out; the engine's list (linkRoutes) also those
+   * of the registrations other files make.
+   */
   path: string;
   /** Handler: the function the route runs. */
   handler: { file: string; function: string; line: number };
   /** Where the route is declared. */
   file: string;
   line: number;
+  /**
+   * Per-file results only (linkRoutes drops it): the module-level router/blueprint/app the route hangs
+   * on, so a registration in another file can apply its prefix. Absent when the route's receiver is
+   * not a module-level variable (an app built inside `create_app()`, `self.app`).
+   */
+  owner?: RouteOwner;
+}
+
+/** A module-level variable routes hang on, and a path relative to it. */
+export interface RouteOwner {
+  /** The variable (`router`, `bp`, `app`); for Django the URLconf list (`urlpatterns`). */
+  name: string;
+  /**
+   * Set when the variable is imported into the file: the module as written in the import (`app.api`,
+   * `.`, `..core.routers`), which holds the variable; absent when the file binds it itself.
+   */
+  module?: string;
+  /**
+   * The path below the owner's own prefix: as written, with registrations inside this file applied
+   * (`APIRouter(prefix="/items")` + `@router.get("/{id}")` → `/{id}`). Django: without the leading `/`.
+   */
+  path: string;
+}
+
+/**
+ * A registration of another module's router/blueprint/app/URLconf (`app.include_router(items.router,
+ * prefix="/api")`, `app.register_blueprint(bp, url_prefix="/x")`, `app.add_subapp("/admin", admin.app)`,
+ * `path("polls/", include("polls.urls"))`): linkRoutes applies it to that module's routes.
+ */
+export interface Mount {
+  framework: Framework;
+  /**
+   * What is registered: a variable of a module, the module as imported (`.routers.items` + `router`).
+   * Django: `include("polls.urls")` is `polls.urls` + `urlpatterns`; `include(urls)` after `from polls
+   * import urls` is `polls` + `urls` (a module or a list: the linker tries both).
+   */
+  target: { module: string; name: string };
+  /** Prefix given at the registration (Django: the including patterns, `polls/`); null when none. */
+  prefix: string | null;
+  /**
+   * `replace`: the prefix stands instead of the child's own (Flask `register_blueprint(url_prefix=)`,
+   * the child's own `url_prefix` when null); `prepend`: it goes before the child's own (FastAPI
+   * `include_router`/`mount`, aiohttp `add_subapp`/`add_routes`, Django `include`).
+   */
+  mode: 'replace' | 'prepend';
+  /** The registering holder's prefix as this file computes it, before the registration's own prefix. */
+  path: string;
+  /**
+   * The registering holder's module-level owner, with `path` relative to it; absent when the holder is
+   * not a module-level variable (an app built inside `create_app()`): `path` is then final.
+   */
+  owner?: RouteOwner;
+  line: number;
+}
+
+/** A module-level app/blueprint/router/route table a file binds, with its own prefix. */
+export interface RouteHolder {
+  name: string;
+  framework: Framework | null;
+  /** `APIRouter(prefix=)`, `Blueprint(url_prefix=)`; null when none. */
+  prefix: string | null;
 }
 
 /** Everything the static phase learns about one file; cached by content hash. */
@@ -71,6 +136,10 @@ export interface FileResult {
   suppressed: number;
   routes: Route[];
   problems: Problem[];
+  /** Registrations of other modules' routers/blueprints/apps/URLconfs; absent when none. */
+  mounts?: Mount[];
+  /** Module-level route holders the file binds (their own prefixes, for linking); absent when none. */
+  holders?: RouteHolder[];
 }
 
 export function severityRank(severity: Severity): number {

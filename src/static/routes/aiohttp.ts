@@ -105,14 +105,14 @@ export function aiohttpCall(c: RouteCollector, holder: Holder | null, call: Node
     // A literal list is handled through its `web.get(...)` items; a name is a table or list.
     if (holder && (table?.type === 'identifier' || table?.type === 'attribute')) {
       const child = c.holderFor(table);
-      if (child) c.register(holder, child, '');
+      if (child) c.register(holder, child, '', 'aiohttp', line);
     }
     return;
   }
   if (name === 'add_subapp') {
     const prefix = c.prefixOf(argument(call, 0, 'prefix'), 'aiohttp');
     const child = c.holderFor(argument(call, 1, 'subapp'));
-    if (holder && child && prefix) c.register(holder, child, prefix.replace(/\/+$/, ''));
+    if (holder && child && prefix) c.register(holder, child, prefix.replace(/\/+$/, ''), 'aiohttp', line);
     return;
   }
   const base = { holder: holder?.key ?? null, framework: 'aiohttp' as const, line };

@@ -9,7 +9,7 @@
  * give the same routes.
  */
 import { ImportTable } from '../imports.js';
-import type { Framework, Route } from '../model.js';
+import type { Framework, Mount, Route, RouteHolder, RouteOwner } from '../model.js';
 import { splitTopLevel } from '../prescan.js';
 import {
   descendants,
@@ -311,6 +311,14 @@ export interface Holder {
   framework: Framework | null;
   /** The holder's own prefix (Blueprint `url_prefix`, APIRouter `prefix`). */
   prefix: string | null;
+  /** For a holder the file imports (`from .routers import items` + `items.router`): where it lives. */
+  imported?: ImportRef | null;
+}
+
+/** A variable of another module, as imported: `.routers.items` + `router`. */
+export interface ImportRef {
+  module: string;
+  name: string;
 }
 
 export interface Registration {
@@ -318,6 +326,9 @@ export interface Registration {
   child: string;
   /** Prefix given at registration (`register_blueprint(url_prefix=)`, `include_router(prefix=)`). */
   prefix: string | null;
+  /** The registration call's framework (how its prefix combines with the child's) and line. */
+  framework: Framework;
+  line: number;
 }
 
 export interface Declaration {
@@ -328,6 +339,17 @@ export interface Declaration {
   path: string;
   handler: Handler;
   line: number;
+  /** The owner, when the extractor knows it without a holder (Django's URLconf lists). */
+  owner?: RouteOwner;
+}
+
+/** One registration chain from a holder up to a holder nothing in the file registers. */
+interface Chain {
+  root: string;
+  /** The prefix along the chain, the root's own included (what the file serves the holder under). */
+  abs: string;
+  /** The same without the root's own prefix: relative to the root. */
+  rel: string;
 }
 
 /** A class a route refers to: its own methods and those of same-file bases, in MRO-ish order. */
@@ -390,7 +412,9 @@ export class RouteCollector {
   private readonly holders = new Map<string, Holder>();
   readonly registrations: Registration[] = [];
   readonly declarations: Declaration[] = [];
+  private readonly explicitMounts: Mount[] = [];
   private readonly scopeNames = new Map<number, Set<string>>();
+  private readonly scopeImports = new Map<number, Imports>();
   /** Frameworks the file imports anything from. */
   readonly importedFrameworks = new Set<Framework>();
   /** True when the file imports a web framework routes are not extracted for (Sanic, Django Ninja…). */
@@ -502,6 +526,18 @@ export class RouteCollector {
     return null;
   }
 
+  /** The imports that bind `name` as seen from `node`: the module's, or those of the def binding it. */
+  private importsAt(node: Node, name: string): Imports {
+    const scope = this.bindingScope(node, name);
+    if (!scope) return { table: this.imports, fromNames: this.fromNames };
+    let imports = this.scopeImports.get(scope.id);
+    if (!imports) {
+      imports = importsOf([scope]);
+      this.scopeImports.set(scope.id, imports);
+    }
+    return imports;
+  }
+
   /** Identity of the object a name denotes at `node`. */
   keyOf(node: Node, name: string): string {
     const scope = this.bindingScope(node, name);
@@ -540,7 +576,10 @@ export class RouteCollector {
     }
     for (const [app, key] of attached) {
       const parent = this.holderFor(app);
-      if (parent) this.registrations.push({ parent: parent.key, child: key, prefix: null });
+      if (parent) {
+        const line = app.startPosition.row + 1;
+        this.registrations.push({ parent: parent.key, child: key, prefix: null, framework: 'flask', line });
+      }
     }
   }
 
@@ -554,9 +593,32 @@ export class RouteCollector {
     let holder = this.holders.get(found.key);
     if (!holder) {
       holder = { key: found.key, name: found.name, kind: 'unknown', framework: null, prefix: null };
+      holder.imported = this.importRef(found.node);
       this.holders.set(found.key, holder);
     }
     return holder;
+  }
+
+  /**
+   * The module variable an expression names through the imports in effect where it stands (module
+   * level, or the enclosing def's own imports, as in `create_app()`): `items.router` after `from
+   * .routers import items` → `.routers.items` + `router`; `bp` after `from app.api import bp` →
+   * `app.api` + `bp`. Null when the name is not imported, or names a module itself (`import items`).
+   */
+  importRef(expr: Node | null): ImportRef | null {
+    const node = unparenthesize(expr);
+    const text = dottedName(node);
+    if (!node || !text) return null;
+    const head = text.split('.')[0];
+    const at = node.type === 'identifier' ? node : leftmost(node);
+    const bound = this.importsAt(at, head).table.bindings.get(head);
+    if (bound === undefined) return null;
+    const full = bound + text.slice(head.length);
+    const dots = /^\.*/.exec(full)![0];
+    const rest = full.slice(dots.length);
+    const dot = rest.lastIndexOf('.');
+    if (dot < 0) return dots ? { module: dots, name: rest } : null;
+    return { module: dots + rest.slice(0, dot), name: rest.slice(dot + 1) };
   }
 
   /** The holder an expression denotes when the file binds it to a known constructor, else null. */
@@ -566,7 +628,7 @@ export class RouteCollector {
     return holder && holder.kind !== 'unknown' ? holder : null;
   }
 
-  private holderKey(expr: Node | null): { key: string; name: string } | null {
+  private holderKey(expr: Node | null): { key: string; name: string; node: Node } | null {
     let node = unparenthesize(expr);
     // `app.router` is the app's router (aiohttp, Starlette), but `users.router` is the `router` of an
     // imported module.
@@ -574,14 +636,14 @@ export class RouteCollector {
     if (
       object &&
       field(node, 'attribute')?.text === 'router' &&
-      !(object.type === 'identifier' && this.imports.isImported(object.text))
+      !(object.type === 'identifier' && this.importsAt(object, object.text).table.isImported(object.text))
     ) {
       node = object;
     }
     const text = dottedName(node);
     if (!node || !text) return null;
     const key = node.type === 'identifier' ? this.keyOf(node, text) : `${MODULE_SCOPE}:${text}`;
-    return { key, name: text };
+    return { key, name: text, node };
   }
 
   /** A holder for routes collected in a plain list (`routes = [web.get(...)]`). */
@@ -594,8 +656,13 @@ export class RouteCollector {
     return holder;
   }
 
-  register(parent: Holder, child: Holder, prefix: string | null): void {
-    this.registrations.push({ parent: parent.key, child: child.key, prefix });
+  register(parent: Holder, child: Holder, prefix: string | null, framework: Framework, line: number): void {
+    this.registrations.push({ parent: parent.key, child: child.key, prefix, framework, line });
+  }
+
+  /** A registration of another module's routes the extractor describes itself (Django `include`). */
+  addMount(mount: Mount): void {
+    this.explicitMounts.push(mount);
   }
 
   declare(declaration: Declaration): void {
@@ -808,47 +875,102 @@ export class RouteCollector {
 
   // --- emission ---
 
-  /** Every prefix a route declared on `key` is served under (one per registration chain). */
-  private prefixes(key: string | null, seen: Set<string> = new Set()): string[] {
-    if (key === null) return [''];
+  /**
+   * Every registration chain from `key` up to a holder nothing in this file registers, with the prefix
+   * a route declared on `key` is served under along it.
+   */
+  private chains(key: string, seen: Set<string> = new Set()): Chain[] {
     const holder = this.holders.get(key);
     const own = holder?.prefix ?? null;
     const parents = this.registrations.filter((r) => r.child === key && !seen.has(r.parent));
     const framework = holder?.framework ?? null;
-    if (!parents.length) return [own ?? ''];
+    if (!parents.length) return [{ root: key, abs: own ?? '', rel: '' }];
     const next = new Set(seen).add(key);
-    const out: string[] = [];
+    const out = new Map<string, Chain>();
     for (const reg of parents) {
-      for (const above of this.prefixes(reg.parent, next)) {
-        if (
-          framework === 'flask' ||
-          (framework === null && this.holders.get(reg.parent)?.framework === 'flask')
-        ) {
-          out.push(joinFlaskPrefix(above, reg.prefix ?? own));
-        } else {
-          out.push(above + (reg.prefix ?? '') + (own ?? ''));
-        }
+      const flask =
+        framework === 'flask' || (framework === null && this.holders.get(reg.parent)?.framework === 'flask');
+      const join = (above: string) =>
+        flask ? joinFlaskPrefix(above, reg.prefix ?? own) : above + (reg.prefix ?? '') + (own ?? '');
+      for (const above of this.chains(reg.parent, next)) {
+        const chain = { root: above.root, abs: join(above.abs), rel: join(above.rel) };
+        out.set(JSON.stringify(chain), chain);
       }
     }
-    return [...new Set(out)];
+    return [...out.values()];
+  }
+
+  /** The owner a chain's root makes for a path relative to it, when the root is a module variable. */
+  private ownerOf(root: string, path: string): RouteOwner | undefined {
+    const holder = this.holders.get(root);
+    if (holder?.imported) return { name: holder.imported.name, module: holder.imported.module, path };
+    if (holder && root === `${MODULE_SCOPE}:${holder.name}` && /^[A-Za-z_]\w*$/.test(holder.name)) {
+      return { name: holder.name, path };
+    }
+    return undefined;
   }
 
   routes(): Route[] {
     const out: Route[] = [];
     for (const d of this.declarations) {
-      for (const prefix of this.prefixes(d.holder)) {
-        const path = d.framework === 'flask' ? joinFlaskRule(prefix, d.path) : prefix + d.path;
-        out.push({
-          framework: d.framework,
-          method: d.method,
-          path,
-          handler: d.handler,
-          file: this.file,
-          line: d.line,
-        });
+      const route = (path: string, owner: RouteOwner | undefined): Route => ({
+        framework: d.framework,
+        method: d.method,
+        path,
+        handler: d.handler,
+        file: this.file,
+        line: d.line,
+        ...(owner ? { owner } : {}),
+      });
+      if (d.holder === null) {
+        out.push(route(d.path, d.owner));
+        continue;
+      }
+      const flask = d.framework === 'flask';
+      for (const chain of this.chains(d.holder)) {
+        const path = flask ? joinFlaskRule(chain.abs, d.path) : chain.abs + d.path;
+        const relative = flask ? joinFlaskRule(chain.rel, d.path) : chain.rel + d.path;
+        out.push(route(path, this.ownerOf(chain.root, relative)));
       }
     }
     return out;
+  }
+
+  /**
+   * Registrations of holders the file imports (`app.include_router(items.router)`), one per chain of
+   * the registering holder, and the mounts the extractors added; in line order.
+   */
+  mounts(): Mount[] {
+    const out: Mount[] = [...this.explicitMounts];
+    for (const reg of this.registrations) {
+      const child = this.holders.get(reg.child);
+      if (!child?.imported || child.kind !== 'unknown') continue;
+      for (const chain of this.chains(reg.parent)) {
+        const owner = this.ownerOf(chain.root, chain.rel);
+        out.push({
+          framework: reg.framework,
+          target: { module: child.imported.module, name: child.imported.name },
+          prefix: reg.prefix,
+          mode: reg.framework === 'flask' ? 'replace' : 'prepend',
+          path: chain.abs,
+          ...(owner ? { owner } : {}),
+          line: reg.line,
+        });
+      }
+    }
+    const keyed = new Map(out.map((m) => [JSON.stringify(m), m]));
+    return [...keyed.values()].sort((a, b) => a.line - b.line || cmp(JSON.stringify(a), JSON.stringify(b)));
+  }
+
+  /** The module-level apps, blueprints, routers and route tables the file binds. */
+  moduleHolders(): RouteHolder[] {
+    const out: RouteHolder[] = [];
+    for (const h of this.holders.values()) {
+      if (h.kind === 'unknown' || h.kind === 'other' || h.key !== `${MODULE_SCOPE}:${h.name}`) continue;
+      if (!/^[A-Za-z_]\w*$/.test(h.name)) continue;
+      out.push({ name: h.name, framework: h.framework, prefix: h.prefix });
+    }
+    return out.sort((a, b) => cmp(a.name, b.name));
   }
 }
 
@@ -932,7 +1054,7 @@ export function sortRoutes(routes: Route[]): Route[] {
   const seen = new Set<string>();
   const unique: Route[] = [];
   for (const r of routes) {
-    const key = JSON.stringify([r.file, r.line, r.method, r.path, r.framework, r.handler]);
+    const key = JSON.stringify([r.file, r.line, r.method, r.path, r.framework, r.handler, r.owner ?? null]);
     if (seen.has(key)) continue;
     seen.add(key);
     unique.push(r);

@@ -9,11 +9,12 @@
  * (`/articles/(?P<year>[0-9]{4})/$`). The handler of a function view is `function`; of a class-based view
  * (`Foo.as_view()`) the class name `Foo`, meaning any of its methods; the file is the module's guessed path
  * (`from . import views` in `polls/urls.py` → `polls/views.py`), line 0 when it is another file.
- * `include('app.urls')` of another module adds no route here: that URLconf's own routes are reported
- * from its file without this prefix.
+ * `include('app.urls')` (or `include(urls)` of an imported module or list) of another module adds no
+ * route here: it is recorded as a mount, and linkRoutes serves that URLconf's routes under this prefix.
+ * Each route's owner is the module-level list it sits in (`urlpatterns`).
  */
 import { descendants, dottedName, field, namedChildren, unparenthesize, type Node } from '../pyast.js';
-import { argument, literal, type RouteCollector } from './common.js';
+import { argument, literal, type ImportRef, type RouteCollector } from './common.js';
 
 const ROUTE_FUNCTIONS = new Map<string, 'route' | 'regex'>([
   ['django.urls.path', 'route'],
@@ -59,7 +60,7 @@ export function djangoRoutes(c: RouteCollector): void {
     if (target?.type === 'identifier' && lists.has(target.text)) included.add(target.text);
   }
 
-  const emit = (call: Node, prefix: string[], depth: number): void => {
+  const emit = (call: Node, prefix: string[], depth: number, owner: string): void => {
     const kind = kindOf(call);
     const route = literal(firstArgument(call));
     if (!kind || route === null || depth > 8) return;
@@ -76,7 +77,19 @@ export function djangoRoutes(c: RouteCollector): void {
             : [];
       for (const item of items) {
         const inner = unparenthesize(item);
-        if (inner?.type === 'call') emit(inner, parts, depth + 1);
+        if (inner?.type === 'call') emit(inner, parts, depth + 1, owner);
+      }
+      const other = !items.length && target ? otherURLconf(c, target) : null;
+      if (other) {
+        c.addMount({
+          framework: 'django',
+          target: other,
+          prefix: parts.join(''),
+          mode: 'prepend',
+          path: '/',
+          owner: { name: owner, path: '' },
+          line: call.startPosition.row + 1,
+        });
       }
       return;
     }
@@ -92,6 +105,7 @@ export function djangoRoutes(c: RouteCollector): void {
       path: '/' + parts.join(''),
       handler,
       line: call.startPosition.row + 1,
+      owner: { name: owner, path: parts.join('') },
     });
   };
 
@@ -99,7 +113,7 @@ export function djangoRoutes(c: RouteCollector): void {
     if (!kindOf(call)) continue;
     // Patterns nested in another pattern's include are emitted from there, with its prefix.
     if (insidePattern(call, kindOf) || insideIncludedList(call, included)) continue;
-    emit(call, [], 0);
+    emit(call, [], 0, listOf(call));
   }
 }
 
@@ -140,4 +154,41 @@ function insideIncludedList(call: Node, included: Set<string>): boolean {
     node = p;
   }
   return false;
+}
+
+/**
+ * The URLconf an `include(...)` names in another module: `include('polls.urls')` is that module's
+ * `urlpatterns`; `include(urls)` / `include(api.patterns)` a module or list imported (the linker tries the
+ * name as a module first, then as a variable of the module before it).
+ */
+function otherURLconf(c: RouteCollector, target: Node): ImportRef | null {
+  const text = literal(target);
+  if (text !== null) return /^[A-Za-z_][\w.]*$/.test(text) ? { module: text, name: 'urlpatterns' } : null;
+  if (target.type !== 'identifier' && target.type !== 'attribute') return null;
+  return c.importRef(target);
+}
+
+/**
+ * The module-level list a top-level pattern belongs to: the name it is assigned to (`urlpatterns = [...]`,
+ * `urlpatterns += [...]`) or appended to (`urlpatterns.append(path(...))`); `urlpatterns` otherwise.
+ */
+function listOf(call: Node): string {
+  let node: Node = call;
+  for (let p = call.parent; p; p = p.parent) {
+    if (p.type === 'assignment' || p.type === 'augmented_assignment') {
+      const left = field(p, 'left');
+      if (left?.type === 'identifier' && field(p, 'right')?.equals(node)) return left.text;
+      break;
+    }
+    if (p.type === 'argument_list') {
+      const fn = p.parent ? field(p.parent, 'function') : null;
+      const object = fn?.type === 'attribute' ? field(fn, 'object') : null;
+      const method = fn?.type === 'attribute' ? field(fn, 'attribute')?.text : null;
+      const adds = method === 'append' || method === 'extend' || method === 'insert';
+      if (object?.type === 'identifier' && adds) return object.text;
+    }
+    if (p.type === 'function_definition' || p.type === 'class_definition' || p.type === 'module') break;
+    node = p;
+  }
+  return 'urlpatterns';
 }

@@ -66,15 +66,17 @@ export function fastapiCall(c: RouteCollector, holder: Holder | null, call: Node
     const child = c.holderFor(argument(call, 0, 'router'));
     if (!holder || !child) return;
     const prefix = keywordArgument(call, 'prefix');
-    c.register(holder, child, c.prefixOf(prefix, 'fastapi'));
+    c.register(holder, child, c.prefixOf(prefix, 'fastapi'), 'fastapi', line);
     return;
   }
   if (name === 'mount') {
-    // Only a sub-application this file builds contributes routes; StaticFiles and friends do not.
+    // Only a sub-application this file builds, or one it imports (linked across files), contributes
+    // routes; StaticFiles and friends do not.
     const path = c.stringOf(argument(call, 0, 'path'));
-    const child = c.knownHolder(argument(call, 1, 'app'));
-    if (holder && child && child.framework === 'fastapi' && isRoutePath(path)) {
-      c.register(holder, child, path.replace(/\/+$/, ''));
+    const app = argument(call, 1, 'app');
+    const child = c.knownHolder(app) ?? (c.importRef(app) ? c.holderFor(app) : null);
+    if (holder && child && (child.framework === 'fastapi' || child.imported) && isRoutePath(path)) {
+      c.register(holder, child, path.replace(/\/+$/, ''), 'fastapi', line);
     }
     return;
   }

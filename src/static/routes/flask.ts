@@ -79,7 +79,7 @@ export function flaskCall(c: RouteCollector, holder: Holder | null, call: Node, 
     const child = c.holderFor(argument(call, 0, 'blueprint'));
     if (!holder || !child) return;
     const prefixNode = keywordArgument(call, 'url_prefix');
-    c.register(holder, child, c.prefixOf(prefixNode, 'flask'));
+    c.register(holder, child, c.prefixOf(prefixNode, 'flask'), 'flask', line);
     return;
   }
   if (name === 'add_resource') {

@@ -13,12 +13,15 @@
  * - prefixes written with module-level string constants or f-strings of them are resolved; any other
  *   prefix expression becomes a path variable named after it (`{settings.API_V1_STR}/items`).
  *
- * Limits (per file): a blueprint/router/sub-app registered in another file is reported with its own
- * prefix only (the registering file's prefix is not applied), Django `include('other.urls')` likewise;
- * paths not spelled out in the file are skipped; non-literal `methods=` becomes `*`.
+ * Across files: each route records its owner (the module-level router/blueprint/app/URLconf list it
+ * hangs on, and its path relative to it), each file the registrations of other modules' holders it
+ * makes (mounts) and the holders it binds with their own prefixes; linkRoutes (link.ts) applies the
+ * mounts over the whole project. Per file, a holder registered in another file has its own prefix only.
+ *
+ * Limits (per file): paths not spelled out in the file are skipped; non-literal `methods=` becomes `*`.
  */
 import type { ImportTable } from '../imports.js';
-import type { Framework, Route } from '../model.js';
+import type { Framework, Mount, Route, RouteHolder } from '../model.js';
 import { descendants, field, namedChildren, parameterNames, unparenthesize, type Node } from '../pyast.js';
 import {
   AIOHTTP_CALLS,
@@ -77,14 +80,27 @@ function hasRouteDecorator(text: string): boolean {
   return false;
 }
 
-export function extractRoutes(context: RouteContext): Route[] {
+/** What route extraction learns about one file. */
+export interface Routing {
+  routes: Route[];
+  /** Registrations of other modules' holders (in line order). */
+  mounts: Mount[];
+  /** Module-level holders the file binds (by name). */
+  holders: RouteHolder[];
+}
+
+export function extractRouting(context: RouteContext): Routing {
   const c = new RouteCollector(context.file, context.source, context.root);
   c.collectHolders();
   for (const decorated of descendants(context.root, 'decorated_definition')) decoratorRoutes(c, decorated);
   for (const call of descendants(context.root, 'call')) callRoutes(c, call);
   djangoRoutes(c);
   httpServerRoutes(c);
-  return sortRoutes(c.routes());
+  return { routes: sortRoutes(c.routes()), mounts: c.mounts(), holders: c.moduleHolders() };
+}
+
+export function extractRoutes(context: RouteContext): Route[] {
+  return extractRouting(context).routes;
 }
 
 function decoratorRoutes(c: RouteCollector, decorated: Node): void {
