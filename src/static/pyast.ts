@@ -8,7 +8,6 @@ export type { Node };
 
 export const FUNCTION_TYPES = new Set(['function_definition', 'lambda']);
 const SCOPE_TYPES = new Set(['function_definition', 'lambda', 'class_definition']);
-const LOOP_TYPES = new Set(['for_statement', 'while_statement']);
 
 /**
  * All named children in one call. (`node.namedChild(i)` walks the children from the first one each
@@ -150,17 +149,16 @@ export function enclosingFunction(node: Node): Node | null {
   return null;
 }
 
+/** The nearest enclosing `def` or `lambda` (not the node itself), crossing class bodies. */
+export function nearestFunction(node: Node): Node | null {
+  for (let p = node.parent; p; p = p.parent) if (FUNCTION_TYPES.has(p.type)) return p;
+  return null;
+}
+
 /** The nearest enclosing `def` (lambdas are transparent), crossing class bodies. */
 export function enclosingDef(node: Node): Node | null {
   for (let p = node.parent; p; p = p.parent) {
     if (p.type === 'function_definition') return p;
-  }
-  return null;
-}
-
-export function enclosingClass(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'class_definition') return p;
   }
   return null;
 }
@@ -181,14 +179,6 @@ export function qualifiedName(node: Node): string | null {
 export function functionNameAt(node: Node): string | null {
   const def = node.type === 'function_definition' ? node : enclosingDef(node);
   return def ? qualifiedName(def) : null;
-}
-
-export function isInsideLoop(node: Node, stopAt: Node | null): boolean {
-  for (let p = node.parent; p && p !== stopAt; p = p.parent) {
-    if (LOOP_TYPES.has(p.type)) return true;
-    if (SCOPE_TYPES.has(p.type)) return false;
-  }
-  return false;
 }
 
 /** The function body (`block`) of a def, or the expression body of a lambda. */
@@ -329,21 +319,6 @@ function importedLocalNames(node: Node): string[] {
   return names;
 }
 
-/** True when `inner` is `outer` or lies inside it. */
-export function contains(outer: Node, inner: Node): boolean {
-  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
-}
-
-/** The statement that directly holds a node (the child of a `block` or `module`). */
-export function statementOf(node: Node): Node {
-  let current = node;
-  for (let p = node.parent; p; p = p.parent) {
-    if (p.type === 'block' || p.type === 'module') return current;
-    current = p;
-  }
-  return current;
-}
-
 /** Strips parentheses around an expression. */
 export function unparenthesize(node: Node | null): Node | null {
   let current = node;
@@ -390,9 +365,4 @@ export function stringValue(node: Node | null): string | null {
     else if (child.type === 'interpolation') return null;
   }
   return value;
-}
-
-/** 1-based line and column of a node's start. */
-export function position(node: Node): { line: number; column: number } {
-  return { line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
 }

@@ -1,7 +1,6 @@
 import type { ImportTable } from '../imports.js';
 import { splitTopLevel, type SourceBlock } from '../prescan.js';
 import {
-  FUNCTION_TYPES,
   descendants,
   field,
   functionScope,
@@ -14,6 +13,7 @@ import {
   unparenthesize,
   walkOwnScope,
   type Node,
+  nearestFunction,
 } from '../pyast.js';
 import type { Rule, RuleContext, ScanFacts } from '../rule.js';
 
@@ -263,11 +263,6 @@ export function importAliases(facts: ScanFacts, words: readonly string[]): strin
 
 // --- scopes ---------------------------------------------------------------------------------------
 
-function nearestScope(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) if (FUNCTION_TYPES.has(p.type)) return p;
-  return null;
-}
-
 interface ScopeInfo {
   locals: Set<string>;
   globals: Set<string>;
@@ -294,7 +289,7 @@ function scopeInfo(fn: Node, cache: Map<number, ScopeInfo>): ScopeInfo {
 
 /** True when `name` used in `scope` is the module-level binding (Python's LEGB, classes skipped). */
 function refersToModule(name: string, scope: Node, cache: Map<number, ScopeInfo>): boolean {
-  for (let s: Node | null = scope; s; s = nearestScope(s)) {
+  for (let s: Node | null = scope; s; s = nearestFunction(s)) {
     const info = scopeInfo(s, cache);
     if (info.globals.has(name)) return true;
     if (info.nonlocals.has(name)) continue;
@@ -828,7 +823,7 @@ function membershipTested(scope: Node, name: string): boolean {
 
 function scopeLabel(scope: Node): string {
   if (scope.type === 'lambda') {
-    const def = nearestScope(scope);
+    const def = nearestFunction(scope);
     return def?.type === 'function_definition' ? `a lambda in ${qualifiedName(def)}()` : 'a lambda';
   }
   return `${qualifiedName(scope)}()`;
@@ -866,7 +861,7 @@ function check(context: RuleContext): void {
   for (const id of descendants(root, 'identifier')) {
     const name = id.text;
     if (!containers.has(name) || name.startsWith('__')) continue;
-    const scope = nearestScope(id);
+    const scope = nearestFunction(id);
     // Module-level code (and class bodies) runs once, at import time.
     if (!scope || !refersToModule(name, scope, cache)) continue;
     const kind = containers.get(name)!.kind;

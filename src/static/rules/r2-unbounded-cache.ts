@@ -1,6 +1,5 @@
 import type { ImportTable } from '../imports.js';
 import {
-  FUNCTION_TYPES,
   descendants,
   field,
   keywordArgument,
@@ -11,6 +10,7 @@ import {
   unparenthesize,
   walkOwnScope,
   type Node,
+  enclosingFunction,
 } from '../pyast.js';
 import type { Confidence } from '../model.js';
 import type { Rule, RuleContext, ScanFacts } from '../rule.js';
@@ -151,14 +151,6 @@ function verdictFor(def: Node): Verdict | null {
     };
   }
   return { detail: 'every distinct argument tuple stays cached for the life of the process' };
-}
-
-function enclosingFunction(def: Node): Node | null {
-  for (let p = def.parent; p; p = p.parent) {
-    if (p.type === 'class_definition') return null;
-    if (FUNCTION_TYPES.has(p.type)) return p;
-  }
-  return null;
 }
 
 /** The nested def leaves its function: returned, or stored on something longer-lived. */

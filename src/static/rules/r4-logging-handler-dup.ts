@@ -1,5 +1,4 @@
 import {
-  FUNCTION_TYPES,
   descendants,
   enclosingDef,
   field,
@@ -8,6 +7,7 @@ import {
   unparenthesize,
   walkOwnScope,
   type Node,
+  nearestFunction,
 } from '../pyast.js';
 import type { Confidence } from '../model.js';
 import type { Rule, RuleContext } from '../rule.js';
@@ -18,11 +18,6 @@ import {
   methodClass,
   nestedImports,
 } from './r1-unbounded-global.js';
-
-function nearestScope(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) if (FUNCTION_TYPES.has(p.type)) return p;
-  return null;
-}
 
 /** Names of functions that run once per process (or per object) by convention. */
 export const ONCE_NAMES =
@@ -150,7 +145,7 @@ function check(context: RuleContext): void {
   for (const call of descendants(context.root, 'call')) {
     const fn = field(call, 'function');
     if (fn?.type !== 'attribute' || field(fn, 'attribute')?.text !== 'addHandler') continue;
-    const scope = nearestScope(call);
+    const scope = nearestFunction(call);
     if (!scope) continue;
     const receiver = field(fn, 'object');
     if (handlersInspected(scope, call) || onceGuarded(scope, call)) continue;

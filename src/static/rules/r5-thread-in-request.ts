@@ -1,6 +1,5 @@
 import type { ImportTable } from '../imports.js';
 import {
-  FUNCTION_TYPES,
   descendants,
   enclosingDef,
   field,
@@ -10,6 +9,7 @@ import {
   qualifiedName,
   walkOwnScope,
   type Node,
+  nearestFunction,
 } from '../pyast.js';
 import type { Confidence } from '../model.js';
 import type { Rule, RuleContext, ScanFacts } from '../rule.js';
@@ -34,11 +34,6 @@ const TRIGGER_WORDS = ['Thread', 'Timer', 'start_new_thread', 'start_new'];
 
 /** Names of a long-lived object's start-up methods: they usually run once per object. */
 const START_NAMES = /^(?:_?start(?:_\w+)?|_?run|_?serve(?:_\w+)?|__enter__|__aenter__|on_startup|startup)$/;
-
-function nearestScope(node: Node): Node | null {
-  for (let p = node.parent; p; p = p.parent) if (FUNCTION_TYPES.has(p.type)) return p;
-  return null;
-}
 
 /** Classes of this module that derive (directly or through each other) from threading.Thread/Timer. */
 function threadSubclasses(root: Node, imports: ImportTable): Map<string, string> {
@@ -132,7 +127,7 @@ function check(context: RuleContext): void {
     } else {
       continue;
     }
-    const scope = nearestScope(call);
+    const scope = nearestFunction(call);
     // Module-level code and class bodies run once, at import time.
     if (!scope) continue;
 
