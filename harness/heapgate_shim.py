@@ -56,13 +56,30 @@ _shim = _Shim()
 # --- the channel ---------------------------------------------------------------------------------
 
 
-class _FdChannel:
+class _LineReader:
+    """Splits what `_recv` returns into lines; None once the other end has closed."""
+
+    _buffer = b""
+
+    def _recv(self):
+        raise NotImplementedError
+
+    def read_line(self):
+        while b"\n" not in self._buffer:
+            chunk = self._recv()
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        return line
+
+
+class _FdChannel(_LineReader):
     """Main process: messages out on the original stdout fd, commands in on the original stdin fd."""
 
     def __init__(self, out_fd, in_fd):
         self.out_fd = out_fd
         self.in_fd = in_fd
-        self._buffer = b""
 
     def send(self, data):
         view = memoryview(data)
@@ -70,38 +87,25 @@ class _FdChannel:
             written = os.write(self.out_fd, view)
             view = view[written:]
 
-    def read_line(self):
-        while b"\n" not in self._buffer:
-            chunk = os.read(self.in_fd, 65536)
-            if not chunk:
-                return None
-            self._buffer += chunk
-        line, self._buffer = self._buffer.split(b"\n", 1)
-        return line
+    def _recv(self):
+        return os.read(self.in_fd, 65536)
 
     def fds(self):
         return {self.out_fd, self.in_fd}
 
 
-class _SocketChannel:
+class _SocketChannel(_LineReader):
     """Any other process: one Unix socket connection carries both directions."""
 
     def __init__(self, path):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.connect(path)
-        self._buffer = b""
 
     def send(self, data):
         self.sock.sendall(data)
 
-    def read_line(self):
-        while b"\n" not in self._buffer:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                return None
-            self._buffer += chunk
-        line, self._buffer = self._buffer.split(b"\n", 1)
-        return line
+    def _recv(self):
+        return self.sock.recv(65536)
 
     def fds(self):
         return {self.sock.fileno()}

@@ -1,4 +1,5 @@
-/** Why a run fails: the reasons collected from the static findings (and, later, the budgets). */
+/** Why a run fails: the reasons collected from the static findings and the scenarios' budgets. */
+import type { ScenarioReport } from '../report/model.js';
 import { severityRank, type Finding, type Severity } from '../static/model.js';
 
 /** One reason per severity at or above `failOn` that has findings; empty when the gate passes. */
@@ -17,4 +18,15 @@ export function staticGateReasons(findings: readonly Finding[], failOn: Severity
   return [
     `${total} finding${total === 1 ? '' : 's'} at or above ${failOn} (${parts.join(', ')}) — --fail-on ${failOn}`,
   ];
+}
+
+/** One reason per scenario that failed its budget or could not run, for the gate. */
+export function scenarioGateReasons(scenarios: readonly ScenarioReport[]): string[] {
+  const reasons: string[] = [];
+  for (const s of scenarios) {
+    if (s.verdict === 'fail')
+      reasons.push(`${s.name}: ${(s.reasons ?? ['memory budget exceeded']).join('; ')}`);
+    if (s.verdict === 'error') reasons.push(`${s.name}: ${(s.error ?? 'the target failed').split('\n')[0]}`);
+  }
+  return reasons;
 }

@@ -25,6 +25,7 @@ import {
 } from '../analysis/compare.js';
 import { formatBytes } from '../analysis/units.js';
 import { workflowCommand } from '../report/github.js';
+import { markdownCell as cell, markdownCode as code } from '../report/markdown.js';
 import type { MetricName } from '../report/model.js';
 import { VERSION } from '../version.js';
 import type { CommandIO } from './analyze.js';
@@ -230,23 +231,12 @@ export function renderComparisonText(
   return `${out.join('\n')}\n`;
 }
 
-/** Safe inside a Markdown table cell. */
-function cell(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/\|/g, '\\|')
-    .replace(/`/g, 'ˋ')
-    .replace(/\r?\n/g, ' ');
-}
-
 export function renderComparisonMarkdown(comparison: Comparison, files: ComparedFiles): string {
   const out: string[] = [];
   out.push(
     `## heapgate compare: ${comparison.regressed ? '❌ growth regression' : '✅ no growth regression'}`,
     '',
-    `Base \`${cell(files.base.file)}\` → head \`${cell(files.head.file)}\`: ${cell(summaryLine(comparison))}.`,
+    `Base ${code(files.base.file)} → head ${code(files.head.file)}: ${cell(summaryLine(comparison))}.`,
     '',
     '| Scenario | Verdict | Metric | Base slope [90% CI] | Head slope [90% CI] | Change | Status |',
     '|---|---|---|---:|---:|---:|---|',

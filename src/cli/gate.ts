@@ -4,9 +4,9 @@
  * selected ones, most severe first → each finding confirmed, not reproduced or not exercised → one
  * combined report.
  */
-import { staticGateReasons } from '../analysis/gate.js';
+import { scenarioGateReasons, staticGateReasons } from '../analysis/gate.js';
 import type { DynamicOptions } from '../config/dynamic.js';
-import { runScenario, type ScenarioRun } from '../drive/runner.js';
+import { runnerOptions, runScenario, type ScenarioRun } from '../drive/runner.js';
 import type { Report, ReportFinding, ScenarioReport } from '../report/model.js';
 import type { Scenario } from '../scenarios/model.js';
 import { buildCallGraph, type CallGraph } from '../select/callgraph.js';
@@ -89,20 +89,10 @@ export async function runGate(
   try {
     for (const planned of toRun) {
       if (options.signal?.aborted) break;
-      const run = await runScenario(planned.scenario, {
-        command: options.dynamic.command,
-        python: options.dynamic.python,
-        cwd: options.dynamic.cwd,
-        traceDepth: options.dynamic.traceDepth,
-        readyPath: options.dynamic.readyPath,
-        readyTimeoutMs: options.dynamic.readyTimeoutMs,
-        graceMs: options.dynamic.graceMs,
-        allowRemote: options.dynamic.allowRemote,
-        budgetConfig: options.dynamic.configBudget,
-        budgetFlags: options.dynamic.flagBudget,
-        signal: options.signal,
-        onProgress: options.onProgress,
-      });
+      const run = await runScenario(
+        planned.scenario,
+        runnerOptions(options.dynamic, { signal: options.signal, onProgress: options.onProgress }),
+      );
       run.report.selectedBy = planned.selectedBy.map((r) => ({ rule: r.rule, file: r.file, line: r.line }));
       if (planned.generated) run.report.generated = true;
       runs.push(run);
@@ -127,12 +117,7 @@ export async function runGate(
   const reasons = staticGateReasons(judged, options.failOn).map((r) =>
     options.failOnConfirmed ? r.replace(/finding(s?) at or above/, 'confirmed finding$1 at or above') : r,
   );
-  for (const run of runs) {
-    const s = run.report;
-    if (s.verdict === 'fail')
-      reasons.push(`${s.name}: ${(s.reasons ?? ['memory budget exceeded']).join('; ')}`);
-    if (s.verdict === 'error') reasons.push(`${s.name}: ${(s.error ?? 'the target failed').split('\n')[0]}`);
-  }
+  reasons.push(...scenarioGateReasons(runs.map((r) => r.report)));
   const interrupted = options.signal?.aborted === true;
   if (interrupted) reasons.push(`interrupted after ${runs.length} of ${toRun.length} scenarios`);
 

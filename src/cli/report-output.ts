@@ -56,6 +56,8 @@ export function writeRenderedReport(
   formats: Format[],
   flags: OutputFlags,
   io: CommandIO,
+  /** Said before what was written: `3 findings` → `heapgate: 3 findings; wrote …`. */
+  lead?: string,
 ): boolean {
   const toTerminal = flags.output === undefined && flags.outputDir === undefined;
   const text = {
@@ -76,7 +78,7 @@ export function writeRenderedReport(
         }));
   writeOutputsAtomically(files);
   io.stderr.write(
-    `heapgate: wrote ${files.map((f) => path.relative(process.cwd(), f.path) || f.path).join(', ')}\n`,
+    `heapgate: ${lead ? `${lead}; ` : ''}wrote ${files.map((f) => path.relative(process.cwd(), f.path) || f.path).join(', ')}\n`,
   );
   return false;
 }

@@ -10,7 +10,8 @@ import { resolveOutputFlags, writeRenderedReport } from './report-output.js';
 import { resolveDynamicOptions, type DynamicFlags, type DynamicOptions } from '../config/dynamic.js';
 import { checkConfigKeys } from '../config/options.js';
 import { readPyprojectConfig } from '../config/pyproject.js';
-import { runScenario, scenarioBudget, type ScenarioRun } from '../drive/runner.js';
+import { runnerOptions, runScenario, scenarioBudget, type ScenarioRun } from '../drive/runner.js';
+import { scenarioGateReasons } from '../analysis/gate.js';
 import { SCHEMA_VERSION, type Report } from '../report/model.js';
 import { loadScenarios } from '../scenarios/load.js';
 import { withLength, type Scenario } from '../scenarios/model.js';
@@ -20,6 +21,7 @@ import { stopAllTargets } from '../target/process.js';
 import { VERSION } from '../version.js';
 import type { CommandIO } from './analyze.js';
 import { EXIT, UsageError } from './errors.js';
+import { Interruption } from './interrupt.js';
 import { ProgressPrinter } from './progress.js';
 
 export interface SoakFlags extends DynamicFlags {
@@ -28,9 +30,6 @@ export interface SoakFlags extends DynamicFlags {
   outputDir?: string;
   shard?: string;
 }
-
-/** Exit code for a run stopped by a signal: 128 + the signal's number, as shells report it. */
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
 export async function runSoak(flags: SoakFlags, io: CommandIO): Promise<number> {
   const config = readPyprojectConfig(path.resolve(flags.cwd ?? '.'));
@@ -47,54 +46,29 @@ export async function runSoak(flags: SoakFlags, io: CommandIO): Promise<number> 
   // A shard with nothing to run still writes its (passing) report, so a CI matrix can always merge.
   const scenarios = shard ? shardScenarios(all, shard) : all;
 
-  const controller = new AbortController();
-  let stoppedBy: NodeJS.Signals | null = null;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (stoppedBy) {
-      // Second signal: do not wait for the block to finish.
-      void stopAllTargets().finally(() => process.exit(SIGNAL_EXIT[signal] ?? 130));
-      return;
-    }
-    stoppedBy = signal;
-    io.stderr.write(`\nheapgate: ${signal}: stopping after the current block; a partial report follows\n`);
-    controller.abort(new Error(signal));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
+  const interruption = new Interruption(io);
   const progress = new ProgressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
   const runs: ScenarioRun[] = [];
   try {
     for (const scenario of scenarios) {
-      if (controller.signal.aborted) break;
-      const run = await runScenario(scenario, {
-        command: options.command,
-        python: options.python,
-        cwd: options.cwd,
-        traceDepth: options.traceDepth,
-        readyPath: options.readyPath,
-        readyTimeoutMs: options.readyTimeoutMs,
-        graceMs: options.graceMs,
-        allowRemote: options.allowRemote,
-        budgetConfig: options.configBudget,
-        budgetFlags: options.flagBudget,
-        signal: controller.signal,
-        onProgress: (p) => progress.update(p),
-      });
+      if (interruption.signal.aborted) break;
+      const run = await runScenario(
+        scenario,
+        runnerOptions(options, { signal: interruption.signal, onProgress: (p) => progress.update(p) }),
+      );
       progress.finishLine();
       runs.push(run);
     }
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interruption.release();
     progress.finishLine();
     await stopAllTargets();
   }
 
-  const report = soakReport(runs, stoppedBy, scenarios.length);
+  const report = soakReport(runs, interruption.stoppedBy, scenarios.length);
   writeRenderedReport(report, formats, flags, io);
   publishToGitHub(report, process.env, io, { root: options.cwd });
-  if (stoppedBy) return SIGNAL_EXIT[stoppedBy] ?? 130;
+  if (interruption.exitCode !== null) return interruption.exitCode;
   if (runs.some((r) => r.targetFailed)) return EXIT.targetFailed;
   return report.gate.passed ? EXIT.passed : EXIT.gateFailed;
 }
@@ -127,13 +101,7 @@ export async function prepareScenarios(
 }
 
 export function soakReport(runs: readonly ScenarioRun[], stoppedBy: string | null, planned: number): Report {
-  const reasons: string[] = [];
-  for (const run of runs) {
-    const s = run.report;
-    if (s.verdict === 'fail')
-      reasons.push(`${s.name}: ${(s.reasons ?? ['memory budget exceeded']).join('; ')}`);
-    if (s.verdict === 'error') reasons.push(`${s.name}: ${(s.error ?? 'the target failed').split('\n')[0]}`);
-  }
+  const reasons = scenarioGateReasons(runs.map((r) => r.report));
   if (stoppedBy) {
     reasons.push(
       `interrupted by ${stoppedBy} after ${runs.length} of ${planned} scenario${planned === 1 ? '' : 's'}`,

@@ -11,6 +11,7 @@ import { parseBudget, resolveBudget, type Budget, type BudgetOverrides } from '.
 import type { Sample } from '../analysis/sample.js';
 import { earlyStop, scenarioVerdict, scenarioWarmup, type ScenarioVerdict } from '../analysis/verdict.js';
 import { TargetError, UsageError } from '../cli/errors.js';
+import type { DynamicOptions } from '../config/dynamic.js';
 import type { LeakSite, ScenarioReport } from '../report/model.js';
 import type { Scenario } from '../scenarios/model.js';
 import type { SiteEntry } from '../target/protocol.js';
@@ -65,6 +66,27 @@ export interface ScenarioRun {
   targetFailed: boolean;
   /** Ctrl-C (or SIGTERM) stopped it before the end. */
   interrupted: boolean;
+}
+
+/** The runner's options from the dynamic phase's resolved options (soak and the gate alike). */
+export function runnerOptions(
+  dynamic: DynamicOptions,
+  run: { signal?: AbortSignal; onProgress?: (progress: Progress) => void },
+): RunnerOptions {
+  return {
+    command: dynamic.command,
+    python: dynamic.python,
+    cwd: dynamic.cwd,
+    traceDepth: dynamic.traceDepth,
+    readyPath: dynamic.readyPath,
+    readyTimeoutMs: dynamic.readyTimeoutMs,
+    graceMs: dynamic.graceMs,
+    allowRemote: dynamic.allowRemote,
+    budgetConfig: dynamic.configBudget,
+    budgetFlags: dynamic.flagBudget,
+    signal: run.signal,
+    onProgress: run.onProgress,
+  };
 }
 
 /** Checks everything about a scenario that can be checked without running it (exit 2 on a problem). */

@@ -122,3 +122,5 @@ function cell(text: string): string {
 function code(text: string): string {
   return `\`${text.replace(/`/g, 'ˋ').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}\``;
 }
+
+export { cell as markdownCell, code as markdownCode };

@@ -3,6 +3,7 @@
  * so `heapgate report FILE.json` can re-render a saved run exactly.
  */
 import type { Budget } from '../analysis/budget.js';
+import type { Sample } from '../analysis/sample.js';
 import type { Recommendation } from '../select/confirm.js';
 import type { DynamicStatus, Finding, Problem, Route, Severity } from '../static/model.js';
 
@@ -25,16 +26,7 @@ export interface MetricReport {
 }
 
 /** One sampling round, summed over the target's processes. */
-export interface SeriesPoint {
-  iteration: number;
-  elapsedMs: number;
-  heap: number;
-  rss: number;
-  threads: number;
-  fds: number;
-  handlers: number;
-  gcObjects: number;
-}
+export type SeriesPoint = Omit<Sample, 'pid'>;
 
 export interface LeakSite {
   file: string;

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Parser } from 'web-tree-sitter';
 import { decodePython } from '../static/decode.js';
+import { ImportTable } from '../static/imports.js';
 import { discoverPythonFiles } from '../static/discover.js';
 import { parsePython, pythonParser } from '../static/parse.js';
 import { descendants, dottedName, field, namedChildren, qualifiedName, type Node } from '../static/pyast.js';
@@ -109,34 +110,11 @@ export function callGraphOf(parser: Parser, sources: ReadonlyMap<string, string>
 
 function parseModule(file: string, root: Node): ParsedModule {
   const module = moduleNameOf(file);
-  const imports = new Map<string, string>();
   const packageParts = file.endsWith('__init__.py') ? module.split('.') : module.split('.').slice(0, -1);
-  for (const stmt of descendants(root, ['import_statement', 'import_from_statement'])) {
-    if (stmt.type === 'import_statement') {
-      for (const child of namedChildren(stmt)) {
-        if (child.type === 'aliased_import') {
-          const name = field(child, 'name')?.text;
-          const alias = field(child, 'alias')?.text;
-          if (name && alias) imports.set(alias, name);
-        } else if (child.type === 'dotted_name') {
-          const first = child.namedChild(0)?.text;
-          if (first) imports.set(first, first);
-        }
-      }
-      continue;
-    }
-    const moduleNode = field(stmt, 'module_name');
-    const from = absoluteModule(moduleNode?.text ?? '', packageParts);
-    for (const child of namedChildren(stmt)) {
-      if (moduleNode && child.equals(moduleNode)) continue;
-      if (child.type === 'aliased_import') {
-        const name = field(child, 'name')?.text;
-        const alias = field(child, 'alias')?.text;
-        if (name && alias) imports.set(alias, from ? `${from}.${name}` : name);
-      } else if (child.type === 'dotted_name') {
-        imports.set(child.text, from ? `${from}.${child.text}` : child.text);
-      }
-    }
+  // The same bindings the rules see, with relative imports made absolute from this file's package.
+  const imports = new Map<string, string>();
+  for (const [local, target] of ImportTable.fromTree(root).bindings) {
+    imports.set(local, absoluteModule(target, packageParts));
   }
   const defs = new Map<string, { line: number; endLine: number; node: Node }>();
   for (const def of descendants(root, 'function_definition')) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_BUDGET } from '../../src/analysis/budget.js';
 import { compareReports, measuredSamples, type Comparison } from '../../src/analysis/compare.js';
 import type { Report, ScenarioReport, SeriesPoint, Verdict } from '../../src/report/model.js';
 import { validateReport } from '../../src/report/validate.js';
@@ -50,16 +51,7 @@ function scenario(spec: Synthetic = {}): ScenarioReport {
     leakSites: [],
     ...(spec.reasons ? { reasons: spec.reasons } : {}),
     ...(spec.warmupIterations === null ? {} : { warmupIterations: spec.warmupIterations ?? every }),
-    budget: {
-      growth: spec.growthBudget ?? 32,
-      rate: null,
-      heap: null,
-      rss: null,
-      rssGrowth: 256,
-      threads: 0,
-      fds: 0,
-      handlers: 0,
-    },
+    budget: { ...DEFAULT_BUDGET, growth: spec.growthBudget ?? DEFAULT_BUDGET.growth! },
     series,
   };
 }
