@@ -967,6 +967,6 @@ export const unboundedGlobal: Rule = {
       ].join('\n'),
     },
   },
-  trigger: { fileWords: containerCandidates, test: nestedImports },
+  trigger: { fileWords: containerCandidates },
   check,
 };

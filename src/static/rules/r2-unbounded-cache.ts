@@ -14,13 +14,7 @@ import {
 } from '../pyast.js';
 import type { Confidence } from '../model.js';
 import type { Rule, RuleContext, ScanFacts } from '../rule.js';
-import {
-  decoratorExpression,
-  decoratorsOf,
-  importAliases,
-  methodClass,
-  nestedImports,
-} from './r1-unbounded-global.js';
+import { decoratorExpression, decoratorsOf, importAliases, methodClass } from './r1-unbounded-global.js';
 
 /** Memoizers whose size is their `maxsize` argument (first positional or keyword); None = unbounded. */
 const SIZED = new Set([
@@ -308,7 +302,7 @@ export const unboundedCache: Rule = {
   trigger: {
     words: TRIGGER_WORDS,
     fileWords: (facts) => [...memoizerCandidates(facts), ...importAliases(facts, COMMON_NAMES)],
-    test: (text) => CACHE_USE.test(text) || nestedImports(text),
+    test: (text) => CACHE_USE.test(text),
   },
   check,
 };

@@ -11,13 +11,7 @@ import {
 } from '../pyast.js';
 import type { Confidence } from '../model.js';
 import type { Rule, RuleContext } from '../rule.js';
-import {
-  isMemoized,
-  isStartupHook,
-  lexicalUsage,
-  methodClass,
-  nestedImports,
-} from './r1-unbounded-global.js';
+import { isMemoized, isStartupHook, lexicalUsage, methodClass } from './r1-unbounded-global.js';
 
 /** Names of functions that run once per process (or per object) by convention. */
 export const ONCE_NAMES =
@@ -228,6 +222,6 @@ export const loggingHandlerDup: Rule = {
       ].join('\n'),
     },
   },
-  trigger: { words: ['addHandler'], test: nestedImports },
+  trigger: { words: ['addHandler'] },
   check,
 };

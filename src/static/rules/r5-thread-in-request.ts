@@ -19,7 +19,6 @@ import {
   isStartupHook,
   lexicalUsage,
   methodClass,
-  nestedImports,
 } from './r1-unbounded-global.js';
 import { ONCE_NAMES } from './r4-logging-handler-dup.js';
 
@@ -215,6 +214,6 @@ export const threadInRequest: Rule = {
       ].join('\n'),
     },
   },
-  trigger: { words: TRIGGER_WORDS, fileWords: subclassCandidates, test: nestedImports },
+  trigger: { words: TRIGGER_WORDS, fileWords: subclassCandidates },
   check,
 };
