@@ -35,6 +35,10 @@ function addDynamicOptions(command: Command): Command {
     .option('--ready-timeout <time>', 'how long the target may take to become ready (default 60s)')
     .option('--allow-remote', 'let scenarios with absolute URLs reach hosts other than loopback')
     .option('--trace-depth <n>', 'frames per allocation in the leak-site pass (default 16)')
+    .option(
+      '--heap-counter <counter>',
+      'what the heap series counts: allocator (live bytes from pymalloc and malloc, default) or tracemalloc',
+    )
     .option('--grace <time>', 'between SIGTERM and SIGKILL when ending the target (default 5s)')
     .option('--shard <i/n>', 'run only this share of the scenarios (CI matrices; merge with heapgate merge)');
 }

@@ -28,6 +28,7 @@ export interface DynamicFlags {
   readyTimeout?: string;
   allowRemote?: boolean;
   traceDepth?: string;
+  heapCounter?: string;
   grace?: string;
 }
 
@@ -45,8 +46,17 @@ export interface DynamicOptions {
   readyTimeoutMs: number;
   allowRemote: boolean;
   traceDepth: number;
+  heapCounter: HeapCounter;
   graceMs: number;
 }
+
+/**
+ * What the heap metric counts: `allocator` — live bytes as pymalloc and malloc count them, read at each
+ * sample at no cost in between (CPython on glibc; the shim falls back to tracemalloc elsewhere);
+ * `tracemalloc` — bytes traced by tracemalloc running the whole time (slower: every allocation pays).
+ */
+export type HeapCounter = 'allocator' | 'tracemalloc';
+export const HEAP_COUNTERS: readonly HeapCounter[] = ['allocator', 'tracemalloc'];
 
 /** Keys `[tool.heapgate]` may hold for the dynamic phase. */
 export const DYNAMIC_CONFIG_KEYS = [
@@ -60,6 +70,7 @@ export const DYNAMIC_CONFIG_KEYS = [
   'ready-timeout',
   'allow-remote',
   'trace-depth',
+  'heap-counter',
   'grace',
 ] as const;
 
@@ -152,6 +163,12 @@ export function resolveDynamicOptions(
       `${flags.traceDepth !== undefined ? '--trace-depth' : where('trace-depth')}: expected a whole number from 1 to 100, got '${depthText}'`,
     );
   }
+  const heapCounter = flags.heapCounter ?? configString('heap-counter') ?? 'allocator';
+  if (!(HEAP_COUNTERS as readonly string[]).includes(heapCounter)) {
+    throw new UsageError(
+      `${flags.heapCounter !== undefined ? '--heap-counter' : where('heap-counter')}: expected ${HEAP_COUNTERS.join(' or ')}, got '${heapCounter}'`,
+    );
+  }
   const readyPath = flags.readyPath ?? configString('ready-path');
   if (readyPath !== undefined && !readyPath.startsWith('/')) {
     throw new UsageError(
@@ -178,6 +195,7 @@ export function resolveDynamicOptions(
     readyTimeoutMs,
     allowRemote: flags.allowRemote ?? (allowRemoteConfig as boolean | undefined) ?? false,
     traceDepth: Number(depthText),
+    heapCounter: heapCounter as HeapCounter,
     graceMs,
   };
 }

@@ -11,7 +11,7 @@ import { parseBudget, resolveBudget, type Budget, type BudgetOverrides } from '.
 import type { Sample } from '../analysis/sample.js';
 import { earlyStop, scenarioVerdict, scenarioWarmup, type ScenarioVerdict } from '../analysis/verdict.js';
 import { TargetError, UsageError } from '../cli/errors.js';
-import type { DynamicOptions } from '../config/dynamic.js';
+import type { DynamicOptions, HeapCounter } from '../config/dynamic.js';
 import type { LeakSite, ScenarioReport } from '../report/model.js';
 import type { Scenario } from '../scenarios/model.js';
 import type { SiteEntry } from '../target/protocol.js';
@@ -27,8 +27,10 @@ export interface RunnerOptions {
   command: string | null;
   python: string;
   cwd: string;
-  /** Frames kept for the attribution pass (the growth series is always traced at 1 frame). */
+  /** Frames kept for the attribution pass. */
   traceDepth: number;
+  /** What the heap series counts (see config/dynamic.ts). */
+  heapCounter: HeapCounter;
   readyPath?: string;
   readyTimeoutMs: number;
   graceMs?: number;
@@ -78,6 +80,7 @@ export function runnerOptions(
     python: dynamic.python,
     cwd: dynamic.cwd,
     traceDepth: dynamic.traceDepth,
+    heapCounter: dynamic.heapCounter,
     readyPath: dynamic.readyPath,
     readyTimeoutMs: dynamic.readyTimeoutMs,
     graceMs: dynamic.graceMs,
@@ -95,10 +98,18 @@ export function scenarioBudget(scenario: Scenario, config: BudgetOverrides, flag
   return resolveBudget(config, own, flags);
 }
 
-const ATTRIBUTION_MIN_ITERATIONS = 100;
+/**
+ * The attribution pass traces 16 frames deep, 5-7x the cost of a plain request: its length is the least
+ * that still shows a leak of a few dozen bytes an iteration above the sites' 256-byte floor.
+ */
+const ATTRIBUTION_MIN_ITERATIONS = 50;
 /** earlyStop needs 20 measured samples to pass and 25 to fail; checking sooner is wasted work. */
 const EARLY_STOP_FROM = 20;
-const EARLY_STOP_EVERY = 3;
+/**
+ * The target idles while earlyStop's bootstraps run, so a check waits until the time since the last one
+ * is at least this many times what the last one took: analysis stays under ~1/(1+this) of the run.
+ */
+const EARLY_STOP_SPACING = 8;
 /** Leak sites below both of these are left out of the report. */
 const MIN_SITE_BYTES = 256;
 const MIN_SITE_SHARE = 0.01;
@@ -156,7 +167,9 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
       python: options.python,
       cwd: options.cwd,
       port,
+      // Only the tracemalloc counter traces from start-up; one frame is all its series needs.
       traceDepth: 1,
+      heapCounter: options.heapCounter,
       readyPath: options.readyPath,
       readyTimeoutMs: options.readyTimeoutMs,
       graceMs: options.graceMs,
@@ -251,16 +264,19 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
     const goal = scenario.durationMs === null ? measuredFrom + scenario.iterations : null;
     const measuredStartedAt = Date.now();
     let measuredRounds = 0;
+    let nextCheckAt = 0;
     while (!aborted()) {
       if (goal !== null ? next >= goal : Date.now() - measuredStartedAt >= scenario.durationMs!) break;
       const count = goal !== null ? Math.min(scenario.sampleEvery, goal - next) : scenario.sampleEvery;
       await runIterations(count);
       await sample();
       progress('measuring', goal);
-      // Each check costs milliseconds of bootstrap while the target idles: check every few rounds.
       measuredRounds++;
-      if (measuredRounds >= EARLY_STOP_FROM && measuredRounds % EARLY_STOP_EVERY === 0) {
+      if (measuredRounds >= EARLY_STOP_FROM && performance.now() >= nextCheckAt) {
+        const checkStarted = performance.now();
         if (earlyStop(samples, budget, { measuredFromIteration: measuredFrom })) break;
+        const now = performance.now();
+        nextCheckAt = now + EARLY_STOP_SPACING * (now - checkStarted);
       }
     }
     interrupted = aborted();
@@ -273,6 +289,9 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
     report.verdict = verdict.verdict;
     report.iterations = next - measuredFrom;
     Object.assign(report, describeVerdict(verdict, measuredFrom, budget, samples));
+    const counted = heapCounterOf(live);
+    report.heapCounter = counted.counter;
+    if (counted.notes.length) report.notes = [...(report.notes ?? []), ...counted.notes];
 
     if (verdict.verdict === 'fail' && !interrupted) {
       progress('attributing', goal);
@@ -310,6 +329,16 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
   }
 }
 
+/** What the measured processes' heap figures counted, and why any of them counted otherwise than asked. */
+function heapCounterOf(target: TargetProcess): { counter: HeapCounter; notes: string[] } {
+  const hellos = target.measuredHellos();
+  const counter = hellos.some((h) => (h.heapCounter ?? 'tracemalloc') === 'tracemalloc')
+    ? 'tracemalloc'
+    : 'allocator';
+  const notes = [...new Set(hellos.flatMap((h) => (h.note ? [h.note] : [])))];
+  return { counter, notes };
+}
+
 /** Heap summed over the processes sampled at an iteration. */
 function heapAt(samples: readonly Sample[], iteration: number): number {
   let sum = 0;
@@ -329,10 +358,10 @@ async function attribute(
 ): Promise<{ sites: LeakSite[]; iterations: number }> {
   await target.broadcast({ cmd: 'trace', depth: options.traceDepth }, 30_000);
   // Let anything the restart itself allocates settle before the baseline.
-  await runIterations(Math.min(scenario.sampleEvery, 25));
+  await runIterations(Math.min(scenario.sampleEvery, 10));
   await target.broadcast({ cmd: 'baseline' }, 120_000);
   let done = 0;
-  const total = Math.max(ATTRIBUTION_MIN_ITERATIONS, 2 * scenario.sampleEvery);
+  const total = Math.max(ATTRIBUTION_MIN_ITERATIONS, scenario.sampleEvery);
   while (done < total) {
     const count = Math.min(scenario.sampleEvery, total - done);
     await runIterations(count);

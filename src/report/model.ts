@@ -63,6 +63,11 @@ export interface ScenarioReport {
   series?: SeriesPoint[];
   /** Made by the gate from a built-in template for a flagged route no scenario covered. */
   generated?: boolean;
+  /**
+   * What the heap metric counted: `allocator` (live bytes from pymalloc and malloc) or `tracemalloc`
+   * (traced bytes). Absent in reports from before the choice existed, which were all tracemalloc.
+   */
+  heapCounter?: 'allocator' | 'tracemalloc';
 }
 
 /** The gate's plan: every scenario, whether it ran, and why. */

@@ -4,8 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { execa, parseCommandString, type ResultPromise } from 'execa';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { TargetError, UsageError } from '../cli/errors.js';
+import type { HeapCounter } from '../config/dynamic.js';
+import { splitCommand } from './command.js';
 import { ShimConnection } from './connection.js';
 import { writeHarness, type HarnessFolder } from './harness.js';
 import { isAlive, terminateTree, type TerminateResult } from './kill.js';
@@ -20,7 +23,10 @@ export interface TargetOptions {
   cwd: string;
   /** Port given to the service as {port} and PORT; null for a bare interpreter. */
   port: number | null;
+  /** Frames tracemalloc keeps when it traces from start-up (the `tracemalloc` heap counter). */
   traceDepth: number;
+  /** What the heap figure counts (default `allocator`; see config/dynamic.ts). */
+  heapCounter?: HeapCounter;
   readyPath?: string;
   readyTimeoutMs: number;
   helloTimeoutMs?: number;
@@ -59,7 +65,9 @@ export class TargetProcess {
   main: ShimConnection | null = null;
   private harness: HarnessFolder | null = null;
   private server: net.Server | null = null;
-  private child: ResultPromise | null = null;
+  private child: ChildProcessByStdio<Writable, Readable, Readable> | null = null;
+  /** Settles once the child has exited and its pipes have closed (or it could not be spawned). */
+  private childGone: Promise<void> = Promise.resolve();
   private stderrChunks: Buffer[] = [];
   private stderrBytes = 0;
   private exitInfo: { code: number | null; signal: string | null } | null = null;
@@ -125,56 +133,36 @@ export class TargetProcess {
       this.server!.listen(this.harness!.socketPath, () => resolve());
     });
 
-    const env: Record<string, string> = {
+    const env: Record<string, string | undefined> = {
+      ...process.env,
       ...options.env,
       PYTHONPATH: [this.harness.dir, process.env.PYTHONPATH].filter(Boolean).join(':'),
       PYTHONUNBUFFERED: '1',
       HEAPGATE_SOCKET: this.harness.socketPath,
       HEAPGATE_PROJECT_ROOT: options.cwd,
       HEAPGATE_TRACE_DEPTH: String(options.traceDepth),
+      HEAPGATE_HEAP_COUNTER: options.heapCounter ?? 'allocator',
       HEAPGATE_RUN_ID: this.runId,
     };
     delete env.HEAPGATE_MAIN_PID;
     if (options.port !== null) env.PORT = String(options.port);
-    const common = {
-      cwd: options.cwd,
-      env,
-      extendEnv: true,
-      detached: true,
-      cleanup: false,
-      reject: false,
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      encoding: 'buffer',
-    } as const;
     if (options.command === null) {
       env.HEAPGATE_BARE = '1';
-      this.child = execa(
+      this.child = this.spawnChild(
         options.python,
         ['-c', 'import heapgate_shim; heapgate_shim.serve_forever()'],
-        common,
+        env,
       );
     } else {
       const command = options.command.replaceAll('{port}', String(options.port ?? ''));
       if (SHELL_SYNTAX.test(command)) {
-        this.child = execa(command, { ...common, shell: true });
+        this.child = this.spawnChild(command, [], env, true);
       } else {
-        const [file, ...args] = parseCommandString(command);
-        this.child = execa(file, args, common);
+        const [file, ...args] = splitCommand(command);
+        this.child = this.spawnChild(file, args, env);
       }
     }
     const child = this.child;
-    child.stderr!.on('data', (chunk: Buffer) => this.keepStderr(chunk));
-    void child.then((result) => {
-      this.exitInfo = { code: result.exitCode ?? null, signal: result.signal ?? null };
-      if (result.failed && result.exitCode === undefined && !result.signal && result.originalMessage) {
-        this.keepStderr(Buffer.from(`${result.originalMessage}\n`));
-      }
-      const reason = describeExit(this.exitInfo);
-      for (const waiter of this.exitWaiters.splice(0)) waiter(reason);
-    });
     if (child.pid) this.seenPids.add(child.pid);
     this.main = new ShimConnection(child.stdout!, child.stdin!);
     this.adopt(this.main);
@@ -194,6 +182,50 @@ export class TargetProcess {
         throw new TargetError(`the target never became ready: ${ready.reason}`, this.stderrTail());
       }
     }
+  }
+
+  /**
+   * Starts the target in a process group of its own (so the whole group can be signalled) with three
+   * pipes: stdin/stdout carry the main channel, stderr is kept as a bounded tail.
+   */
+  private spawnChild(
+    file: string,
+    args: string[],
+    env: Record<string, string | undefined>,
+    shell = false,
+  ): ChildProcessByStdio<Writable, Readable, Readable> {
+    const child = spawn(file, args, {
+      cwd: this.options.cwd,
+      env,
+      detached: true,
+      shell,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    child.stderr.on('data', (chunk: Buffer) => this.keepStderr(chunk));
+    this.childGone = new Promise<void>((resolve) => {
+      let exited = false;
+      const finish = (code: number | null, signal: string | null) => {
+        if (exited) return;
+        exited = true;
+        this.exitInfo = { code, signal };
+        const reason = describeExit(this.exitInfo);
+        for (const waiter of this.exitWaiters.splice(0)) waiter(reason);
+        resolve();
+      };
+      // 'close' comes once stdio has drained too, so the stderr tail is complete; a grandchild still
+      // holding the pipes must not hide the exit, hence the short wait after 'exit'.
+      child.once('exit', (code, signal) => {
+        setTimeout(() => finish(code, signal), 200).unref();
+      });
+      child.once('close', (code: number | null, signal: string | null) => finish(code, signal));
+      child.once('error', (error) => {
+        this.keepStderr(Buffer.from(`${error.message}\n`));
+        if (child.pid === undefined) finish(null, null); // never started
+      });
+    });
+    // A target that exits early closes its stdin under us: that is reported as an exit, not thrown.
+    child.stdin.on('error', () => {});
+    return child;
   }
 
   private waitForHello(timeoutMs: number): Promise<HelloMessage> {
@@ -237,6 +269,13 @@ export class TargetProcess {
     while (this.stderrBytes > STDERR_TAIL_BYTES && this.stderrChunks.length > 1) {
       this.stderrBytes -= this.stderrChunks.shift()!.length;
     }
+  }
+
+  /** The hellos of every process that has been measured (helpers left out), open or since gone. */
+  measuredHellos(): HelloMessage[] {
+    return [...this.connections.values()].flatMap((c) =>
+      c.hello && c.hello.role !== 'helper' ? [c.hello] : [],
+    );
   }
 
   /** Samples every live process that serves requests (multiprocessing helpers are left out). */
@@ -293,9 +332,9 @@ export class TargetProcess {
           knownPids: this.seenPids,
           processGroup: true,
         });
-        // Let execa observe the exit so no handle keeps Node alive (and keep no timer alive either).
+        // Let the child's pipes close so no handle keeps Node alive (and keep no timer alive either).
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([this.child, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+        await Promise.race([this.childGone, new Promise((r) => (timer = setTimeout(r, 1000)))]);
         clearTimeout(timer);
       }
       await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));

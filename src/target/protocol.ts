@@ -25,6 +25,10 @@ export interface HelloMessage extends Envelope {
   executable: string;
   argv: string[];
   traceDepth: number;
+  /** What the process's heap figures count (older shims: tracemalloc). */
+  heapCounter?: 'allocator' | 'tracemalloc';
+  /** Why the process counts differently from what was asked, when it does. */
+  note?: string;
   error?: string;
 }
 
@@ -133,6 +137,14 @@ export function parseMessage(line: string): ShimMessage | null {
       }
       if (!isString(data.executable) || !Array.isArray(data.argv) || !data.argv.every(isString)) return null;
       if (!isCount(data.traceDepth) || (data.error !== undefined && !isString(data.error))) return null;
+      if (
+        data.heapCounter !== undefined &&
+        data.heapCounter !== 'allocator' &&
+        data.heapCounter !== 'tracemalloc'
+      ) {
+        return null;
+      }
+      if (data.note !== undefined && !isString(data.note)) return null;
       return data as unknown as HelloMessage;
     case 'sample':
       if (!isBytes(data.heap) || !isBytes(data.rss) || !isCount(data.threads)) return null;

@@ -44,7 +44,13 @@ afterEach(async () => {
 describe('TargetProcess', () => {
   it('starts a stdlib service with the shim, samples it and ends it', async () => {
     const target = await start('python3 stdlib_service.py');
-    expect(target.main?.hello).toMatchObject({ role: 'main', implementation: 'cpython', traceDepth: 1 });
+    // The allocator counter needs no tracing: tracemalloc stays off until an attribution pass.
+    expect(target.main?.hello).toMatchObject({
+      role: 'main',
+      implementation: 'cpython',
+      heapCounter: 'allocator',
+      traceDepth: 0,
+    });
     expect(await get(target, '/x')).toBe(200);
     const [sample] = await target.sampleAll();
     expect(sample.role).toBe('main');
@@ -96,6 +102,33 @@ describe('TargetProcess', () => {
 
   it('refuses python -I, which would never load the shim', async () => {
     await expect(start('python3 -I stdlib_service.py')).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it.each([
+    // [counter, what is kept, how many, bytes expected per item (range), environment]
+    ['allocator', 'keep_small', 20_000, [100, 125]],
+    ['allocator', 'keep_large', 2000, [4096, 4200]],
+    ['allocator', 'keep_native', 2000, [4096, 4200]],
+    ['tracemalloc', 'keep_small', 20_000, [100, 110]],
+    ['tracemalloc', 'keep_large', 2000, [4096, 4150]],
+    ['tracemalloc', 'keep_native', 2000, [0, 100]], // malloc() in C is invisible to tracemalloc
+    // Without pymalloc every object is malloc's: a chunk header and 16-byte rounding on top.
+    ['allocator', 'keep_small', 20_000, [100, 140], { PYTHONMALLOC: 'malloc' }],
+  ] as const)('the %s counter measures %s', async (counter, fn, count, [low, high], env?) => {
+    const target = await start(null, { heapCounter: counter, env: { ...env } });
+    expect(target.main?.hello).toMatchObject({ heapCounter: counter });
+    const heap = async () => (await target.sampleAll())[0].heap;
+    const keep = (n: number) =>
+      target.main!.request(
+        { cmd: 'call', function: `keeper:${fn}`, calls: [{ args: [n], kwargs: {} }] },
+        10_000,
+      );
+    await keep(10); // imports the module; its own allocations are not the yardstick's
+    const before = await heap();
+    expect(await keep(count)).toMatchObject({ ok: 1, errors: 0 });
+    const perItem = ((await heap()) - before) / count;
+    expect(perItem).toBeGreaterThanOrEqual(low);
+    expect(perItem).toBeLessThanOrEqual(high);
   });
 
   it('runs call scenarios in a bare interpreter', async () => {
