@@ -546,9 +546,17 @@ def _start_thread(channel):
 # --- start-up ------------------------------------------------------------------------------------
 
 
-def _hello(extra=None):
-    import tracemalloc
+def _trace_depth():
+    """Frames tracemalloc keeps, 0 while it is off or where there is none (the hello must still go out)."""
+    try:
+        import tracemalloc
 
+        return tracemalloc.get_traceback_limit() if tracemalloc.is_tracing() else 0
+    except (ImportError, AttributeError, RuntimeError):
+        return 0
+
+
+def _hello(extra=None):
     counter = _shim.heap_counter
     message = {
         "type": "hello",
@@ -557,7 +565,7 @@ def _hello(extra=None):
         "implementation": sys.implementation.name,
         "executable": sys.executable,
         "argv": list(getattr(sys, "orig_argv", sys.argv)),
-        "traceDepth": tracemalloc.get_traceback_limit() if tracemalloc.is_tracing() else 0,
+        "traceDepth": _trace_depth(),
         "heapCounter": counter.name if counter is not None else "tracemalloc",
     }
     if extra:

@@ -44,6 +44,23 @@ describe('heapgate soak: interruption', () => {
   });
 });
 
+describe('heapgate soak: an interpreter it cannot measure', () => {
+  it('says why, exits 2, and leaves no process behind', async () => {
+    const mark = randomUUID();
+    // A real CPython whose tracemalloc cannot be imported: what heapgate meets on PyPy, which has none.
+    const result = await heapgate(
+      ['soak', '--target', 'python3 stdlib_service.py', '--scenarios', scenario('unique-paths.json')],
+      {
+        cwd: SERVICES,
+        env: { HEAPGATE_TEST_MARK: mark, PYTHONPATH: path.join(SERVICES, '../no-tracemalloc') },
+      },
+    );
+    await expectNoProcessWith(mark);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/python3[^:]*: cpython has no working tracemalloc/);
+  });
+});
+
 describe('heapgate soak: bad input exits 2 before anything starts', () => {
   it('names the scenario file and field', async () => {
     const dir = tempProject({

@@ -12,6 +12,20 @@ describe('heapgate soak against framework services (Debian python3)', () => {
     expect(clean.exitCode).toBe(0);
   });
 
+  it('`flask run` starts unchanged under the shim and the leak is found', async () => {
+    const run = await soak([
+      '--target',
+      'env LEAK=heap flask --app flask_app run --host 127.0.0.1 --port {port}',
+      '--scenarios',
+      scenario('orders.json'),
+      '--iterations',
+      '1500',
+    ]);
+    expect(run.exitCode).toBe(1);
+    expect(run.report.scenarios[0].metrics.heap!.exceeded).toBe(true);
+    expect(run.report.scenarios[0].leakSites.map((s) => s.file)).toContain('flask_app.py');
+  });
+
   it('FastAPI under uvicorn: fails the unbounded lru_cache route, passes the health route', async () => {
     const run = await soak([
       '--target',
@@ -28,6 +42,18 @@ describe('heapgate soak against framework services (Debian python3)', () => {
       scenario('health.json'),
     ]);
     expect(clean.exitCode).toBe(0);
+  });
+
+  it('aiohttp: fails the handler that keeps every event, passes the one with a bounded deque', async () => {
+    const target = (leak: string) => `env LEAK=${leak} ${DEBIAN_PYTHON} aiohttp_app.py`;
+    const leaky = await soak(['--target', target('heap'), '--scenarios', scenario('events.json')]);
+    expect(leaky.exitCode).toBe(1);
+    const [s] = leaky.report.scenarios;
+    expect(s.metrics.heap).toMatchObject({ exceeded: true, trend: 'growing' });
+    expect(s.leakSites.map((site) => site.file)).toContain('aiohttp_app.py');
+    const clean = await soak(['--target', target('none'), '--scenarios', scenario('events.json')]);
+    expect(clean.exitCode).toBe(0);
+    expect(clean.report.scenarios[0].verdict).toBe('pass');
   });
 
   it('gunicorn with two forked workers: sums the workers and fails the leak', async () => {

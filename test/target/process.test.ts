@@ -86,6 +86,13 @@ describe('TargetProcess', () => {
     expect((error as TargetError).stderrTail).toContain('fatal: settings file not found');
   });
 
+  it('fails with a clear error when the command does not exist', async () => {
+    const error = await start('heapgate-no-such-program --port {port}').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TargetError);
+    expect((error as TargetError).message).toContain('exited before it started');
+    expect((error as TargetError).stderrTail).toContain('spawn heapgate-no-such-program ENOENT');
+  });
+
   it('notices a crash mid-run', async () => {
     const target = await start('python3 stdlib_service.py');
     await get(target, '/crash').catch(() => 0);
