@@ -2,7 +2,9 @@
  * Scenarios for flagged routes nobody wrote one for, from the built-in templates in scenarios/: unique
  * keys for findings that grow per distinct input (R1, R2, M-rules), the same call over and over for
  * findings that leak per call (R3, R4, R5, M2, M4). Path parameters are filled per the framework's
- * converters; POST/PUT/PATCH get a JSON body.
+ * converters. When the static phase read what the handler expects (Route.request: a pydantic model, the
+ * keys it takes out of `request.get_json()`, its query parameters) the request carries exactly that
+ * (request-body.ts); otherwise POST/PUT/PATCH get the template's fixed JSON body.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +13,7 @@ import type { Scenario } from '../scenarios/model.js';
 import { validateScenario } from '../scenarios/validate.js';
 import { severityRank, type Finding, type Route } from '../static/model.js';
 import { routeLabel } from './plan.js';
+import { FIXED_UUID, generatedRequest } from './request-body.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
@@ -25,7 +28,6 @@ const PER_CALL_RULES = new Set([
   'MEMORY_STRING_CONCAT_LOOP',
 ]);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
-const FIXED_UUID = '00000000-0000-4000-8000-000000000001';
 
 export function templateFor(findings: readonly Finding[]): TemplateName {
   const worst = [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity))[0];
@@ -79,7 +81,17 @@ export function generateScenario(route: Route, findings: readonly Finding[]): Sc
     unknown
   >;
   const request = filled.request as Record<string, unknown>;
+  const derived = route.request ? generatedRequest(route.request, unique) : null;
+  if (derived?.query.length) {
+    request.path = `${requestPath}${requestPath.includes('?') ? '&' : '?'}${derived.query.join('&')}`;
+  }
   if (!BODY_METHODS.has(method)) delete request.json;
+  else if (derived?.body?.kind === 'json') request.json = derived.body.value;
+  else if (derived?.body?.kind === 'text') {
+    delete request.json;
+    request.body = derived.body.value;
+    request.headers = { 'content-type': derived.body.contentType };
+  }
   filled.covers = {
     routes: [`${method} ${route.path}`],
     rules: [],

@@ -9,7 +9,7 @@ import { scanSource, toRanges, type SourceBlock } from './prescan.js';
 import { parsePython } from './parse.js';
 import { functionNameAt, withRootScope, type Node, type ScopeRange } from './pyast.js';
 import type { ReportOptions, Rule, RuleContext, ScanFacts } from './rule.js';
-import { extractRouting, ROUTE_TRIGGER } from './routes/index.js';
+import { extractRouting, lexicalRouting, ROUTE_TRIGGER } from './routes/index.js';
 import { findSuppressions, isSuppressed } from './suppress.js';
 
 export interface AnalyzeSourceOptions {
@@ -30,6 +30,8 @@ export function analyzeSource(parser: Parser, source: string, options: AnalyzeSo
   const choice = options.fullParse ? null : chooseBlocks({ source, blocks }, rules, wantRoutes);
   const chosen = choice ? choice.chosen : blocks;
   const result: FileResult = { file, findings: [], suppressed: 0, routes: [], problems };
+  // Read lexically, so files that need no parse (a package's `__init__.py`, a module of models) have them.
+  if (wantRoutes) Object.assign(result, lexicalRouting(file, source, blocks));
   // Imports alone can produce no finding and no route.
   if (choice ? !choice.needed : blocks.length === 0) return result;
 
@@ -95,7 +97,9 @@ export function analyzeSource(parser: Parser, source: string, options: AnalyzeSo
     const routeScope = choice ? scopeOf(blocks, choice.routes) : null;
     if (wantRoutes && (!routeScope || routeScope.length)) {
       try {
-        const routing = withRootScope(routeScope, () => extractRouting({ file, source, root, imports }));
+        const routing = withRootScope(routeScope, () =>
+          extractRouting({ file, source, root, imports, parser }),
+        );
         result.routes.push(...routing.routes);
         if (routing.mounts.length) result.mounts = routing.mounts;
         if (routing.holders.length) result.holders = routing.holders;

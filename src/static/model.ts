@@ -71,6 +71,59 @@ export interface Route {
    * not a module-level variable (an app built inside `create_app()`, `self.app`).
    */
   owner?: RouteOwner;
+  /**
+   * What the handler reads from the request, when its source says (a pydantic model parameter, the
+   * keys it subscripts out of `request.get_json()`, `request.args.get("q")`…); absent when nothing is
+   * known. Per-file results may hold `model` references to another module's classes; linkRoutes
+   * resolves them.
+   */
+  request?: RequestShape;
+}
+
+/**
+ * The value a field or parameter takes, as far as a request needs to know: a scalar kind, a literal,
+ * an empty list or dict, an object with fields, or (per file only) a class of another module.
+ */
+export type ValueShape =
+  | { kind: 'str' | 'int' | 'float' | 'bool' | 'email' | 'url' | 'uuid' | 'date' | 'datetime' }
+  | { kind: 'literal'; value: string | number | boolean }
+  | { kind: 'list' | 'dict' }
+  | { kind: 'object'; fields: FieldShape[] }
+  | { kind: 'model'; module: string; name: string };
+
+export interface FieldShape {
+  name: string;
+  value: ValueShape;
+  /** False when the handler has a default for it (`.get("k")`, `q: str = ""`, `Field(default=…)`). */
+  required: boolean;
+}
+
+export interface RequestShape {
+  /** The body: JSON (any value) or a urlencoded form (an object); null when the handler reads none. */
+  body: { encoding: 'json' | 'form'; value: ValueShape } | null;
+  /** Query parameters, in the order the handler declares or reads them. */
+  query: FieldShape[];
+}
+
+/** A class of a file whose fields a request body can be built from (a pydantic model, or may be one). */
+export interface ModelShape {
+  name: string;
+  /** Own annotated fields, in order (a same-file base's come first). */
+  fields: FieldShape[];
+  /**
+   * Bases imported from another module (`class ItemCreate(ItemBase)` after `from .base import
+   * ItemBase`): the class is a model when one of them is, and their fields come first.
+   */
+  importedBases: { module: string; name: string }[];
+  /** True when a same-file base chain reaches pydantic's BaseModel (or SQLModel). */
+  model: boolean;
+}
+
+/** `from .users import router as users_router` in a package `__init__.py` (`*` for a star import). */
+export interface Reexport {
+  name: string;
+  module: string;
+  target: string;
 }
 
 /** A module-level variable routes hang on, and a path relative to it. */
@@ -140,6 +193,10 @@ export interface FileResult {
   mounts?: Mount[];
   /** Module-level route holders the file binds (their own prefixes, for linking); absent when none. */
   holders?: RouteHolder[];
+  /** Request-body classes the file defines (for routes of other files that use them); absent when none. */
+  models?: ModelShape[];
+  /** A package `__init__.py`'s `from … import …` names, for registrations that import through it. */
+  reexports?: Reexport[];
 }
 
 export function severityRank(severity: Severity): number {

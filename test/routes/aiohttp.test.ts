@@ -324,4 +324,18 @@ routeTable('aiohttp routes', [
     `,
     routes: [],
   },
+  {
+    name: "a RouteTableDef's decorator applied by call",
+    code: `
+      from aiohttp import web
+
+      routes = web.RouteTableDef()
+
+      async def create(request): ...
+
+      routes.post("/create")(create)
+      routes.route("PUT", "/put")(create)
+    `,
+    routes: ['aiohttp POST /create -> create:5 @7', 'aiohttp PUT /put -> create:5 @8'],
+  },
 ]);

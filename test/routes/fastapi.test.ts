@@ -331,4 +331,71 @@ routeTable('FastAPI routes', [
     `,
     routes: [],
   },
+  {
+    name: 'decorators applied by call: app.get(path)(f), api_route(...)(f), router.post(path)(imported or wrapped f)',
+    code: `
+      from fastapi import APIRouter, FastAPI
+      from .handlers import remote
+
+      app = FastAPI()
+      router = APIRouter(prefix="/r")
+
+      async def plain(): ...
+
+      app.get("/plain")(plain)
+      app.api_route("/both", methods=["GET", "POST"])(plain)
+      router.post("/remote")(remote)
+      router.delete("/wrapped")(timed(plain))
+      app.include_router(router)
+      handlers.get("/not-a-route")(plain)
+    `,
+    routes: [
+      'fastapi GET /plain -> plain:7 @9',
+      'fastapi GET /both -> plain:7 @10',
+      'fastapi POST /both -> plain:7 @10',
+      'fastapi POST /r/remote -> handlers.py:remote:0 @11',
+      'fastapi DELETE /r/wrapped -> plain:7 @12',
+    ],
+  },
+  {
+    name: 'a router returned by a factory def: served under each registration of the call, also via a module variable',
+    code: `
+      from fastapi import APIRouter, FastAPI
+
+      def make_router():
+          r = APIRouter(prefix="/items")
+
+          @r.get("/{item_id}")
+          async def read(item_id: int): ...
+
+          return r
+
+      def unrelated():
+          return 1
+
+      app = FastAPI()
+      app.include_router(make_router(), prefix="/v1")
+      app.include_router(make_router(), prefix="/v2")
+      router = make_router()
+      app.include_router(router, prefix="/v3")
+      app.include_router(unrelated())
+    `,
+    routes: [
+      'fastapi GET /v1/items/{item_id} -> make_router.read:7 @6',
+      'fastapi GET /v2/items/{item_id} -> make_router.read:7 @6',
+      'fastapi GET /v3/items/{item_id} -> make_router.read:7 @6',
+    ],
+  },
+  {
+    name: 'a factory nobody registers in the file keeps its own prefix',
+    code: `
+      from fastapi import APIRouter
+
+      def build():
+          router = APIRouter(prefix="/own")
+          router.add_api_route("/x", handler, methods=["PUT"])
+          return router
+    `,
+    routes: ['fastapi PUT /own/x -> handler:0 @5'],
+  },
 ]);

@@ -535,4 +535,57 @@ routeTable('Flask routes', [
     `,
     routes: [],
   },
+  {
+    name: 'decorators applied by call: app.route(rule)(view), app.get(rule)(wrapped(view)), bp.route(...)(imported view)',
+    code: `
+      from flask import Blueprint, Flask
+      from . import pages
+
+      app = Flask(__name__)
+      bp = Blueprint("bp", __name__, url_prefix="/bp")
+
+      def index(): ...
+
+      app.route("/")(index)
+      app.get("/wrapped")(login_required(index))
+      bp.route("/faq", methods=["GET", "POST"])(pages.faq)
+      app.register_blueprint(bp)
+    `,
+    routes: [
+      'flask GET / -> index:7 @9',
+      'flask GET /wrapped -> index:7 @10',
+      'flask GET /bp/faq -> pages.py:faq:0 @11',
+      'flask POST /bp/faq -> pages.py:faq:0 @11',
+    ],
+  },
+  {
+    name: 'a blueprint returned by a factory def, registered with and without url_prefix',
+    code: `
+      from flask import Blueprint, Flask
+
+      def create_bp(name):
+          bp = Blueprint(name, __name__, url_prefix="/own")
+
+          @bp.route("/x")
+          def x(): ...
+
+          def y(): ...
+
+          bp.route("/y", methods=["POST"])(y)
+          bp.add_url_rule("/z", view_func=y)
+          return bp
+
+      app = Flask(__name__)
+      app.register_blueprint(create_bp("a"), url_prefix="/a")
+      app.register_blueprint(create_bp("b"))
+    `,
+    routes: [
+      'flask GET /a/x -> create_bp.x:7 @6',
+      'flask GET /own/x -> create_bp.x:7 @6',
+      'flask POST /a/y -> create_bp.y:9 @11',
+      'flask POST /own/y -> create_bp.y:9 @11',
+      'flask GET /a/z -> create_bp.y:9 @12',
+      'flask GET /own/z -> create_bp.y:9 @12',
+    ],
+  },
 ]);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyzeSource } from '../../src/static/analyze-source.js';
-import type { Route } from '../../src/static/model.js';
+import type { FieldShape, RequestShape, Route, ValueShape } from '../../src/static/model.js';
 import { pythonParser } from '../../src/static/parse.js';
 import type { Rule } from '../../src/static/rule.js';
 import { dedent } from '../rules/rule-table.js';
@@ -81,4 +81,34 @@ export function routeTable(title: string, cases: RouteCase[]): void {
       });
     }
   });
+}
+
+function valueText(value: ValueShape): string {
+  switch (value.kind) {
+    case 'object':
+      return `{${value.fields.map(fieldText).join(', ')}}`;
+    case 'literal':
+      return JSON.stringify(value.value);
+    case 'model':
+      return `<${value.module}:${value.name}>`;
+    default:
+      return value.kind;
+  }
+}
+
+/** `name: type`, `name?: type` when it is optional. */
+function fieldText(field: FieldShape): string {
+  return `${field.name}${field.required ? '' : '?'}: ${valueText(field.value)}`;
+}
+
+/**
+ * A route's request shape in one line: `json {name: str, count?: int} | query q: str`, `?` marking what
+ * is optional, `<module:Name>` a class of another module; `-` when nothing is known.
+ */
+export function shapeText(shape: RequestShape | undefined): string {
+  if (!shape) return '-';
+  const parts: string[] = [];
+  if (shape.body) parts.push(`${shape.body.encoding} ${valueText(shape.body.value)}`);
+  if (shape.query.length) parts.push(`query ${shape.query.map(fieldText).join(', ')}`);
+  return parts.join(' | ');
 }

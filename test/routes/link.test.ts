@@ -12,7 +12,7 @@ import { analyzeProject, type StaticResult } from '../../src/static/engine.js';
 import type { FileResult } from '../../src/static/model.js';
 import { pythonParser } from '../../src/static/parse.js';
 import { linkRoutes } from '../../src/static/routes/link.js';
-import { brief, dedent } from './helpers.js';
+import { brief, dedent, shapeText } from './helpers.js';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -35,7 +35,7 @@ async function project(
     const full = analyzeSource(parser, source, { file: rel, rules: [], fullParse: true });
     const scoped = analyzeSource(parser, source, { file: rel, rules: [] });
     expect(full.problems, rel).toEqual([]);
-    const facts = (r: FileResult) => [r.routes, r.mounts, r.holders];
+    const facts = (r: FileResult) => [r.routes, r.mounts, r.holders, r.models, r.reexports];
     expect(facts(scoped), rel).toEqual(facts(full));
   }
   const result = await analyzeProject({ root, cacheDir, threads: 0 });
@@ -534,6 +534,231 @@ describe('Django URLconfs included transitively', () => {
       'django * /shop/api/stock/<int:pk>/ -> shop/views.py:stock:0 @4',
       'django * /shop/ -> shop/views.py:home:0 @6',
     ]);
+  });
+});
+
+describe("routers and blueprints re-exported by a package's __init__.py", () => {
+  it('FastAPI: include_router of a router re-exported under another name, by a star import, and nested', async () => {
+    expect(
+      await linked({
+        'app/main.py': `
+          from fastapi import FastAPI
+          from .api import users_router
+          from .api import orders
+          from . import api
+
+          app = FastAPI()
+          app.include_router(users_router, prefix="/api")
+          app.include_router(orders.router, prefix="/shop")
+          app.include_router(api.health_router)
+        `,
+        'app/api/__init__.py': `
+          from .users import router as users_router
+          from .health import *
+        `,
+        'app/api/users.py': `
+          from fastapi import APIRouter
+
+          router = APIRouter(prefix="/users")
+
+          @router.get("/{user_id}")
+          async def get_user(user_id: int): ...
+        `,
+        'app/api/orders.py': `
+          from fastapi import APIRouter
+
+          router = APIRouter(prefix="/orders")
+
+          @router.get("")
+          async def list_orders(): ...
+        `,
+        'app/api/health.py': `
+          from .checks import router as health_router
+        `,
+        'app/api/checks.py': `
+          from fastapi import APIRouter
+
+          router = APIRouter()
+
+          @router.get("/health")
+          async def health(): ...
+        `,
+      }),
+    ).toEqual([
+      'fastapi GET /health -> health:6 @5',
+      'fastapi GET /shop/orders -> list_orders:6 @5',
+      'fastapi GET /api/users/{user_id} -> get_user:6 @5',
+    ]);
+  });
+
+  it('Flask: register_blueprint of a blueprint re-exported by a package', async () => {
+    expect(
+      await linked({
+        'shop/app.py': `
+          from flask import Flask
+          from shop.views import admin_bp, public
+
+          app = Flask(__name__)
+          app.register_blueprint(admin_bp, url_prefix="/admin")
+          app.register_blueprint(public)
+        `,
+        'shop/views/__init__.py': `
+          from .admin import bp as admin_bp
+          from .public import bp as public
+        `,
+        'shop/views/admin.py': `
+          from flask import Blueprint
+
+          bp = Blueprint("admin", __name__, url_prefix="/own")
+
+          @bp.route("/users/<int:uid>")
+          def user(uid): ...
+        `,
+        'shop/views/public.py': `
+          from flask import Blueprint
+
+          bp = Blueprint("public", __name__, url_prefix="/p")
+
+          @bp.get("/")
+          def home(): ...
+        `,
+      }),
+    ).toEqual(['flask GET /admin/users/<int:uid> -> user:6 @5', 'flask GET /p/ -> home:6 @5']);
+  });
+});
+
+describe('routers and blueprints returned by factory functions of another module', () => {
+  it('FastAPI and Flask factories, imported directly and through a package re-export', async () => {
+    const { result } = await project({
+      'svc/main.py': `
+        from fastapi import FastAPI
+        from .routers import make_router
+        from .routers.legacy import build as build_legacy
+
+        app = FastAPI()
+        app.include_router(make_router(), prefix="/v1")
+        app.include_router(make_router(), prefix="/v2")
+        app.include_router(build_legacy())
+      `,
+      'svc/routers/__init__.py': `
+        from .items import make_router
+      `,
+      'svc/routers/items.py': `
+        from fastapi import APIRouter
+
+        def make_router() -> APIRouter:
+            router = APIRouter(prefix="/items")
+
+            @router.get("/{item_id}")
+            async def read_item(item_id: int): ...
+
+            return router
+      `,
+      'svc/routers/legacy.py': `
+        from fastapi import APIRouter
+
+        def build():
+            r = APIRouter(prefix="/legacy")
+            r.add_api_route("/ping", ping)
+            return r
+
+        async def ping(): ...
+      `,
+      'web/app.py': `
+        from flask import Flask
+        from web.blueprints import create_bp
+
+        app = Flask(__name__)
+        app.register_blueprint(create_bp(), url_prefix="/admin")
+      `,
+      'web/blueprints.py': `
+        from flask import Blueprint
+
+        def create_bp():
+            bp = Blueprint("admin", __name__, url_prefix="/own")
+
+            @bp.route("/stats")
+            def stats(): ...
+
+            return bp
+      `,
+    });
+    expect(brief(result.routes)).toEqual([
+      'fastapi GET /v1/items/{item_id} -> make_router.read_item:7 @6',
+      'fastapi GET /v2/items/{item_id} -> make_router.read_item:7 @6',
+      'fastapi GET /legacy/ping -> ping:8 @5',
+      'flask GET /admin/stats -> create_bp.stats:7 @6',
+    ]);
+    const items = result.fileResults.find((r) => r.file === 'svc/routers/items.py')!;
+    expect(items.holders).toEqual([{ name: 'make_router()', framework: 'fastapi', prefix: '/items' }]);
+    const main = result.fileResults.find((r) => r.file === 'svc/main.py')!;
+    expect(main.mounts?.map((m) => [m.target, m.prefix])).toEqual([
+      [{ module: '.routers', name: 'make_router()' }, '/v1'],
+      [{ module: '.routers', name: 'make_router()' }, '/v2'],
+      [{ module: '.routers.legacy', name: 'build()' }, null],
+    ]);
+  });
+});
+
+describe('request bodies from models of other modules', () => {
+  it('a model imported through a package re-export, inheriting from a base in a third module', async () => {
+    const { result } = await project({
+      'app/routers/items.py': `
+        from fastapi import APIRouter
+
+        from ..schemas import ItemCreate, Unknown
+        from ..schemas.common import Page
+
+        router = APIRouter()
+
+        @router.post("/items")
+        async def create(item: ItemCreate, page: Page):
+            return item
+
+        @router.put("/items/{item_id}")
+        async def replace(item_id: int, item: ItemCreate):
+            return item
+
+        @router.post("/other")
+        async def other(thing: Unknown):
+            return thing
+      `,
+      'app/schemas/__init__.py': `
+        from .item import ItemCreate
+      `,
+      'app/schemas/item.py': `
+        from typing import Optional
+
+        from .common import Base, Owner
+
+        class ItemCreate(Base):
+            title: str
+            owner: Owner
+            parent: Optional["ItemCreate"] = None
+      `,
+      'app/schemas/common.py': `
+        from pydantic import BaseModel
+
+        class Base(BaseModel):
+            id: int
+
+        class Owner(BaseModel):
+            email: str
+
+        class Page(BaseModel):
+            size: int = 10
+
+        class Plain:
+            value: int
+      `,
+    });
+    expect(result.routes.map((r) => `${r.method} ${r.path}: ${shapeText(r.request)}`)).toEqual([
+      'POST /items: json {item: {id: int, title: str, owner: {email: str}, parent?: dict}, page: {size?: int}}',
+      'PUT /items/{item_id}: json {id: int, title: str, owner: {email: str}, parent?: dict}',
+      'POST /other: -',
+    ]);
+    const common = result.fileResults.find((r) => r.file === 'app/schemas/common.py')!;
+    expect(common.models?.map((m) => m.name)).toEqual(['Base', 'Owner', 'Page']);
   });
 });
 

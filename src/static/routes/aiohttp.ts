@@ -72,16 +72,28 @@ function methodName(node: Node | null): string | null {
   return value.toUpperCase();
 }
 
+/**
+ * `@routes.get('/x')` on a def (or a web.View class for `@routes.view`), or the same call applied to a
+ * handler (`routes.get('/x')(handler)`): then `definition` is null and `view` is the handler.
+ */
 export function aiohttpDecorator(
   c: RouteCollector,
   holder: Holder | null,
   call: Node,
   verb: string,
-  definition: Node,
+  definition: Node | null,
+  view: Handler | null = null,
 ): void {
   if (!AIOHTTP_DECORATORS.has(verb)) return;
   const line = call.startPosition.row + 1;
   const base = { holder: holder?.key ?? null, framework: 'aiohttp' as const, line };
+  if (!definition) {
+    if (verb === 'view' || !view) return;
+    const method = verb === 'route' ? methodName(argument(call, 0, 'method')) : verb.toUpperCase();
+    const path = c.stringOf(argument(call, verb === 'route' ? 1 : 0, 'path'));
+    if (method && isRoutePath(path)) c.declare({ ...base, method, path, handler: view });
+    return;
+  }
   if (verb === 'view') {
     const path = c.stringOf(argument(call, 0, 'path'));
     if (!isRoutePath(path)) return;

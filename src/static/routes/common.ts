@@ -9,8 +9,11 @@
  * give the same routes.
  */
 import { ImportTable } from '../imports.js';
-import type { Framework, Mount, Route, RouteHolder, RouteOwner } from '../model.js';
-import { splitTopLevel } from '../prescan.js';
+import type { WrittenField } from './request-shape.js';
+import type { Framework, Mount, Reexport, Route, RouteHolder, RouteOwner } from '../model.js';
+import type { Parser, Tree } from 'web-tree-sitter';
+import { parsePython } from '../parse.js';
+import { splitTopLevel, toRanges, type SourceBlock } from '../prescan.js';
 import {
   descendants,
   dottedName,
@@ -22,6 +25,7 @@ import {
   qualifiedName,
   stringValue,
   unparenthesize,
+  walkOwnScope,
   type Node,
 } from '../pyast.js';
 
@@ -38,6 +42,10 @@ export interface LexClass {
   methods: Map<string, number>;
   /** Literal strings of a `methods = [...]` class attribute, or null. */
   methodsAttr: string[] | null;
+  /** Annotated class attributes (`name: str = ""`), in order: a pydantic model's fields. */
+  fields: WrittenField[];
+  /** `NAME = literal` class attributes, in order: an Enum's members. */
+  members: { name: string; value: string | number | boolean }[];
 }
 
 export interface LexIndex {
@@ -64,9 +72,12 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-export function buildLexIndex(source: string): LexIndex {
+export function buildLexIndex(
+  source: string,
+  blocks: readonly SourceBlock[] = splitTopLevel(source),
+): LexIndex {
   const index: LexIndex = { defs: new Map(), classes: new Map(), instances: new Map(), constants: new Map() };
-  for (const block of splitTopLevel(source)) {
+  for (const block of blocks) {
     const text = source.slice(block.start, block.end);
     if (block.head === 'stmt') {
       const m = INSTANCE.exec(text);
@@ -115,13 +126,185 @@ export function buildLexIndex(source: string): LexIndex {
         .matchAll(METHODS_ATTR),
     ].find((m) => !found.length || m[1].length === shallowest);
     const methodsAttr = attr ? [...attr[2].matchAll(/['"]([A-Za-z]+)['"]/g)].map((m) => m[1]) : null;
-    push(index.classes, match[2], { name: match[2], line, bases, methods, methodsAttr });
+    const { fields, members } = classAttributes(lines, at, block.startRow);
+    push(index.classes, match[2], { name: match[2], line, bases, methods, methodsAttr, fields, members });
   }
   return index;
 }
 
+const ATTRIBUTE_HEAD = /^([ \t]*)([A-Za-z_]\w*)[ \t]*(:|=(?!=))(.*)$/;
+const TRIPLE_QUOTE = /("""|''')/;
+
+/**
+ * The annotated attributes and literal assignments directly in a class body (lines at the body's own
+ * indentation, outside docstrings), read lexically so the class need not be parsed. A declaration whose
+ * brackets stay open continues on the next lines.
+ */
+function classAttributes(
+  lines: readonly string[],
+  classLine: number,
+  startRow: number,
+): { fields: WrittenField[]; members: LexClass['members'] } {
+  const fields: WrittenField[] = [];
+  const members: LexClass['members'] = [];
+  // The header ends at the first line whose brackets are balanced and which ends with `:`.
+  let depth = 0;
+  let body = -1;
+  for (let i = classLine; i < lines.length; i++) {
+    const code = stripComment(lines[i]);
+    depth += bracketBalance(code);
+    if (depth <= 0 && code.trimEnd().endsWith(':')) {
+      body = i + 1;
+      break;
+    }
+  }
+  if (body < 0) return { fields, members };
+  let indent: string | null = null;
+  let inString: string | null = null;
+  for (let i = body; i < lines.length; i++) {
+    const line = lines[i];
+    if (inString) {
+      if (countOf(line, inString) % 2 === 1) inString = null;
+      continue;
+    }
+    const trimmed = line.trim();
+    if (!trimmed || trimmed.startsWith('#')) continue;
+    const lead = /^[ \t]*/.exec(line)![0];
+    indent ??= lead;
+    const triple = TRIPLE_QUOTE.exec(line)?.[1];
+    if (triple && countOf(line, triple) % 2 === 1) {
+      inString = triple;
+      continue;
+    }
+    if (lead !== indent) continue;
+    const m = ATTRIBUTE_HEAD.exec(line);
+    if (!m) continue;
+    // Join continuation lines while brackets stay open.
+    let rest = stripComment(m[4]);
+    let open = bracketBalance(rest);
+    let j = i;
+    while (open > 0 && j + 1 < lines.length) {
+      j++;
+      const more = stripComment(lines[j]);
+      rest += ` ${more.trim()}`;
+      open += bracketBalance(more);
+    }
+    const declared = startRow + i + 1;
+    i = j;
+    if (m[3] === '=') {
+      const value = literalText(rest.trim());
+      if (value !== undefined) members.push({ name: m[2], value });
+      continue;
+    }
+    const at = topLevelEquals(rest);
+    const annotation = (at < 0 ? rest : rest.slice(0, at)).trim();
+    const value = at < 0 ? null : rest.slice(at + 1).trim();
+    if (annotation) fields.push({ name: m[2], annotation, default: value, line: declared });
+  }
+  return { fields, members };
+}
+
+function countOf(text: string, needle: string): number {
+  return text.split(needle).length - 1;
+}
+
+/**
+ * Walks code outside strings, calling `visit` with each character and the bracket depth before it;
+ * `visit` returning true stops the walk and gives that index.
+ */
+function scanCode(code: string, visit: (ch: string, depth: number, at: number) => boolean): number {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < code.length; i++) {
+    const ch = code[i];
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = ch;
+    else if (visit(ch, depth, i)) return i;
+    else if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch)) depth--;
+  }
+  return -1;
+}
+
+/** The text before a `#` that is not inside a string. */
+function stripComment(line: string): string {
+  const at = scanCode(line, (ch) => ch === '#');
+  return at < 0 ? line : line.slice(0, at);
+}
+
+/** Opening minus closing brackets outside strings. */
+function bracketBalance(code: string): number {
+  let balance = 0;
+  scanCode(code, (ch) => {
+    if ('([{'.includes(ch)) balance++;
+    else if (')]}'.includes(ch)) balance--;
+    return false;
+  });
+  return balance;
+}
+
+/** The index of the first `=` outside brackets and strings that is not part of `==`, `<=`, `!=`…. */
+function topLevelEquals(code: string): number {
+  return scanCode(
+    code,
+    (ch, depth, i) => ch === '=' && depth === 0 && code[i + 1] !== '=' && !'<>!='.includes(code[i - 1] ?? ''),
+  );
+}
+
+/** A Python literal's value as written (`"a"`, `3`, `True`), or undefined. */
+function literalText(text: string): string | number | boolean | undefined {
+  const quoted = /^[rRuU]?(['"])((?:(?!\1)[^\\])*)\1$/.exec(text);
+  if (quoted) return quoted[2];
+  if (/^-?\d+(?:\.\d+)?$/.test(text)) return Number(text);
+  if (text === 'True' || text === 'False') return text === 'True';
+  return undefined;
+}
+
+/**
+ * The module-level import bindings, read lexically (local name → qualified name, as ImportTable has
+ * them), and the `from M import name [as alias]` ones as re-exports. Only top-level `import`/`from`
+ * statements: enough to tell a class's bases and a package's re-exports without parsing the file.
+ */
+export function lexicalImports(
+  source: string,
+  blocks: readonly SourceBlock[] = splitTopLevel(source),
+): { bindings: Map<string, string>; reexports: Reexport[] } {
+  const bindings = new Map<string, string>();
+  const reexports: Reexport[] = [];
+  for (const block of blocks) {
+    if (block.head !== 'import' && block.head !== 'from') continue;
+    const text = source
+      .slice(block.start, block.end)
+      .split('\n')
+      .map(stripComment)
+      .join(' ')
+      .replace(/\\/g, ' ')
+      .replace(/[()]/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+    const from = /^from ([.\w]+) import (.+)$/.exec(text);
+    const names = (from ? from[2] : text.replace(/^import /, '')).split(',').map((n) => n.trim());
+    for (const entry of names) {
+      const m = /^([\w.]+|\*)(?: as (\w+))?$/.exec(entry);
+      if (!m) continue;
+      if (from) {
+        const module = from[1];
+        const local = m[2] ?? m[1];
+        reexports.push({ name: local, module, target: m[1] });
+        if (m[1] !== '*') bindings.set(local, module.endsWith('.') ? module + m[1] : `${module}.${m[1]}`);
+      } else if (m[2]) bindings.set(m[2], m[1]);
+      else bindings.set(m[1].split('.')[0], m[1].split('.')[0]);
+    }
+  }
+  return { bindings, reexports };
+}
+
 /** The definition of `name` in effect at `line`: the last one before it, else the last one at all. */
-function pickLast<T extends { line: number }>(list: T[] | undefined, line: number): T | undefined {
+export function pickLast<T extends { line: number }>(list: T[] | undefined, line: number): T | undefined {
   if (!list?.length) return undefined;
   let best: T | undefined;
   for (const item of list) if (item.line <= line) best = item;
@@ -407,7 +590,7 @@ export class RouteCollector {
   readonly root: Node;
   readonly imports: ImportTable;
   private readonly fromNames: Set<string>;
-  private readonly source: string;
+  readonly source: string;
   private lexIndex: LexIndex | null = null;
   private readonly holders = new Map<string, Holder>();
   readonly registrations: Registration[] = [];
@@ -420,10 +603,20 @@ export class RouteCollector {
   /** True when the file imports a web framework routes are not extracted for (Sanic, Django Ninja…). */
   importsOtherFramework = false;
 
-  constructor(file: string, source: string, root: Node) {
+  /** For defs the pre-scan left out of the tree (see functionAt); none in some unit tests. */
+  private readonly parser: Parser | null;
+  private readonly extraTrees: Tree[] = [];
+  private readonly functions = new Map<number, Node | null>();
+  private sourceLines: string[] | null = null;
+  private blocks: SourceBlock[] | null = null;
+  /** Holders a module-level def returns (`def make_router(): r = APIRouter(); …; return r`) → the def. */
+  private readonly factories = new Map<string, string>();
+
+  constructor(file: string, source: string, root: Node, parser: Parser | null = null) {
     this.file = file;
     this.source = source;
     this.root = root;
+    this.parser = parser;
     // Only module-level imports (`try: import ujson as json` included): the pre-scan always parses
     // them, while imports inside defs are parsed only when their def is, which would make the routes
     // depend on which other rules ran.
@@ -443,6 +636,45 @@ export class RouteCollector {
   get lex(): LexIndex {
     this.lexIndex ??= buildLexIndex(this.source);
     return this.lexIndex;
+  }
+
+  /**
+   * The `def` starting at `line` (1-based). The pre-scan may have left it out of the tree (a view
+   * registered by `add_url_rule("/x", view_func=f)` is a def of its own that names no route), so its
+   * top-level statement is then parsed alone: either way the same text gives the same subtree.
+   */
+  functionAt(line: number): Node | null {
+    if (this.functions.has(line)) return this.functions.get(line)!;
+    const row = line - 1;
+    this.sourceLines ??= this.source.split('\n');
+    const text = this.sourceLines[row] ?? '';
+    const find = (root: Node): Node | null => {
+      const column = /^[ \t]*/.exec(text)![0].length;
+      for (let n: Node | null = root.descendantForPosition({ row, column }); n; n = n.parent) {
+        if (n.type === 'function_definition' && n.startPosition.row === row) return n;
+      }
+      return null;
+    };
+    let found = find(this.root);
+    if (!found && this.parser) {
+      // Blocks tile the file: the def's is the last one starting at or before its row.
+      this.blocks ??= splitTopLevel(this.source);
+      const block = this.blocks.filter((b) => b.startRow <= row).pop();
+      if (block) {
+        const tree = parsePython(this.parser, this.source, toRanges([block]));
+        this.extraTrees.push(tree);
+        found = find(tree.rootNode);
+      }
+    }
+    this.functions.set(line, found);
+    return found;
+  }
+
+  /** Frees the trees functionAt parsed. */
+  dispose(): void {
+    for (const tree of this.extraTrees) tree.delete();
+    this.extraTrees.length = 0;
+    this.functions.clear();
   }
 
   /**
@@ -549,6 +781,8 @@ export class RouteCollector {
   /** Records every `x = Flask(...)`-style binding in the parsed tree. */
   collectHolders(): void {
     const attached: [Node, string][] = [];
+    /** Defs that build a holder: the only candidates for factories. */
+    const builtIn = new Set<Node>();
     for (const assign of descendants(this.root, 'assignment')) {
       const left = field(assign, 'left');
       const right = unparenthesize(field(assign, 'right'));
@@ -569,6 +803,8 @@ export class RouteCollector {
       const key = this.keyOf(assign, left.text);
       if (!this.holders.has(key)) {
         this.holders.set(key, { key, name: left.text, ...spec, prefix });
+        const scope = this.bindingScope(assign, left.text);
+        if (scope?.type === 'function_definition') builtIn.add(scope);
         // Flask-RESTful `Api(app)` / `Api(blueprint)` serves its resources under that app or blueprint.
         const app = restful ? argument(right, 0, 'app') : null;
         if (app && dottedName(app)) attached.push([app, key]);
@@ -581,6 +817,35 @@ export class RouteCollector {
         this.registrations.push({ parent: parent.key, child: key, prefix: null, framework: 'flask', line });
       }
     }
+    this.collectFactories(builtIn);
+  }
+
+  /**
+   * Module-level defs that build a holder and return it: the routes declared on it are served wherever
+   * the def's result is registered (`app.include_router(make_router(), prefix="/v1")`, here or in a file
+   * importing the def). Such defs construct the holder, so the pre-scan parses them.
+   */
+  private collectFactories(candidates: ReadonlySet<Node>): void {
+    for (const def of candidates) {
+      const parent = def.parent?.type === 'decorated_definition' ? def.parent.parent : def.parent;
+      const name = field(def, 'name')?.text;
+      if (!name || parent?.type !== 'module') continue;
+      walkOwnScope(def, (node) => {
+        if (node.type !== 'return_statement') return;
+        const value = unparenthesize(node.namedChild(0));
+        if (value?.type !== 'identifier') return;
+        const holder = this.holders.get(this.keyOf(value, value.text));
+        if (holder && holder.kind !== 'unknown' && !this.factories.has(holder.key)) {
+          this.factories.set(holder.key, name);
+        }
+      });
+    }
+  }
+
+  /** The holder a same-file factory def returns, or null. */
+  private factoryHolder(name: string): Holder | null {
+    for (const [key, def] of this.factories) if (def === name) return this.holders.get(key) ?? null;
+    return null;
   }
 
   /**
@@ -588,13 +853,44 @@ export class RouteCollector {
    * never binds it to a known constructor (imported apps, `app = create_app()`).
    */
   holderFor(expr: Node | null): Holder | null {
+    const node = unparenthesize(expr);
+    if (node?.type === 'call') return this.factoryCallHolder(node);
     const found = this.holderKey(expr);
     if (!found) return null;
     let holder = this.holders.get(found.key);
+    if (!holder && node?.type === 'identifier' && found.key === `${MODULE_SCOPE}:${found.name}`) {
+      // `router = make_router()` at module level (a statement the pre-scan need not parse).
+      const instance = pickLast(this.lex.instances.get(found.name), node.startPosition.row + 1);
+      const made = instance ? this.factoryHolder(instance.callee) : null;
+      if (made) return made;
+    }
     if (!holder) {
       holder = { key: found.key, name: found.name, kind: 'unknown', framework: null, prefix: null };
       holder.imported = this.importRef(found.node);
       this.holders.set(found.key, holder);
+    }
+    return holder;
+  }
+
+  /**
+   * The holder a factory call returns: a same-file def's (`make_router()`), or an imported def's, named
+   * `make_router()` in that module so linking finds the routes declared on it there.
+   */
+  private factoryCallHolder(call: Node): Holder | null {
+    const fn = unparenthesize(field(call, 'function'));
+    const text = dottedName(fn);
+    if (!fn || !text) return null;
+    if (fn.type === 'identifier' && !this.bindingScope(fn, text) && !this.imports.isImported(text)) {
+      return this.factoryHolder(text);
+    }
+    const ref = this.importRef(fn);
+    if (!ref) return null;
+    const key = `${MODULE_SCOPE}:${text}()`;
+    let holder = this.holders.get(key);
+    if (!holder) {
+      holder = { key, name: `${text}()`, kind: 'unknown', framework: null, prefix: null };
+      holder.imported = { module: ref.module, name: `${ref.name}()` };
+      this.holders.set(key, holder);
     }
     return holder;
   }
@@ -904,6 +1200,8 @@ export class RouteCollector {
   private ownerOf(root: string, path: string): RouteOwner | undefined {
     const holder = this.holders.get(root);
     if (holder?.imported) return { name: holder.imported.name, module: holder.imported.module, path };
+    const factory = this.factories.get(root);
+    if (factory) return { name: `${factory}()`, path };
     if (holder && root === `${MODULE_SCOPE}:${holder.name}` && /^[A-Za-z_]\w*$/.test(holder.name)) {
       return { name: holder.name, path };
     }
@@ -966,8 +1264,13 @@ export class RouteCollector {
   moduleHolders(): RouteHolder[] {
     const out: RouteHolder[] = [];
     for (const h of this.holders.values()) {
-      if (h.kind === 'unknown' || h.kind === 'other' || h.key !== `${MODULE_SCOPE}:${h.name}`) continue;
-      if (!/^[A-Za-z_]\w*$/.test(h.name)) continue;
+      if (h.kind === 'unknown' || h.kind === 'other') continue;
+      const factory = this.factories.get(h.key);
+      if (factory) {
+        out.push({ name: `${factory}()`, framework: h.framework, prefix: h.prefix });
+        continue;
+      }
+      if (h.key !== `${MODULE_SCOPE}:${h.name}` || !/^[A-Za-z_]\w*$/.test(h.name)) continue;
       out.push({ name: h.name, framework: h.framework, prefix: h.prefix });
     }
     return out.sort((a, b) => cmp(a.name, b.name));

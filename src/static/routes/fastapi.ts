@@ -1,6 +1,7 @@
 /**
  * FastAPI: `@app.get/post/put/patch/delete/options/head/trace`, `@app.api_route(methods=)`, APIRouter
- * `prefix=`, `include_router(router, prefix=)`, `add_api_route`, websockets, and `mount()` of another
+ * `prefix=`, `include_router(router, prefix=)`, `add_api_route`, the decorators applied by call
+ * (`app.get("/x")(handler)`), websockets, and `mount()` of another
  * FastAPI app of the same file. Paths are kept as written (`/items/{item_id}`); prefixes are plain string
  * concatenation, as FastAPI does.
  *
@@ -8,7 +9,14 @@
  * finding inside one is still tied to its path.
  */
 import { keywordArgument, type Node } from '../pyast.js';
-import { argument, isRoutePath, literalList, type Holder, type RouteCollector } from './common.js';
+import {
+  argument,
+  isRoutePath,
+  literalList,
+  type Handler,
+  type Holder,
+  type RouteCollector,
+} from './common.js';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'trace']);
 const WEBSOCKET = new Set(['websocket', 'websocket_route']);
@@ -37,17 +45,24 @@ function methodsOf(verb: string, call: Node): string[] {
   return methodsArgument(call);
 }
 
+/**
+ * `@app.get("/x")` on a def, or the same call applied to a function (`app.get("/x")(handler)`): then
+ * `definition` is null and `view` is the function's handler.
+ */
 export function fastapiDecorator(
   c: RouteCollector,
   holder: Holder | null,
   call: Node,
   verb: string,
-  definition: Node,
+  definition: Node | null,
+  view: Handler | null = null,
 ): void {
-  if (!FASTAPI_DECORATORS.has(verb) || definition.type !== 'function_definition') return;
+  if (!FASTAPI_DECORATORS.has(verb)) return;
+  if (definition && definition.type !== 'function_definition') return;
   const path = c.stringOf(argument(call, 0, 'path'));
   if (!isRoutePath(path)) return;
-  const handler = c.definitionHandler(definition);
+  const handler = definition ? c.definitionHandler(definition) : view;
+  if (!handler) return;
   for (const method of methodsOf(verb, call)) {
     c.declare({
       holder: holder?.key ?? null,

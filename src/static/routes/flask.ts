@@ -1,6 +1,7 @@
 /**
  * Flask (and Quart, which shares its API): `@app.route`, `@app.get/post/put/patch/delete`, blueprints
- * with their `url_prefix`, `register_blueprint(bp, url_prefix=)`, `add_url_rule` and class-based views
+ * with their `url_prefix`, `register_blueprint(bp, url_prefix=)`, `add_url_rule`, the decorators applied by call
+ * (`app.route("/x")(view)`) and class-based views
  * (`X.as_view('name')`). Rules are kept as written, converters included (`/items/<int:id>`).
  */
 import { field, keywordArgument, positionalArguments, type Node } from '../pyast.js';
@@ -10,6 +11,7 @@ import {
   isRoutePath,
   literalList,
   type ClassRef,
+  type Handler,
   type Holder,
   type RouteCollector,
 } from './common.js';
@@ -29,18 +31,22 @@ function methodsArgument(call: Node, fallback: string[]): string[] {
   return [...new Set(list.map((m) => m.toUpperCase()))];
 }
 
-/** `@app.route('/p', methods=[...])`, `@bp.get('/p')` on a def. */
+/**
+ * `@app.route('/p', methods=[...])`, `@bp.get('/p')` on a def, or the same call applied to a view
+ * (`app.route('/p')(view)`): then `definition` is null and `view` is the view's handler.
+ */
 export function flaskDecorator(
   c: RouteCollector,
   holder: Holder | null,
   call: Node,
   verb: string,
-  definition: Node,
+  definition: Node | null,
+  view: Handler | null = null,
 ): void {
   if (!FLASK_DECORATORS.has(verb)) return;
   const rule = c.stringOf(argument(call, 0, 'rule'));
   if (!isRoutePath(rule)) return;
-  if (definition.type === 'class_definition') {
+  if (definition?.type === 'class_definition') {
     // Flask-RESTX `@api.route('/todos')` / `@ns.route(...)` on a Resource class.
     const name = field(definition, 'name');
     const cls = verb === 'route' && name ? c.classRef(name) : null;
@@ -57,9 +63,10 @@ export function flaskDecorator(
     }
     return;
   }
-  if (definition.type !== 'function_definition') return;
+  if (definition && definition.type !== 'function_definition') return;
   const methods = verb === 'route' ? methodsArgument(call, ['GET']) : [verb.toUpperCase()];
-  const handler = c.definitionHandler(definition);
+  const handler = definition ? c.definitionHandler(definition) : view;
+  if (!handler) return;
   for (const method of methods) {
     c.declare({
       holder: holder?.key ?? null,

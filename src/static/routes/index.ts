@@ -13,6 +13,12 @@
  * - prefixes written with module-level string constants or f-strings of them are resolved; any other
  *   prefix expression becomes a path variable named after it (`{settings.API_V1_STR}/items`).
  *
+ * Also: a route decorator applied by call (`app.route("/x")(view)`, `app.get("/x")(handler)`) is a
+ * route like the decorated def; a router/blueprint a module-level def builds and returns is served
+ * wherever the def's call is registered (`include_router(make_router(), prefix="/v1")`), in this file or
+ * (as the holder `make_router()` of its module) in another. Each route carries what its handler expects
+ * from a request (Route.request, request-shape.ts) when its def is in this file.
+ *
  * Across files: each route records its owner (the module-level router/blueprint/app/URLconf list it
  * hangs on, and its path relative to it), each file the registrations of other modules' holders it
  * makes (mounts) and the holders it binds with their own prefixes; linkRoutes (link.ts) applies the
@@ -21,8 +27,18 @@
  * Limits (per file): paths not spelled out in the file are skipped; non-literal `methods=` becomes `*`.
  */
 import type { ImportTable } from '../imports.js';
-import type { Framework, Mount, Route, RouteHolder } from '../model.js';
-import { descendants, field, namedChildren, parameterNames, unparenthesize, type Node } from '../pyast.js';
+import type { Parser } from 'web-tree-sitter';
+import type { FileResult, Framework, Mount, RequestShape, Route, RouteHolder } from '../model.js';
+import type { SourceBlock } from '../prescan.js';
+import {
+  descendants,
+  field,
+  namedChildren,
+  parameterNames,
+  positionalArguments,
+  unparenthesize,
+  type Node,
+} from '../pyast.js';
 import {
   AIOHTTP_CALLS,
   AIOHTTP_DECORATORS,
@@ -31,17 +47,37 @@ import {
   aiohttpDefinition,
   aiohttpDefinitionRoutes,
 } from './aiohttp.js';
-import { argument, CONSTRUCTOR_WORDS, literal, RouteCollector, sortRoutes, type Holder } from './common.js';
+import {
+  argument,
+  buildLexIndex,
+  CONSTRUCTOR_WORDS,
+  lexicalImports,
+  literal,
+  RouteCollector,
+  sortRoutes,
+  type Holder,
+} from './common.js';
 import { djangoRoutes } from './django.js';
 import { FASTAPI_CALLS, FASTAPI_DECORATORS, fastapiCall, fastapiDecorator } from './fastapi.js';
 import { FLASK_CALLS, FLASK_DECORATORS, flaskCall, flaskDecorator } from './flask.js';
 import { httpServerRoutes } from './http-server.js';
+import { ModelIndex, ownModuleName } from './models.js';
+import {
+  AIOHTTP_CHANNELS,
+  FLASK_CHANNELS,
+  fastapiParameterShape,
+  mergeShapes,
+  readShape,
+  STARLETTE_CHANNELS,
+} from './request-shape.js';
 
 export interface RouteContext {
   file: string;
   source: string;
   root: Node;
   imports: ImportTable;
+  /** Parses a handler's def the pre-scan left out (see RouteCollector.functionAt). */
+  parser?: Parser;
 }
 
 const DECORATOR_NAMES = new Set([...FLASK_DECORATORS, ...FASTAPI_DECORATORS, ...AIOHTTP_DECORATORS]);
@@ -57,12 +93,18 @@ const MOUNT = /\.[ \t]*mount[ \t]*\(/;
 const DJANGO_PATTERN =
   /(?:(?<![\w.])|\burls[ \t]*\.[ \t]*)(?:path|re_path|url)[ \t]*\(\s*(?:(?:route|regex)[ \t]*=[ \t]*)?[rRuUfFbB]{0,2}['"]/;
 const DO_METHOD = /\bdef[ \t]+do_[A-Z]/;
+/**
+ * A route decorator's call applied to a function: `app.route("/x")(view)`, `app.get("/x")(handler)`.
+ * The arguments may nest brackets two deep (`methods=("GET", "POST")`, `dependencies=[Depends(f)]`).
+ */
+const APPLIED =
+  /\.[ \t]*(?:route|get|post|put|patch|delete|head|options|trace|api_route|websocket|websocket_route|view)[ \t]*\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)[ \t]*\(/;
 
 /**
  * Statements holding any of these words, or passing the test, may declare routes or prefixes:
- * constructors (`Flask(`, `APIRouter(prefix=…)`), registration calls, route decorators, aiohttp
- * `web.get(`, Django `path(`, and http.server `def do_GET`. What a route merely refers to (handler
- * defs, view classes) is looked up lexically and need not be parsed.
+ * constructors (`Flask(`, `APIRouter(prefix=…)`), registration calls, route decorators (also applied by
+ * call: `app.route("/x")(view)`), aiohttp `web.get(`, Django `path(`, and http.server `def do_GET`. What
+ * a route merely refers to (handler defs, view classes) is looked up lexically and need not be parsed.
  */
 export const ROUTE_TRIGGER = {
   words: [...CONSTRUCTOR_WORDS, ...CALL_NAMES].filter((w) => w !== 'mount'),
@@ -72,7 +114,8 @@ export const ROUTE_TRIGGER = {
     (text.includes('web') && WEB_DEFINITION.test(text)) ||
     (text.includes('mount') && MOUNT.test(text)) ||
     ((text.includes('path') || text.includes('url')) && DJANGO_PATTERN.test(text)) ||
-    (text.includes('do_') && DO_METHOD.test(text)),
+    (text.includes('do_') && DO_METHOD.test(text)) ||
+    (text.includes(')') && APPLIED.test(text)),
 };
 
 function hasRouteDecorator(text: string): boolean {
@@ -90,13 +133,125 @@ export interface Routing {
 }
 
 export function extractRouting(context: RouteContext): Routing {
-  const c = new RouteCollector(context.file, context.source, context.root);
-  c.collectHolders();
-  for (const decorated of descendants(context.root, 'decorated_definition')) decoratorRoutes(c, decorated);
-  for (const call of descendants(context.root, 'call')) callRoutes(c, call);
-  djangoRoutes(c);
-  httpServerRoutes(c);
-  return { routes: sortRoutes(c.routes()), mounts: c.mounts(), holders: c.moduleHolders() };
+  const c = new RouteCollector(context.file, context.source, context.root, context.parser ?? null);
+  try {
+    c.collectHolders();
+    for (const decorated of descendants(context.root, 'decorated_definition')) decoratorRoutes(c, decorated);
+    for (const call of descendants(context.root, 'call')) callRoutes(c, call);
+    djangoRoutes(c);
+    httpServerRoutes(c);
+    const routes = withRequestShapes(c, c.routes());
+    return { routes: sortRoutes(routes), mounts: c.mounts(), holders: c.moduleHolders() };
+  } finally {
+    c.dispose();
+  }
+}
+
+/**
+ * Each route with what its handler expects from a request (RequestShape), when the handler is a def of
+ * this file and its source says anything.
+ */
+function withRequestShapes(c: RouteCollector, routes: Route[]): Route[] {
+  let models: ModelIndex | null = null;
+  const shapes = new Map<string, RequestShape | null>();
+  return routes.map((route) => {
+    const { handler } = route;
+    if (handler.file !== c.file || handler.line === 0) return route;
+    if (route.framework !== 'fastapi' && route.framework !== 'flask' && route.framework !== 'aiohttp')
+      return route;
+    const pathParameters = [...route.path.matchAll(/\{(\w+)(?::[^}]*)?\}/g)].map((m) => m[1]);
+    const key = `${route.framework} ${handler.line} ${pathParameters.join(',')}`;
+    if (!shapes.has(key)) {
+      const def = c.functionAt(handler.line);
+      models ??= new ModelIndex(c.lex, lexicalImports(c.source).bindings, ownModuleName(c.file));
+      shapes.set(key, def ? requestShapeOf(c, def, route.framework, new Set(pathParameters), models) : null);
+    }
+    const request = shapes.get(key);
+    return request ? { ...route, request } : route;
+  });
+}
+
+function requestShapeOf(
+  c: RouteCollector,
+  def: Node,
+  framework: 'fastapi' | 'flask' | 'aiohttp',
+  pathParameters: ReadonlySet<string>,
+  models: ModelIndex,
+): RequestShape | null {
+  const qualify = (dotted: string) => c.imports.qualify(dotted);
+  if (framework === 'flask') {
+    return readShape(def, {
+      isRequest: (dotted) => /^(?:flask|quart)\.request$/.test(qualify(dotted)),
+      channels: FLASK_CHANNELS,
+    });
+  }
+  const params = parameterNames(def);
+  if (framework === 'aiohttp') {
+    // A handler takes the request first; a web.View method reaches it as `self.request`.
+    const method = params[0] === 'self';
+    return readShape(def, {
+      isRequest: (dotted) => (method ? dotted === 'self.request' : dotted === params[0]),
+      channels: AIOHTTP_CHANNELS,
+    });
+  }
+  const requestParams = new Set(
+    parameterAnnotations(def)
+      .filter(([, annotation]) =>
+        /(?:^|\.)(?:fastapi|starlette\.requests)\.Request$/.test(qualify(annotation)),
+      )
+      .map(([name]) => name),
+  );
+  const read = requestParams.size
+    ? readShape(def, { isRequest: (dotted) => requestParams.has(dotted), channels: STARLETTE_CHANNELS })
+    : null;
+  return mergeShapes(fastapiParameterShape(def, pathParameters, models.context(qualify)), read);
+}
+
+/** `name: Annotation` pairs of a def's parameters (annotation text as written). */
+function parameterAnnotations(def: Node): [string, string][] {
+  const params = field(def, 'parameters');
+  const out: [string, string][] = [];
+  for (const p of params ? namedChildren(params) : []) {
+    if (p.type !== 'typed_parameter' && p.type !== 'typed_default_parameter') continue;
+    const name = p.type === 'typed_parameter' ? p.namedChild(0) : field(p, 'name');
+    const type = field(p, 'type');
+    if (name?.type === 'identifier' && type) out.push([name.text, type.text]);
+  }
+  return out;
+}
+
+/** A class with a base, the only kind that can be (or become) a request model. */
+const MODEL_CLASS = /^class[ \t]+\w+[ \t]*\([ \t]*[A-Za-z_]/m;
+/** An indented `name: annotation` line. */
+const ANNOTATED_ATTRIBUTE = /^[ \t]+[A-Za-z_]\w*[ \t]*:[ \t]*[A-Za-z_"']/m;
+
+/**
+ * What linking needs from a file whatever the pre-scan parses: the request-body classes it defines
+ * (FileResult.models) and, for a package `__init__.py`, the names it re-exports.
+ */
+export function lexicalRouting(
+  file: string,
+  source: string,
+  blocks: readonly SourceBlock[],
+): Pick<FileResult, 'models' | 'reexports'> {
+  const out: Pick<FileResult, 'models' | 'reexports'> = {};
+  // A model declares annotated fields (or names BaseModel/SQLModel): most classes with bases do not.
+  const hasClasses =
+    MODEL_CLASS.test(source) &&
+    (source.includes('BaseModel') || source.includes('SQLModel') || ANNOTATED_ATTRIBUTE.test(source));
+  const isPackage = file === '__init__.py' || file.endsWith('/__init__.py');
+  if (!hasClasses && !isPackage) return out;
+  const imports = lexicalImports(source, blocks);
+  if (isPackage && imports.reexports.length) out.reexports = imports.reexports;
+  if (hasClasses) {
+    const models = new ModelIndex(
+      buildLexIndex(source, blocks),
+      imports.bindings,
+      ownModuleName(file),
+    ).exported();
+    if (models.length) out.models = models;
+  }
+  return out;
 }
 
 export function extractRoutes(context: RouteContext): Route[] {
@@ -142,7 +297,7 @@ const FASTAPI_KEYWORDS = new Set([
  * The framework of a route decorator whose receiver the file does not bind (an imported `app`, or
  * `app = create_app()`): the only web framework the file imports, else the route's shape.
  */
-function guess(c: RouteCollector, verb: string, call: Node, definition: Node): Framework | null {
+function guess(c: RouteCollector, verb: string, call: Node, definition: Node | null): Framework | null {
   if (verb === 'api_route' || verb === 'websocket' || verb === 'websocket_route' || verb === 'trace') {
     return 'fastapi';
   }
@@ -161,7 +316,7 @@ function guess(c: RouteCollector, verb: string, call: Node, definition: Node): F
     }
   }
   if (verb === 'route') return 'flask';
-  if (definition.type !== 'function_definition') return null;
+  if (definition?.type !== 'function_definition') return null;
   const isAsync = definition.child(0)?.type === 'async';
   if (!isAsync) return 'flask';
   // aiohttp handlers take just the request, unannotated; FastAPI's declare typed parameters.
@@ -179,6 +334,10 @@ function guess(c: RouteCollector, verb: string, call: Node, definition: Node): F
 
 function callRoutes(c: RouteCollector, call: Node): void {
   const fn = field(call, 'function');
+  if (fn?.type === 'call') {
+    appliedRoutes(c, call, fn);
+    return;
+  }
   if (fn?.type !== 'attribute') return;
   const name = field(fn, 'attribute')?.text ?? '';
   if (!CALL_NAMES.has(name)) {
@@ -192,6 +351,31 @@ function callRoutes(c: RouteCollector, call: Node): void {
   if (framework === 'flask') flaskCall(c, holder, call, name);
   else if (framework === 'fastapi') fastapiCall(c, holder, call, name);
   else if (framework === 'aiohttp') aiohttpCall(c, holder, call, name);
+}
+
+/**
+ * A route decorator applied by hand: `app.route("/x")(view)`, `app.get("/x")(handler)`,
+ * `bp.route("/x", methods=["POST"])(login_required(view))`. The view resolves as a registration's would
+ * (same-file def, nested def, imported function).
+ */
+function appliedRoutes(c: RouteCollector, call: Node, decorator: Node): void {
+  const fn = field(decorator, 'function');
+  if (fn?.type !== 'attribute') return;
+  const verb = field(fn, 'attribute')?.text ?? '';
+  // Only the shapes the pre-scan test recognises, so a full parse finds no more than it does.
+  if (!DECORATOR_NAMES.has(verb) || !APPLIED.test(call.text)) return;
+  const [viewNode] = positionalArguments(call);
+  const view = viewNode ? c.resolveHandler(viewNode) : null;
+  const holder = c.holderFor(field(fn, 'object'));
+  if (!view || !holder || MOCK.test(holder.name) || holder.kind === 'other') return;
+  // `handlers.get("/x")(request)` looks the same: a receiver the file neither builds nor imports is
+  // more likely a dict of handlers than an app.
+  if (holder.kind === 'unknown' && !holder.imported) return;
+  const definition = view.file === c.file && view.line > 0 ? c.functionAt(view.line) : null;
+  const framework = holder.framework ?? guess(c, verb, decorator, definition);
+  if (framework === 'flask') flaskDecorator(c, holder, decorator, verb, null, view);
+  else if (framework === 'fastapi') fastapiDecorator(c, holder, decorator, verb, null, view);
+  else if (framework === 'aiohttp') aiohttpDecorator(c, holder, decorator, verb, null, view);
 }
 
 function callFramework(c: RouteCollector, holder: Holder | null, call: Node, name: string): Framework | null {

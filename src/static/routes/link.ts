@@ -16,8 +16,24 @@
  * to files among the analysed ones: relative imports from the importing file's package, absolute ones
  * from each of its ancestor folders (shallowest first), then a unique file anywhere with that path.
  */
-import type { FileResult, Framework, Mount, Route, RouteOwner } from '../model.js';
+import type {
+  FieldShape,
+  FileResult,
+  Framework,
+  Mount,
+  RequestShape,
+  Route,
+  RouteOwner,
+  ValueShape,
+} from '../model.js';
 import { joinFlaskRule, sortRoutes } from './common.js';
+
+/*
+ * Names resolve through package re-exports: `from .api import users_router` where api/__init__.py says
+ * `from .users import router as users_router` (or `from .users import *`) is users.py's `router`; a
+ * factory's `make_router()` follows the re-export of `make_router`. Request shapes' references to other
+ * modules' pydantic models are resolved here too (modelResolver).
+ */
 
 /** Bounds on what one holder can be served under, so pathological registration graphs stay cheap. */
 const MAX_DEPTH = 32;
@@ -32,11 +48,41 @@ interface Edge {
 export function linkRoutes(results: readonly FileResult[]): Route[] {
   const resolver = new ModuleResolver(results.map((r) => r.file));
   const nodeKey = (file: string, name: string) => `${file}\0${name}`;
-  const nodeOf = (file: string, owner: RouteOwner): string | null => {
-    if (owner.module === undefined) return nodeKey(file, owner.name);
-    const target = resolver.resolve(file, owner.module);
-    return target === null ? null : nodeKey(target, owner.name);
+  const reexports = new Map(results.filter((r) => r.reexports?.length).map((r) => [r.file, r.reexports!]));
+  /**
+   * Where `name` of `file` is defined, `has` telling where it is: the file itself, or, through a
+   * package's re-exports (`from .users import router as users_router`, `from .users import *`), the
+   * module the name comes from. A factory's `make_router()` follows the re-export of `make_router`.
+   */
+  const definition = (
+    file: string,
+    name: string,
+    has: (file: string, name: string) => boolean,
+    depth = 0,
+  ): { file: string; name: string } | null => {
+    if (has(file, name)) return { file, name };
+    if (depth > MAX_DEPTH) return null;
+    const call = name.endsWith('()') ? '()' : '';
+    const bare = name.slice(0, name.length - call.length);
+    for (const entry of reexports.get(file) ?? []) {
+      if (entry.name !== bare && entry.name !== '*') continue;
+      const from = resolver.resolve(file, entry.module);
+      if (from === null || from === file) continue;
+      const found = definition(from, entry.name === '*' ? name : entry.target + call, has, depth + 1);
+      if (found) return found;
+    }
+    return null;
   };
+  const knownNode = (file: string, name: string) => known.has(nodeKey(file, name));
+  /** The node of `name` in the module a file imports as `module`, following re-exports. */
+  const nodeIn = (file: string, module: string, name: string): string | null => {
+    const target = resolver.resolve(file, module);
+    if (target === null) return null;
+    const found = definition(target, name, knownNode);
+    return found ? nodeKey(found.file, found.name) : nodeKey(target, name);
+  };
+  const nodeOf = (file: string, owner: RouteOwner): string | null =>
+    owner.module === undefined ? nodeKey(file, owner.name) : nodeIn(file, owner.module, owner.name);
 
   // Holders that exist somewhere: bound by a file, or carrying routes or registrations.
   const ownPrefix = new Map<string, string | null>();
@@ -60,7 +106,8 @@ export function linkRoutes(results: readonly FileResult[]): Route[] {
     if (mount.framework === 'django') candidates.unshift([joinModule(module, name), 'urlpatterns']);
     for (const [m, n] of candidates) {
       const target = resolver.resolve(file, m);
-      if (target !== null && known.has(nodeKey(target, n))) return nodeKey(target, n);
+      const found = target === null ? null : definition(target, n, knownNode);
+      if (found) return nodeKey(found.file, found.name);
     }
     return null;
   };
@@ -114,10 +161,13 @@ export function linkRoutes(results: readonly FileResult[]): Route[] {
     return memo.get(node) ?? null;
   };
 
+  const requestOf = modelResolver(results, resolver, definition);
   const out: Route[] = [];
   for (const result of results) {
     for (const route of result.routes) {
-      const { owner, ...plain } = route;
+      const { owner, request, ...rest } = route;
+      const resolved = request ? requestOf(result.file, request) : null;
+      const plain: Route = resolved ? { ...rest, request: resolved } : rest;
       const node = owner ? nodeOf(result.file, owner) : null;
       const prefixes = node === null ? null : servedUnder(node);
       if (owner && node !== null && prefixes?.length) {
@@ -133,6 +183,84 @@ export function linkRoutes(results: readonly FileResult[]): Route[] {
     }
   }
   return sortRoutes(out);
+}
+
+type Definition = (
+  file: string,
+  name: string,
+  has: (file: string, name: string) => boolean,
+) => { file: string; name: string } | null;
+
+/** Bounds how deep models nest in one another (and their imported bases), so cycles stay cheap. */
+const MAX_MODEL_DEPTH = 8;
+
+/**
+ * Resolves the `model` references of request shapes (a handler's parameter annotated with a class of
+ * another module) against the models the files export: a class is a model when it is one in its own
+ * file or one of its imported bases is, and an imported base's fields come before its own. A body that
+ * stays unknown is dropped, so the scenario falls back to the built-in shape.
+ */
+function modelResolver(
+  results: readonly FileResult[],
+  resolver: ModuleResolver,
+  definition: Definition,
+): (file: string, request: RequestShape) => RequestShape | null {
+  const models = new Map(
+    results.filter((r) => r.models?.length).map((r) => [r.file, new Map(r.models!.map((m) => [m.name, m]))]),
+  );
+  const hasModel = (file: string, name: string) => models.get(file)?.has(name) ?? false;
+  /** Models being expanded: one met again inside itself (a tree of nodes) is left an empty object. */
+  const open = new Set<string>();
+  const fieldsOf = (
+    file: string,
+    ref: { module: string; name: string },
+    depth: number,
+  ): FieldShape[] | null => {
+    if (depth > MAX_MODEL_DEPTH) return null;
+    const target = resolver.resolve(file, ref.module);
+    const found = target === null ? null : definition(target, ref.name, hasModel);
+    const key = found ? `${found.file}\0${found.name}` : '';
+    if (!found || open.has(key)) return null;
+    open.add(key);
+    try {
+      const model = models.get(found.file)!.get(found.name)!;
+      let isModel = model.model;
+      const fields = new Map<string, FieldShape>();
+      for (const base of model.importedBases) {
+        const inherited = fieldsOf(found.file, base, depth + 1);
+        if (!inherited) continue;
+        isModel = true;
+        for (const f of inherited) fields.set(f.name, f);
+      }
+      if (!isModel) return null;
+      for (const f of model.fields) {
+        fields.set(f.name, { ...f, value: valueIn(found.file, f.value, depth + 1) ?? { kind: 'dict' } });
+      }
+      return [...fields.values()];
+    } finally {
+      open.delete(key);
+    }
+  };
+  const valueIn = (file: string, value: ValueShape, depth: number): ValueShape | null => {
+    if (value.kind === 'model') {
+      const fields = fieldsOf(file, value, depth);
+      return fields ? { kind: 'object', fields } : null;
+    }
+    if (value.kind !== 'object') return value;
+    if (depth > MAX_MODEL_DEPTH) return { kind: 'dict' };
+    return {
+      kind: 'object',
+      fields: value.fields.map((f) => ({
+        ...f,
+        value: valueIn(file, f.value, depth + 1) ?? { kind: 'dict' },
+      })),
+    };
+  };
+  return (file, request) => {
+    const value = request.body ? valueIn(file, request.body.value, 0) : null;
+    const body = request.body && value ? { ...request.body, value } : null;
+    return body || request.query.length ? { body, query: request.query } : null;
+  };
 }
 
 /** A registered holder's prefix: the mount point, then the registration's and the holder's own. */
