@@ -46,7 +46,8 @@ function describe(p: Progress): string {
   const seconds = `${(p.elapsedMs / 1000).toFixed(1)} s`;
   const rate = p.rate ? `, ${Math.round(p.rate)}/s` : '';
   const growth =
-    p.heapGrowth === null ? '' : `, heap ${p.heapGrowth >= 0 ? '+' : ''}${formatBytes(p.heapGrowth)}`;
+    (p.heapGrowth === null ? '' : `, heap ${p.heapGrowth >= 0 ? '+' : ''}${formatBytes(p.heapGrowth)}`) +
+    (p.tree ? `, target CPU ${Math.round(p.tree.cpuPercent)}%` : '');
   switch (p.phase) {
     case 'starting':
       return `heapgate: ${p.scenario}: starting the target…`;

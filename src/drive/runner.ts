@@ -16,6 +16,7 @@ import type { LeakSite, ScenarioReport } from '../report/model.js';
 import type { Scenario } from '../scenarios/model.js';
 import type { SiteEntry } from '../target/protocol.js';
 import { TargetProcess } from '../target/process.js';
+import type { TreeUsage } from '../target/usage.js';
 import { freePort } from '../target/readiness.js';
 import { CircuitBreaker, failureOf } from './breaker.js';
 import { errorSummary, runCallBlock } from './call.js';
@@ -58,6 +59,8 @@ export interface Progress {
   heapGrowth: number | null;
   /** Iterations per second, recent. */
   rate: number | null;
+  /** The whole target tree's processes, RSS and CPU, read about once a second (null until known). */
+  tree: TreeUsage | null;
 }
 
 export interface ScenarioRun {
@@ -130,12 +133,14 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
   let measuredFrom: number | null = null;
   let rateMark = { at: started, iteration: 0 };
   let rate: number | null = null;
+  const tree = new TreeWatch();
   const progress = (phase: Phase, goal: number | null) => {
     const now = Date.now();
     if (now - rateMark.at >= 1000) {
       rate = ((next - rateMark.iteration) * 1000) / (now - rateMark.at);
       rateMark = { at: now, iteration: next };
     }
+    if (target) tree.poll(target, now);
     const base = measuredFrom === null ? null : samples.find((s) => s.iteration >= measuredFrom!);
     const last = samples[samples.length - 1];
     options.onProgress?.({
@@ -146,6 +151,7 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
       elapsedMs: now - started,
       heapGrowth: base && last ? heapAt(samples, last.iteration) - heapAt(samples, base.iteration) : null,
       rate,
+      tree: tree.latest,
     });
   };
 
@@ -320,12 +326,59 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
     };
   } finally {
     driver?.close();
+    const usage = tree.summary();
+    if (usage) report.tree = usage;
     if (target) {
       const ended = await target.stop();
       if (ended?.leftovers.length) {
         report.error = `${report.error ? `${report.error}\n` : ''}processes still alive after SIGKILL: ${ended.leftovers.join(', ')}`;
       }
     }
+  }
+}
+
+/**
+ * Reads the target tree's usage at most once a second, one reading in flight at a time, off the
+ * measurement's path (nothing awaits it), and keeps the figures the report sums up.
+ */
+class TreeWatch {
+  latest: TreeUsage | null = null;
+  private polledAt = 0;
+  private inFlight = false;
+  private processes = 0;
+  private rssPeak = 0;
+  private cpuTotal = 0;
+  private cpuReadings = 0;
+  private primed = false;
+
+  poll(target: TargetProcess, now: number): void {
+    if (this.inFlight || now - this.polledAt < 1000) return;
+    this.inFlight = true;
+    this.polledAt = now;
+    void target
+      .usage()
+      .then((usage) => {
+        if (!usage) return;
+        this.processes = Math.max(this.processes, usage.processes);
+        this.rssPeak = Math.max(this.rssPeak, usage.rssBytes);
+        // CPU is measured between readings: the first one only starts the clock.
+        if (this.primed) {
+          this.latest = usage;
+          this.cpuTotal += usage.cpuPercent;
+          this.cpuReadings++;
+        }
+        this.primed = true;
+      })
+      .finally(() => (this.inFlight = false));
+  }
+
+  summary(): ScenarioReport['tree'] | null {
+    if (!this.cpuReadings) return null;
+    return {
+      processes: this.processes,
+      rssPeakBytes: this.rssPeak,
+      cpuPercent: Math.round((this.cpuTotal / this.cpuReadings) * 10) / 10,
+    };
   }
 }
 

@@ -800,6 +800,12 @@ function renderScenario(s: ScenarioReport, index: number): string {
   meta.push(seconds(num(s.durationMs)));
   const perHour = throughput(s);
   if (perHour) meta.push(`${formatCount(Math.round(perHour / 3600))} iterations/s`);
+  if (s.tree) {
+    meta.push(
+      `target: ${plural(num(s.tree.processes), 'process', 'processes')}, ` +
+        `peak RSS ${formatBytes(num(s.tree.rssPeakBytes))}, CPU ${Math.round(num(s.tree.cpuPercent))}%`,
+    );
+  }
   const selected = (s.selectedBy ?? [])
     .map((x) => `<code>${e(x.rule)}</code> at <code>${e(location(x.file, num(x.line)))}</code>`)
     .join(', ');

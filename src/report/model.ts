@@ -68,6 +68,11 @@ export interface ScenarioReport {
    * (traced bytes). Absent in reports from before the choice existed, which were all tracemalloc.
    */
   heapCounter?: 'allocator' | 'tracemalloc';
+  /**
+   * The whole target tree (every process under the one heapgate started) as pidusage read it about once
+   * a second: most processes at once, peak summed RSS, mean summed CPU (percent of one core).
+   */
+  tree?: { processes: number; rssPeakBytes: number; cpuPercent: number };
 }
 
 /** The gate's plan: every scenario, whether it ran, and why. */

@@ -14,6 +14,7 @@ import { writeHarness, type HarnessFolder } from './harness.js';
 import { isAlive, terminateTree, type TerminateResult } from './kill.js';
 import type { Command, HelloMessage, SampleMessage, ShimMessage } from './protocol.js';
 import { waitUntilReady } from './readiness.js';
+import { forgetUsageHistory, treeUsage, type TreeUsage } from './usage.js';
 
 export interface TargetOptions {
   /** Shell-style command; `{port}` is replaced. Null: a bare interpreter (`python`) for call scenarios. */
@@ -271,6 +272,12 @@ export class TargetProcess {
     }
   }
 
+  /** Processes, RSS and CPU of the whole tree (null when it cannot be read right now). */
+  async usage(): Promise<TreeUsage | null> {
+    const pid = this.child?.pid;
+    return pid && !this.exitInfo ? treeUsage(pid) : null;
+  }
+
   /** The hellos of every process that has been measured (helpers left out), open or since gone. */
   measuredHellos(): HelloMessage[] {
     return [...this.connections.values()].flatMap((c) =>
@@ -340,6 +347,7 @@ export class TargetProcess {
       await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
       this.harness?.remove();
       live.delete(this);
+      if (!live.size) forgetUsageHistory();
       return result;
     })();
     return this.stopping;

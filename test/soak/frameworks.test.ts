@@ -21,7 +21,9 @@ describe('heapgate soak against framework services (Debian python3)', () => {
       '--iterations',
       '1500',
     ]);
-    expect(run.exitCode).toBe(1);
+    const [s] = run.report.scenarios;
+    const series = (s.series ?? []).map((p) => `${p.iteration}:${p.heap}`).join(' ');
+    expect(run.exitCode, `${s.verdict} after ${s.warmupIterations} warm-up; ${series}`).toBe(1);
     expect(run.report.scenarios[0].metrics.heap!.exceeded).toBe(true);
     expect(run.report.scenarios[0].leakSites.map((s) => s.file)).toContain('flask_app.py');
   });
@@ -65,6 +67,11 @@ describe('heapgate soak against framework services (Debian python3)', () => {
     ]);
     expect(run.exitCode).toBe(1);
     expect(run.report.scenarios[0].verdict).toBe('fail');
+    // The tree seen from outside: the master and both workers, RSS and CPU summed over them.
+    const tree = run.report.scenarios[0].tree!;
+    expect(tree.processes).toBeGreaterThanOrEqual(3);
+    expect(tree.rssPeakBytes).toBeGreaterThan(3 * 10 * 1024 * 1024);
+    expect(tree.cpuPercent).toBeGreaterThan(0);
   });
 });
 
