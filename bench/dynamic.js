@@ -2,12 +2,10 @@
 // and sending it the same requests, for a leaky and a clean service; then the smallest leak the defaults
 // catch. Prints the figures; asserts nothing. Loopback only.
 //   npm run bench:dynamic [-- --runs 3]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runBlock } from '../dist/drive/concurrency.js';
-import { HttpDriver } from '../dist/drive/http.js';
-import { freePort, waitUntilReady } from '../dist/target/readiness.js';
+import { runPlain } from './plain-client.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.join(here, '..');
@@ -72,29 +70,7 @@ function plain(env, requests) {
  */
 async function plainWarm(env, requests) {
   const started = performance.now();
-  const port = await freePort();
-  const child = spawn('python3', ['stdlib_service.py'], {
-    cwd: services,
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: 'ignore',
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const ready = await waitUntilReady({
-    host: '127.0.0.1',
-    port,
-    timeoutMs: 30_000,
-    abandoned: exited.then(() => 'exited'),
-  });
-  if (!ready.ready) throw new Error(ready.reason);
-  const driver = new HttpDriver({ port, concurrency: 4 });
-  const spec = { method: 'GET', path: '/item/{i}', url: null, headers: {}, body: null, timeoutMs: 10_000 };
-  await driver.prepare(spec);
-  for (let from = 0; from < requests; from += 50) {
-    await runBlock(from, Math.min(50, requests - from), 4, (i) => driver.send(spec, i));
-  }
-  driver.close();
-  child.kill('SIGTERM');
-  await exited;
+  await runPlain(requests, { cwd: services, env: { ...process.env, ...env } });
   return (performance.now() - started) / 1000;
 }
 

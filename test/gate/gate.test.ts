@@ -1,30 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
-import { heapgate, REPO } from '../helpers/cli.js';
-import { DEBIAN_PYTHON, expectNoProcessWith } from '../helpers/soak.js';
-
-const GATE = path.join(REPO, 'test/fixtures/gate');
-
-async function gate(
-  app: string,
-  args: string[],
-): Promise<{ exitCode: number; report: Report; stderr: string }> {
-  const mark = randomUUID();
-  const result = await heapgate(
-    ['analyze', '.', '--enable-memory-budget-gate', '--no-cache', '--format', 'json', ...args],
-    { cwd: path.join(GATE, app), env: { HEAPGATE_TEST_MARK: mark } },
-  );
-  await expectNoProcessWith(mark);
-  let report: Report;
-  try {
-    report = JSON.parse(result.stdout) as Report;
-  } catch {
-    throw new Error(`no JSON report (exit ${result.exitCode}):\n${result.stderr}`);
-  }
-  return { exitCode: result.exitCode, report, stderr: result.stderr };
-}
+import { heapgate } from '../helpers/cli.js';
+import { DEBIAN_PYTHON } from '../helpers/soak.js';
+import { gate, GATE_APPS } from '../helpers/gate.js';
 
 describe('analyze --enable-memory-budget-gate', () => {
   it('Flask, no scenario files: generates a scenario for the flagged route, fails, confirms the finding', async () => {
@@ -116,7 +94,7 @@ describe('analyze --enable-memory-budget-gate', () => {
 
   it('refuses to drive HTTP without --target (exit 2)', async () => {
     const result = await heapgate(['analyze', '.', '--enable-memory-budget-gate', '--no-cache'], {
-      cwd: path.join(GATE, 'flask-global'),
+      cwd: path.join(GATE_APPS, 'flask-global'),
     });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('pass --target');
@@ -126,7 +104,7 @@ describe('analyze --enable-memory-budget-gate', () => {
 describe('heapgate scenarios', () => {
   it('prints the plan: selected, generated and skipped, with the reason', async () => {
     const result = await heapgate(['scenarios', '.', '--scenarios', 'scenarios', '--format', 'json'], {
-      cwd: path.join(GATE, 'fastapi-cache'),
+      cwd: path.join(GATE_APPS, 'fastapi-cache'),
     });
     expect(result.exitCode).toBe(0);
     const plan = JSON.parse(result.stdout) as {
@@ -137,7 +115,7 @@ describe('heapgate scenarios', () => {
       ['health-checks', false],
     ]);
     expect(plan.scenarios[0].why).toContain('reaches quote');
-    const text = await heapgate(['scenarios', '.'], { cwd: path.join(GATE, 'flask-global') });
+    const text = await heapgate(['scenarios', '.'], { cwd: path.join(GATE_APPS, 'flask-global') });
     expect(text.stdout).toContain('generated');
     expect(text.stdout).toContain('GET /track/visitor-{i}');
   });

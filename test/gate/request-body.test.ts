@@ -4,42 +4,21 @@
  * rejects (422) never reaches the handler, so a leak confirmed at the handler's own line shows the
  * generated requests were accepted.
  */
-import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
-import { heapgate, REPO } from '../helpers/cli.js';
-import { DEBIAN_PYTHON, expectNoProcessWith } from '../helpers/soak.js';
+import { gate } from '../helpers/gate.js';
+import { DEBIAN_PYTHON } from '../helpers/soak.js';
 
-const APP = path.join(REPO, 'test/fixtures/gate/fastapi-model');
 /** The line of `ORDERS.append(...)` in the fixture's create_order. */
 const STORE_LINE = 27;
 
 describe('analyze --enable-memory-budget-gate, request body from the handler', () => {
   it('FastAPI + pydantic model: the generated scenario sends the model, the gate fails, the leak is confirmed', async () => {
-    const mark = randomUUID();
-    const result = await heapgate(
-      [
-        'analyze',
-        '.',
-        '--enable-memory-budget-gate',
-        '--no-cache',
-        '--format',
-        'json',
-        '--iterations',
-        '1500',
-        '--target',
-        `${DEBIAN_PYTHON} -m uvicorn app:app --port {port}`,
-      ],
-      { cwd: APP, env: { HEAPGATE_TEST_MARK: mark } },
-    );
-    await expectNoProcessWith(mark);
-    let report: Report;
-    try {
-      report = JSON.parse(result.stdout) as Report;
-    } catch {
-      throw new Error(`no JSON report (exit ${result.exitCode}):\n${result.stderr}`);
-    }
+    const { exitCode, report } = await gate('fastapi-model', [
+      '--iterations',
+      '1500',
+      '--target',
+      `${DEBIAN_PYTHON} -m uvicorn app:app --port {port}`,
+    ]);
 
     // The static phase read the model: one key per field, the nested model as an object.
     const route = report.routes?.find((r) => r.method === 'POST' && r.path === '/orders');
@@ -53,7 +32,7 @@ describe('analyze --enable-memory-budget-gate, request body from the handler', (
       ['note', 'str', false],
     ]);
 
-    expect(result.exitCode).toBe(1);
+    expect(exitCode).toBe(1);
     expect(report.findings).toHaveLength(1);
     expect(report.findings[0]).toMatchObject({
       rule: 'RELIABILITY_UNBOUNDED_GLOBAL',
