@@ -138,6 +138,30 @@ describe('TargetProcess', () => {
     expect(perItem).toBeLessThanOrEqual(high);
   });
 
+  it.each([
+    ['allocator', undefined, 'glibc.malloc.tcache_count=0'],
+    ['allocator', 'glibc.malloc.arena_max=2', 'glibc.malloc.arena_max=2:glibc.malloc.tcache_count=0'],
+    ['allocator', 'glibc.malloc.tcache_count=3', 'glibc.malloc.tcache_count=3'],
+    ['tracemalloc', undefined, null],
+  ] as const)(
+    'with the %s counter and GLIBC_TUNABLES=%s the target gets %s',
+    async (counter, given, expected) => {
+      const target = await start(null, {
+        heapCounter: counter,
+        env: given === undefined ? {} : { GLIBC_TUNABLES: given },
+      });
+      const reply = await target.main!.request(
+        {
+          cmd: 'call',
+          function: 'env_probe:expect',
+          calls: [{ args: ['GLIBC_TUNABLES', expected], kwargs: {} }],
+        },
+        10_000,
+      );
+      expect(reply).toMatchObject({ type: 'call', ok: 1, errors: 0 });
+    },
+  );
+
   it('runs call scenarios in a bare interpreter', async () => {
     const target = await start(null);
     const reply = await target.main!.request(
