@@ -61,6 +61,25 @@ describe('heapgate soak: an interpreter it cannot measure', () => {
   });
 });
 
+describe('heapgate soak: an interpreter too old to measure', () => {
+  it('says it is older than 3.8 and exits 2', async () => {
+    const mark = randomUUID();
+    const result = await heapgate(
+      [
+        'soak',
+        '--scenarios',
+        scenario('calls-clean.json'),
+        '--python',
+        path.join(SERVICES, '../old-python/python3.7'),
+      ],
+      { cwd: SERVICES, env: { HEAPGATE_TEST_MARK: mark } },
+    );
+    await expectNoProcessWith(mark);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('Python 3.7 is older than 3.8, which heapgate needs');
+  });
+});
+
 describe('heapgate soak: bad input exits 2 before anything starts', () => {
   it('names the scenario file and field', async () => {
     const dir = tempProject({
