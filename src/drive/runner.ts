@@ -182,6 +182,7 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
       env: options.env,
     });
     const live = target;
+    tree.poll(live, Date.now()); // starts the CPU clock
     const breaker = new CircuitBreaker(scenario.call ? { noun: 'calls' } : {});
     if (scenario.request) {
       driver = new HttpDriver({
@@ -326,6 +327,7 @@ export async function runScenario(scenario: Scenario, options: RunnerOptions): P
     };
   } finally {
     driver?.close();
+    if (target && !target.exited) await tree.finalReading(target);
     const usage = tree.summary();
     if (usage) report.tree = usage;
     if (target) {
@@ -350,12 +352,23 @@ class TreeWatch {
   private cpuTotal = 0;
   private cpuReadings = 0;
   private primed = false;
+  private pending: Promise<void> = Promise.resolve();
 
   poll(target: TargetProcess, now: number): void {
     if (this.inFlight || now - this.polledAt < 1000) return;
+    void this.read(target, now);
+  }
+
+  /** One more reading (after any in flight) before the target stops, so even a short run has a CPU interval. */
+  async finalReading(target: TargetProcess): Promise<void> {
+    await this.pending;
+    await this.read(target, Date.now());
+  }
+
+  private read(target: TargetProcess, now: number): Promise<void> {
     this.inFlight = true;
     this.polledAt = now;
-    void target
+    this.pending = target
       .usage()
       .then((usage) => {
         if (!usage) return;
@@ -369,7 +382,9 @@ class TreeWatch {
         }
         this.primed = true;
       })
+      .catch(() => {})
       .finally(() => (this.inFlight = false));
+    return this.pending;
   }
 
   summary(): ScenarioReport['tree'] | null {

@@ -16,6 +16,8 @@ describe('heapgate soak against a stdlib service', () => {
     expect(s.leakSites[0].traceback[0]).toMatch(/^stdlib_service\.py:\d+$/);
     expect(leaky.report.gate.passed).toBe(false);
     expect(s.series!.length).toBeGreaterThanOrEqual(20);
+    expect(s.tree).toMatchObject({ processes: 1 }); // one process, read from outside too
+    expect(s.tree!.rssPeakBytes).toBeGreaterThan(5 * 1024 * 1024);
 
     const clean = await soak(['--target', service('none'), '--scenarios', uniquePaths]);
     expect(clean.exitCode).toBe(0);
