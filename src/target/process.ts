@@ -292,20 +292,23 @@ export class TargetProcess {
     return pid && !this.exitInfo ? treeUsage(pid) : null;
   }
 
-  /** The hellos of every process that has been measured (helpers left out), open or since gone. */
-  measuredHellos(): HelloMessage[] {
-    return [...this.connections.values()].flatMap((c) =>
-      c.hello && c.hello.role !== 'helper' ? [c.hello] : [],
+  /** Connections of the processes that serve requests and are measured (multiprocessing helpers are not). */
+  private measured(): (ShimConnection & { hello: HelloMessage })[] {
+    return [...this.connections.values()].filter(
+      (c): c is ShimConnection & { hello: HelloMessage } =>
+        c.isOpen && !!c.hello && c.hello.role !== 'helper',
     );
   }
 
-  /** Samples every live process that serves requests (multiprocessing helpers are left out). */
+  /** The hellos of the measured processes still connected. */
+  measuredHellos(): HelloMessage[] {
+    return this.measured().map((c) => c.hello);
+  }
+
+  /** Samples every measured process. */
   async sampleAll(timeoutMs = 60_000): Promise<ProcessSample[]> {
-    const targets = [...this.connections.values()].filter(
-      (c) => c.isOpen && c.hello && c.hello.role !== 'helper',
-    );
     const replies = await Promise.all(
-      targets.map(async (c) => {
+      this.measured().map(async (c) => {
         try {
           return { connection: c, reply: await c.request({ cmd: 'sample' }, timeoutMs) };
         } catch {
@@ -316,7 +319,7 @@ export class TargetProcess {
     const samples: ProcessSample[] = [];
     for (const entry of replies) {
       if (entry && entry.reply.type === 'sample') {
-        samples.push({ ...entry.reply, role: entry.connection.hello!.role });
+        samples.push({ ...entry.reply, role: entry.connection.hello.role });
       }
     }
     return samples;
@@ -326,15 +329,13 @@ export class TargetProcess {
   async broadcast(command: Command, timeoutMs: number): Promise<Map<number, ShimMessage>> {
     const out = new Map<number, ShimMessage>();
     await Promise.all(
-      [...this.connections.values()]
-        .filter((c) => c.isOpen && c.hello && c.hello.role !== 'helper')
-        .map(async (c) => {
-          try {
-            out.set(c.pid!, await c.request(command, timeoutMs));
-          } catch {
-            // gone: reported by the caller from what is missing
-          }
-        }),
+      this.measured().map(async (c) => {
+        try {
+          out.set(c.hello.pid, await c.request(command, timeoutMs));
+        } catch {
+          // gone: reported by the caller from what is missing
+        }
+      }),
     );
     return out;
   }

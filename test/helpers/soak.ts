@@ -14,21 +14,36 @@ export interface SoakResult extends CliResult {
   report: Report;
 }
 
-/** `heapgate soak … --format json`, run from the services folder; asserts no process is left. */
-export async function soak(args: string[], env: Record<string, string> = {}): Promise<SoakResult> {
+/**
+ * Runs heapgate with every process it starts marked (HEAPGATE_TEST_MARK, inherited by the whole tree),
+ * then asserts that none of them outlives it.
+ */
+export async function heapgateLeavingNothing(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<CliResult> {
   const mark = randomUUID();
-  const result = await heapgate(['soak', '--format', 'json', ...args], {
-    cwd: SERVICES,
-    env: { HEAPGATE_TEST_MARK: mark, ...env },
+  const result = await heapgate(args, {
+    cwd: options.cwd,
+    env: { HEAPGATE_TEST_MARK: mark, ...options.env },
   });
   await expectNoProcessWith(mark);
-  let report: Report;
+  return result;
+}
+
+/** The JSON report a run printed on stdout, or an error quoting what it printed instead. */
+export function reportOf(result: CliResult): Report {
   try {
-    report = JSON.parse(result.stdout) as Report;
+    return JSON.parse(result.stdout) as Report;
   } catch {
     throw new Error(`no JSON report (exit ${result.exitCode}):\n${result.stderr}\n${result.stdout}`);
   }
-  return { ...result, report };
+}
+
+/** `heapgate soak … --format json`, run from the services folder; asserts no process is left. */
+export async function soak(args: string[], env: Record<string, string> = {}): Promise<SoakResult> {
+  const result = await heapgateLeavingNothing(['soak', '--format', 'json', ...args], { cwd: SERVICES, env });
+  return { ...result, report: reportOf(result) };
 }
 
 export async function expectNoProcessWith(mark: string, withinMs = 8000): Promise<void> {

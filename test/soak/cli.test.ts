@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report/model.js';
 import { BIN, heapgate, tempProject } from '../helpers/cli.js';
-import { expectNoProcessWith, scenario, SERVICES } from '../helpers/soak.js';
+import { expectNoProcessWith, heapgateLeavingNothing, scenario, SERVICES } from '../helpers/soak.js';
 
 describe('heapgate soak: interruption', () => {
   it('on Ctrl-C writes a partial report, ends the target and exits 130', async () => {
@@ -46,16 +46,11 @@ describe('heapgate soak: interruption', () => {
 
 describe('heapgate soak: an interpreter it cannot measure', () => {
   it('says why, exits 2, and leaves no process behind', async () => {
-    const mark = randomUUID();
     // A real CPython whose tracemalloc cannot be imported: what heapgate meets on PyPy, which has none.
-    const result = await heapgate(
+    const result = await heapgateLeavingNothing(
       ['soak', '--target', 'python3 stdlib_service.py', '--scenarios', scenario('unique-paths.json')],
-      {
-        cwd: SERVICES,
-        env: { HEAPGATE_TEST_MARK: mark, PYTHONPATH: path.join(SERVICES, '../no-tracemalloc') },
-      },
+      { cwd: SERVICES, env: { PYTHONPATH: path.join(SERVICES, '../no-tracemalloc') } },
     );
-    await expectNoProcessWith(mark);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/python3[^:]*: cpython has no working tracemalloc/);
   });
@@ -63,8 +58,7 @@ describe('heapgate soak: an interpreter it cannot measure', () => {
 
 describe('heapgate soak: an interpreter too old to measure', () => {
   it('says it is older than 3.8 and exits 2', async () => {
-    const mark = randomUUID();
-    const result = await heapgate(
+    const result = await heapgateLeavingNothing(
       [
         'soak',
         '--scenarios',
@@ -72,9 +66,8 @@ describe('heapgate soak: an interpreter too old to measure', () => {
         '--python',
         path.join(SERVICES, '../old-python/python3.7'),
       ],
-      { cwd: SERVICES, env: { HEAPGATE_TEST_MARK: mark } },
+      { cwd: SERVICES },
     );
-    await expectNoProcessWith(mark);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('Python 3.7 is older than 3.8, which heapgate needs');
   });
