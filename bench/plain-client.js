@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runBlock } from '../dist/drive/concurrency.js';
 import { HttpDriver } from '../dist/drive/http.js';
-import { freePort, waitUntilReady } from '../dist/target/readiness.js';
+import { freePort, waitUntilReady } from '../dist/service/readiness.js';
 
 const CONCURRENCY = 4;
 const BLOCK = 50;

@@ -41,12 +41,12 @@
  * only in base are listed as removed; a scenario that failed in both runs without getting measurably worse
  * is not a regression (that is what compare is for: a pre-existing leak does not block an unrelated PR).
  */
-import { DEFAULT_BUDGET, type Budget } from './budget.js';
+import { DEFAULT_BUDGET, type Budget } from '../model/budget.js';
 import { blockBootstrapSlopeInterval, theilSen } from './regression.js';
-import type { Sample, Series } from './sample.js';
-import { formatBytes } from './units.js';
+import type { Sample, Series } from '../model/sample.js';
+import { formatBytes } from '../units.js';
 import { scenarioWarmup } from './verdict.js';
-import type { MetricName, Report, ScenarioReport, SeriesPoint, Verdict } from '../report/model.js';
+import type { MetricName, Report, ScenarioReport, SeriesPoint, Verdict } from '../model/report.js';
 
 export const COMPARED_METRICS: readonly MetricName[] = [
   'heap',

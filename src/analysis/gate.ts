@@ -1,6 +1,6 @@
 /** Why a run fails: the reasons collected from the static findings and the scenarios' budgets. */
-import type { ScenarioReport } from '../report/model.js';
-import { severityRank, type Finding, type Severity } from '../static/model.js';
+import type { ScenarioReport } from '../model/report.js';
+import { severityRank, type Finding, type Severity } from '../model/static.js';
 
 /** One reason per severity at or above `failOn` that has findings; empty when the gate passes. */
 export function staticGateReasons(findings: readonly Finding[], failOn: Severity | null): string[] {

@@ -3,7 +3,7 @@
  * table, a deque that reached its maxlen, a one-off step) and where the flat part starts.
  */
 import { medianInPlace, theilSen } from './regression.js';
-import type { Series } from './sample.js';
+import type { Series } from '../model/sample.js';
 
 export interface PlateauOptions {
   /** Smallest rise (in y units) that counts as "rose"; default 0 (then only the noise rule applies). */

@@ -2,8 +2,8 @@
  * Growth in the units people reason in (SPEC §3): bytes per iteration → "MB per million requests" and
  * "MB per hour at the measured rate".
  */
-import type { Sample } from './sample.js';
-import { formatBytes } from './units.js';
+import type { Sample } from '../model/sample.js';
+import { formatBytes } from '../units.js';
 
 const HOUR_MS = 3_600_000;
 

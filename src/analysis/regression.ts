@@ -5,7 +5,7 @@
  */
 import { linearRegression, quantileSorted, rSquared } from 'simple-statistics';
 import { mulberry32, randomInt } from './random.js';
-import type { Series } from './sample.js';
+import type { Series } from '../model/sample.js';
 
 export interface LinearFit {
   slope: number;

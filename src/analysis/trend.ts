@@ -22,7 +22,7 @@
  */
 import { errorFunction, probit } from 'simple-statistics';
 import { theilSen } from './regression.js';
-import type { Series } from './sample.js';
+import type { Series } from '../model/sample.js';
 
 export interface MannKendall {
   n: number;

@@ -34,13 +34,13 @@
  *   from a leak in less), 2.5% at 2000;
  * - the measured part counted from the warm-up's end (detectWarmup/scenarioWarmup), not from iteration 0.
  */
-import { describeBudget, DEFAULT_BUDGET, type Budget, type BudgetKey } from './budget.js';
+import { describeBudget, DEFAULT_BUDGET, type Budget, type BudgetKey } from '../model/budget.js';
 import { detectPlateau, type Plateau } from './plateau.js';
 import { describeProjection, iterationsPerHour, project, type Projection } from './projections.js';
 import { blockBootstrapSlopeInterval, ols, theilSen, type LinearFit, type OlsFit } from './regression.js';
-import { METRICS, seriesOf, type Metric, type Sample, type Series } from './sample.js';
+import { METRICS, seriesOf, type Metric, type Sample, type Series } from '../model/sample.js';
 import { mannKendall, mannKendallHamedRao } from './trend.js';
-import { formatBytes } from './units.js';
+import { formatBytes } from '../units.js';
 import { detectWarmup, type Warmup, type WarmupOptions } from './warmup.js';
 
 export type Trend = 'growing' | 'flat' | 'plateau';

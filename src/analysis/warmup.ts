@@ -8,7 +8,7 @@
  * pair of blocks wins, and blocks are judged only by their own samples).
  */
 import { theilSen } from './regression.js';
-import type { Series } from './sample.js';
+import type { Series } from '../model/sample.js';
 
 export interface WarmupOptions {
   /** Sample intervals per block (default 4: five samples, 400 iterations at sampleEvery 100). */

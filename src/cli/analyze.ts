@@ -3,20 +3,15 @@ import path from 'node:path';
 import { resolveDynamicOptions } from '../config/dynamic.js';
 import { resolveAnalyzeOptions, type AnalyzeFlags } from '../config/options.js';
 import { readPyprojectConfig } from '../config/pyproject.js';
-import { buildStaticReport } from '../report/build.js';
+import { EXIT, UsageError } from '../errors.js';
+import { runAnalyzePipeline, type AnalyzeOutcome } from '../pipeline/analyze.js';
 import { parseShard } from '../scenarios/shard.js';
-import { analyzeProject } from '../static/engine.js';
-import { EXIT, UsageError } from './errors.js';
-import { runGate } from './gate.js';
+import { selectRules } from '../static/rules/index.js';
 import { publishToGitHub } from './github.js';
 import { Interruption } from './interrupt.js';
+import type { CommandIO } from './io.js';
 import { ProgressPrinter } from './progress.js';
 import { writeRenderedReport } from './report-output.js';
-
-export interface CommandIO {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  stderr: NodeJS.WritableStream;
-}
 
 export async function runAnalyze(
   pathArg: string | undefined,
@@ -24,53 +19,41 @@ export async function runAnalyze(
   io: CommandIO,
 ): Promise<number> {
   const options = resolveAnalyzeOptions(pathArg, flags);
-  const started = performance.now();
-  const result = await analyzeProject({
-    root: options.root,
-    rules: options.rules,
-    exclude: options.exclude,
-    cacheDir: options.cacheDir,
-    threads: options.threads,
-    maxFileBytes: options.maxFileBytes,
-  });
-  let report = buildStaticReport(result, {
-    failOn: options.failOn,
-    rules: options.rules.map((r) => r.meta.id),
-    durationMs: performance.now() - started,
-  });
-  let targetFailed = false;
+  const rules = selectRules(options.ruleSelection);
+  let outcome: AnalyzeOutcome;
   let interruption: Interruption | null = null;
   if (flags.enableMemoryBudgetGate) {
     const config = readPyprojectConfig(options.config ? path.dirname(options.config) : options.root);
     const dynamic = resolveDynamicOptions(flags, config, flags.cwd ?? options.root);
+    const shard = flags.shard === undefined ? null : parseShard(flags.shard, '--shard');
     interruption = new Interruption(io);
     const progress = new ProgressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
     try {
-      const outcome = await runGate(result, report, {
-        shard: flags.shard === undefined ? null : parseShard(flags.shard, '--shard'),
+      outcome = await runAnalyzePipeline(options, rules, {
+        shard,
         dynamic,
-        exclude: options.exclude,
-        failOn: options.failOn,
         failOnConfirmed: flags.failOnConfirmed ?? false,
         all: flags.allScenarios ?? false,
         signal: interruption.signal,
         onProgress: (p) => progress.update(p),
       });
-      report = outcome.report;
-      targetFailed = outcome.targetFailed;
     } finally {
       progress.finishLine();
       interruption.release();
     }
-  } else if (flags.allScenarios || flags.failOnConfirmed || flags.shard !== undefined) {
-    const flag = flags.allScenarios
-      ? '--all-scenarios'
-      : flags.failOnConfirmed
-        ? '--fail-on-confirmed'
-        : '--shard';
-    throw new UsageError(`${flag}: only means something with --enable-memory-budget-gate`);
+  } else {
+    if (flags.allScenarios || flags.failOnConfirmed || flags.shard !== undefined) {
+      const flag = flags.allScenarios
+        ? '--all-scenarios'
+        : flags.failOnConfirmed
+          ? '--fail-on-confirmed'
+          : '--shard';
+      throw new UsageError(`${flag}: only means something with --enable-memory-budget-gate`);
+    }
+    outcome = await runAnalyzePipeline(options, rules, null);
   }
 
+  const { report } = outcome;
   const n = report.findings.length;
   const toTerminal = writeRenderedReport(
     report,
@@ -84,6 +67,6 @@ export async function runAnalyze(
   }
   publishToGitHub(report, process.env, io, { root: options.root });
   if (interruption?.exitCode != null) return interruption.exitCode;
-  if (targetFailed) return EXIT.targetFailed;
+  if (outcome.targetFailed) return EXIT.targetFailed;
   return report.gate.passed ? EXIT.passed : EXIT.gateFailed;
 }

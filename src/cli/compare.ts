@@ -23,13 +23,13 @@ import {
   type ScenarioStatus,
   type SlopeEstimate,
 } from '../analysis/compare.js';
-import { formatBytes } from '../analysis/units.js';
+import { formatBytes } from '../units.js';
 import { workflowCommand } from '../report/github.js';
 import { markdownCell as cell, markdownCode as code } from '../report/markdown.js';
-import type { MetricName } from '../report/model.js';
+import type { MetricName } from '../model/report.js';
 import { VERSION } from '../version.js';
-import type { CommandIO } from './analyze.js';
-import { EXIT, UsageError } from './errors.js';
+import type { CommandIO } from './io.js';
+import { EXIT, UsageError } from '../errors.js';
 import { appendStepSummary, writeAnnotations } from './github.js';
 import { writeOutputsAtomically } from './output.js';
 import { readReportFile } from './read-report.js';

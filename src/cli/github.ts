@@ -20,8 +20,8 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { annotations } from '../report/github.js';
 import { renderMarkdown } from '../report/markdown.js';
-import type { Report } from '../report/model.js';
-import type { CommandIO } from './analyze.js';
+import type { Report } from '../model/report.js';
+import type { CommandIO } from './io.js';
 
 /** GitHub's cap on one step's summary. */
 export const STEP_SUMMARY_LIMIT = 1024 * 1024;

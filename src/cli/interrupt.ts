@@ -2,8 +2,8 @@
  * Ctrl-C and SIGTERM during the dynamic phase: the first signal stops the current scenario at the end of
  * its block (the caller writes a partial report); a second one ends every target and exits at once.
  */
-import { stopAllTargets } from '../target/process.js';
-import type { CommandIO } from './analyze.js';
+import { stopAllTargets } from '../service/process.js';
+import type { CommandIO } from './io.js';
 
 /** Exit code for a run stopped by a signal: 128 + the signal's number, as shells report it. */
 export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };

@@ -3,12 +3,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { FORMATS } from '../config/formats.js';
 import type { AnalyzeFlags } from '../config/options.js';
 import { VERSION } from '../version.js';
-import type { CommandIO } from './analyze.js';
+import type { CommandIO } from './io.js';
 import type { CompareFlags } from './compare.js';
 import type { ReportCommandFlags } from './report-command.js';
 import type { ScenariosFlags } from './scenarios-command.js';
 import type { SoakFlags } from './soak.js';
-import { EXIT, TargetError, UsageError } from './errors.js';
+import { EXIT, TargetError, UsageError } from '../errors.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];

@@ -19,12 +19,10 @@
  * Exit codes: 0 when the merged gate passes, 1 when it does not (so the merge job of a matrix is the
  * gate), 2 on a bad flag or an unreadable, invalid or conflicting report.
  */
-import type { Severity } from '../static/model.js';
-import { severityRank } from '../static/model.js';
-import type { DynamicStatus } from '../static/model.js';
-import { SCHEMA_VERSION, type Report, type ReportFinding, type StaticSummary } from '../report/model.js';
-import type { CommandIO } from './analyze.js';
-import { EXIT, UsageError } from './errors.js';
+import { severityRank, type DynamicStatus, type Severity } from '../model/static.js';
+import { SCHEMA_VERSION, type Report, type ReportFinding, type StaticSummary } from '../model/report.js';
+import type { CommandIO } from './io.js';
+import { EXIT, UsageError } from '../errors.js';
 import { publishToGitHub } from './github.js';
 import { readReportFile } from './read-report.js';
 import { resolveOutputFlags, writeRenderedReport } from './report-output.js';

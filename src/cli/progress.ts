@@ -2,8 +2,8 @@
  * Live progress of a soak on stderr: one line rewritten in place on a terminal, plain lines at most every
  * few seconds (and at every phase change) otherwise, so CI logs stay readable.
  */
-import { formatBytes } from '../analysis/units.js';
-import type { Phase, Progress } from '../drive/runner.js';
+import { formatBytes } from '../units.js';
+import type { Phase, Progress } from '../model/progress.js';
 
 const PLAIN_EVERY_MS = 5000;
 const BAR = 24;

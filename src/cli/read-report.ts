@@ -1,8 +1,8 @@
 /** Reads and validates a saved JSON report for `report`, `compare` and `merge` (every problem: exit 2). */
 import { readFileSync } from 'node:fs';
-import type { Report } from '../report/model.js';
+import type { Report } from '../model/report.js';
 import { validateReport } from '../report/validate.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /** The report in `file` (as the user typed it; messages name it that way), validated. */
 export function readReportFile(file: string): Report {

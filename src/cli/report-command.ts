@@ -9,8 +9,8 @@
  * schemaVersion 1 or lacks a field the renderers need (the message names the file and the field), or
  * on a bad flag.
  */
-import type { CommandIO } from './analyze.js';
-import { EXIT } from './errors.js';
+import type { CommandIO } from './io.js';
+import { EXIT } from '../errors.js';
 import { readReportFile } from './read-report.js';
 import { resolveOutputFlags, writeRenderedReport } from './report-output.js';
 

@@ -6,9 +6,9 @@
 import path from 'node:path';
 import { FORMAT_EXTENSIONS, FORMATS, type Format } from '../config/formats.js';
 import { render } from '../report/index.js';
-import type { Report } from '../report/model.js';
-import type { CommandIO } from './analyze.js';
-import { UsageError } from './errors.js';
+import type { Report } from '../model/report.js';
+import type { CommandIO } from './io.js';
+import { UsageError } from '../errors.js';
 import { writeOutputsAtomically, type OutputFile } from './output.js';
 
 export interface OutputFlags {

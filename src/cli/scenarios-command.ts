@@ -4,9 +4,10 @@ import { resolveDynamicOptions } from '../config/dynamic.js';
 import { checkConfigKeys, resolveAnalyzeOptions } from '../config/options.js';
 import { readPyprojectConfig } from '../config/pyproject.js';
 import { analyzeProject } from '../static/engine.js';
-import type { CommandIO } from './analyze.js';
-import { UsageError } from './errors.js';
-import { planGate } from './gate.js';
+import { selectRules } from '../static/rules/index.js';
+import type { CommandIO } from './io.js';
+import { UsageError } from '../errors.js';
+import { planGate } from '../pipeline/gate.js';
 
 export interface ScenariosFlags {
   scenarios?: string[];
@@ -36,7 +37,7 @@ export async function runScenariosCommand(
   const dynamic = resolveDynamicOptions({ scenarios: flags.scenarios }, config, options.root);
   const result = await analyzeProject({
     root: options.root,
-    rules: options.rules,
+    rules: selectRules(options.ruleSelection),
     exclude: options.exclude,
     cacheDir: options.cacheDir,
   });

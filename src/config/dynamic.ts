@@ -4,9 +4,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseBudget, parseBudgetFlags, type BudgetOverrides } from '../analysis/budget.js';
-import { parseDuration } from '../analysis/units.js';
-import { UsageError } from '../cli/errors.js';
+import { parseBudget, parseBudgetFlags } from './budget.js';
+import { type BudgetOverrides } from '../model/budget.js';
+import { parseDuration } from '../units.js';
+import { UsageError } from '../errors.js';
 import type { PyprojectConfig } from './pyproject.js';
 
 export interface DynamicFlags {

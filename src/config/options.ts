@@ -4,11 +4,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseSize } from '../analysis/units.js';
-import { UsageError } from '../cli/errors.js';
-import { SEVERITIES, type Severity } from '../static/model.js';
-import type { Rule } from '../static/rule.js';
-import { ALL_RULES, ruleById } from '../static/rules/index.js';
+import { parseSize } from '../units.js';
+import { UsageError } from '../errors.js';
+import { SEVERITIES, type Severity } from '../model/static.js';
 import { DYNAMIC_CONFIG_KEYS, type DynamicFlags } from './dynamic.js';
 import { FORMATS, type Format } from './formats.js';
 import { readPyprojectConfig, type PyprojectConfig } from './pyproject.js';
@@ -40,7 +38,8 @@ export interface AnalyzeOptions {
   output: string | null;
   outputDir: string | null;
   failOn: Severity | null;
-  rules: Rule[];
+  /** --select/--ignore (or the config's), as given: static/rules/index.ts's selectRules resolves them. */
+  ruleSelection: { select?: Sourced<string[]>; ignore?: Sourced<string[]> };
   exclude: string[];
   cacheDir: string | null;
   maxFileBytes: number | undefined;
@@ -63,7 +62,7 @@ type ConfigKey = (typeof STATIC_CONFIG_KEYS)[number];
 const CONFIG_KEYS: readonly string[] = [...STATIC_CONFIG_KEYS, ...DYNAMIC_CONFIG_KEYS];
 
 /** A value and where it came from, for error messages. */
-interface Sourced<T> {
+export interface Sourced<T> {
   value: T;
   where: string;
 }
@@ -170,11 +169,6 @@ export function resolveAnalyzeOptions(pathArg: string | undefined, flags: Analyz
   const ignore =
     flag(flags.ignore === undefined ? undefined : splitList(flags.ignore), '--ignore') ??
     config.list('ignore');
-  let rules = select ? resolveRules(select) : [...ALL_RULES];
-  if (ignore) {
-    const ignored = new Set(resolveRules(ignore).map((r) => r.meta.id));
-    rules = rules.filter((r) => !ignored.has(r.meta.id));
-  }
 
   const excludeFlag = flags.exclude && flags.exclude.length ? flags.exclude : undefined;
   const exclude = flag(excludeFlag, '--exclude') ?? config.list('exclude');
@@ -210,7 +204,7 @@ export function resolveAnalyzeOptions(pathArg: string | undefined, flags: Analyz
     output,
     outputDir,
     failOn,
-    rules,
+    ruleSelection: { ...(select ? { select } : {}), ...(ignore ? { ignore } : {}) },
     exclude: exclude?.value ?? [],
     cacheDir,
     maxFileBytes,
@@ -234,17 +228,4 @@ function parseFormats(source: Sourced<string> | undefined): Format[] {
     }
   }
   return [...new Set(formats)] as Format[];
-}
-
-function resolveRules(source: Sourced<string[]>): Rule[] {
-  const rules: Rule[] = [];
-  for (const id of source.value) {
-    const rule = ruleById(id);
-    if (!rule) {
-      const known = ALL_RULES.map((r) => `${r.meta.shortId} (${r.meta.id})`).join(', ');
-      throw new UsageError(`${source.where}: unknown rule '${id}' (known: ${known})`);
-    }
-    if (!rules.includes(rule)) rules.push(rule);
-  }
-  return rules;
 }

@@ -11,7 +11,7 @@
  * Once tripped it stays tripped; its reason says what failed and how often, e.g.
  * "41 of the last 50 requests failed: connection refused (ECONNREFUSED) ×38, status 500 ×3".
  */
-import { TargetError } from '../cli/errors.js';
+import { TargetError } from '../errors.js';
 import type { SendResult } from './http.js';
 
 export interface BreakerOptions {

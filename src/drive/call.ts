@@ -3,9 +3,9 @@
  * by the shim one after another inside the target (or a bare interpreter). The shim answers with how many
  * calls returned and how many raised, and the first traceback.
  */
-import { TargetError } from '../cli/errors.js';
+import { TargetError } from '../errors.js';
 import type { CallSpec, JsonObject, JsonValue } from '../scenarios/model.js';
-import type { Command, ShimMessage } from '../target/protocol.js';
+import type { Command, ShimMessage } from '../service/protocol.js';
 import { defaultRandom, expandTemplate, hasTemplate, type TemplateRandom } from './template.js';
 
 /** What runCallBlock needs of a ShimConnection. */

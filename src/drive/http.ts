@@ -8,7 +8,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import type { RequestSpec } from '../scenarios/model.js';
 import { defaultRandom, expandString, type TemplateRandom } from './template.js';
 

@@ -16,8 +16,8 @@
  * data (the message) `%` → %25, CR → %0D, LF → %0A; properties additionally `:` → %3A and `,` → %2C.
  * Without it a file name or message holding `::` or a newline could end the command early or forge one.
  */
-import type { Severity } from '../static/model.js';
-import type { LeakSite, Report, ReportFinding, ScenarioReport } from './model.js';
+import type { Severity } from '../model/static.js';
+import type { LeakSite, Report, ReportFinding, ScenarioReport } from '../model/report.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 

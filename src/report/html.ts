@@ -7,11 +7,11 @@
  * Every string that came from the service or its files (scenario names, messages, code lines, tracebacks,
  * errors, paths) goes through `escapeHtml`; numbers are coerced and checked before they reach an attribute.
  */
-import { describeBudget } from '../analysis/budget.js';
+import { describeBudget } from '../model/budget.js';
 import { detectPlateau } from '../analysis/plateau.js';
 import { medianInPlace } from '../analysis/regression.js';
-import { formatBytes } from '../analysis/units.js';
-import { severityRank, type Severity } from '../static/model.js';
+import { formatBytes } from '../units.js';
+import { severityRank, type Severity } from '../model/static.js';
 import type {
   LeakSite,
   MetricName,
@@ -21,7 +21,7 @@ import type {
   ScenarioReport,
   SeriesPoint,
   Verdict,
-} from './model.js';
+} from '../model/report.js';
 
 const HOUR_MS = 3_600_000;
 /** Leak sites listed openly; the rest sit in a collapsed list. */

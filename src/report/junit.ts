@@ -3,7 +3,7 @@
  * case when the rule found nothing), and a suite of scenarios with a test case each.
  */
 import { ALL_RULES } from '../static/rules/index.js';
-import type { Report, ReportFinding } from './model.js';
+import type { Report, ReportFinding } from '../model/report.js';
 import { xmlEscape as x } from './xml.js';
 
 export function renderJunit(report: Report): string {

@@ -1,7 +1,7 @@
 /** Markdown for a CI job summary: the verdict first, then findings (confirmed ones leading). */
-import { formatBytes } from '../analysis/units.js';
-import { severityRank } from '../static/model.js';
-import type { Report } from './model.js';
+import { formatBytes } from '../units.js';
+import { severityRank } from '../model/static.js';
+import type { Report } from '../model/report.js';
 
 export function renderMarkdown(report: Report): string {
   const out: string[] = [];

@@ -1,9 +1,9 @@
 /** SARIF 2.1.0: one run, heapgate's rules with their help text, one result per finding. */
 import { createHash } from 'node:crypto';
-import type { Severity } from '../static/model.js';
+import type { Severity } from '../model/static.js';
 import type { Rule } from '../static/rule.js';
 import { ALL_RULES } from '../static/rules/index.js';
-import type { Report } from './model.js';
+import type { Report } from '../model/report.js';
 
 const LEVELS: Record<Severity, 'error' | 'warning' | 'note'> = {
   CRITICAL: 'error',

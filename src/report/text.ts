@@ -1,8 +1,8 @@
 /** The terminal report: findings grouped by file in cli-table3 tables, then a one-line summary. */
 import Table from 'cli-table3';
-import { formatBytes } from '../analysis/units.js';
-import { severityRank, type Severity } from '../static/model.js';
-import type { Report, ReportFinding } from './model.js';
+import { formatBytes } from '../units.js';
+import { severityRank, type Severity } from '../model/static.js';
+import type { Report, ReportFinding } from '../model/report.js';
 
 export interface TextOptions {
   /** ANSI colours (only when writing to a TTY). */

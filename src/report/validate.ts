@@ -6,10 +6,10 @@
  * fields heapgate adds beyond SPEC §4's sketch that the renderers need but an older or hand-written report
  * may lack are filled in (a finding's shortId, endLine, endColumn).
  */
-import { UsageError } from '../cli/errors.js';
-import { CONFIDENCES, SEVERITIES } from '../static/model.js';
+import { UsageError } from '../errors.js';
+import { CONFIDENCES, SEVERITIES } from '../model/static.js';
 import { ALL_RULES } from '../static/rules/index.js';
-import { SCHEMA_VERSION, type Report } from './model.js';
+import { SCHEMA_VERSION, type Report } from '../model/report.js';
 
 const VERDICTS = ['pass', 'fail', 'error'] as const;
 const TRENDS = ['growing', 'flat', 'plateau'] as const;

@@ -11,7 +11,7 @@
  * computes its partition afresh and `merge` checks that no scenario ran twice.
  */
 import { createHash } from 'node:crypto';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 
 export interface Shard {
   /** 1-based. */

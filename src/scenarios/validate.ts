@@ -4,8 +4,8 @@
  * Pure: no I/O, no clock. Unknown fields are errors (with a "did you mean" for typos), and every problem
  * in a value is reported at once, one per line.
  */
-import { parseDuration } from '../analysis/units.js';
-import { UsageError } from '../cli/errors.js';
+import { parseDuration } from '../units.js';
+import { UsageError } from '../errors.js';
 import {
   autoSampleEvery,
   DEFAULTS,

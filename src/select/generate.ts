@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Scenario } from '../scenarios/model.js';
 import { validateScenario } from '../scenarios/validate.js';
-import { severityRank, type Finding, type Route } from '../static/model.js';
+import { severityRank, type Finding, type Route } from '../model/static.js';
 import { routeLabel } from './plan.js';
 import { FIXED_UUID, generatedRequest } from './request-body.js';
 

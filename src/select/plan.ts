@@ -4,7 +4,7 @@
  * it; an HTTP scenario also covers the routes its request path matches. A flagged route no scenario
  * covers gets a scenario generated from a built-in template. Everything here is pure.
  */
-import { severityRank, type Finding, type Route, type Severity } from '../static/model.js';
+import { severityRank, type Finding, type Route, type Severity } from '../model/static.js';
 import type { Scenario } from '../scenarios/model.js';
 import { functionId, reachableFrom, type CallGraph, type FunctionId } from './callgraph.js';
 

@@ -15,7 +15,7 @@
  * which a handler often uses as a size or count.
  */
 import type { JsonObject, JsonValue } from '../scenarios/model.js';
-import type { FieldShape, RequestShape, ValueShape } from '../static/model.js';
+import type { FieldShape, RequestShape, ValueShape } from '../model/static.js';
 
 export const FIXED_UUID = '00000000-0000-4000-8000-000000000001';
 /** Stands for a bare `{i}` number while the JSON value is serialized. */

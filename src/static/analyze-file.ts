@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Parser } from 'web-tree-sitter';
 import { analyzeSource } from './analyze-source.js';
 import { decodePython } from './decode.js';
-import type { FileResult } from './model.js';
+import type { FileResult } from '../model/static.js';
 import { ALL_RULES } from './rules/index.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;

@@ -4,7 +4,7 @@
  */
 import type { Parser } from 'web-tree-sitter';
 import { ImportTable } from './imports.js';
-import type { FileResult, Finding, Problem } from './model.js';
+import type { FileResult, Finding, Problem } from '../model/static.js';
 import { scanSource, toRanges, type SourceBlock } from './prescan.js';
 import { parsePython } from './parse.js';
 import { functionNameAt, withRootScope, type Node, type ScopeRange } from './pyast.js';

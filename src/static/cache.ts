@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SourceFile } from './discover.js';
-import type { FileResult } from './model.js';
+import type { FileResult } from '../model/static.js';
 
 interface CacheEntry {
   size: number;

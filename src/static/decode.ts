@@ -1,5 +1,5 @@
 /** Bytes of a `.py` file → text, the way CPython would decode it (PEP 263), or the reason it can't be. */
-import type { ProblemKind } from './model.js';
+import type { ProblemKind } from '../model/static.js';
 
 export type Decoded =
   | { ok: true; text: string }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync, realpathSync, statSync, type Dir
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
-import type { Problem } from './model.js';
+import type { Problem } from '../model/static.js';
 
 export interface SourceFile {
   abs: string;

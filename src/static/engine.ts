@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { StaticCache } from './cache.js';
 import { discoverPythonFiles, type SourceFile } from './discover.js';
-import { compareFindings, type FileResult, type Finding, type Problem, type Route } from './model.js';
+import { compareFindings, type FileResult, type Finding, type Problem, type Route } from '../model/static.js';
 import { analyzeFiles } from './pool.js';
 import { linkRoutes } from './routes/link.js';
 import { ALL_RULES } from './rules/index.js';

@@ -3,7 +3,7 @@
  * that must be present for the rule to have anything to say, and a pure check over the syntax tree.
  */
 import type { ImportTable } from './imports.js';
-import type { Confidence, Severity } from './model.js';
+import type { Confidence, Severity } from '../model/static.js';
 import type { SourceBlock } from './prescan.js';
 import type { Node } from './pyast.js';
 

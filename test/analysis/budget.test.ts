@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BudgetError,
-  DEFAULT_BUDGET,
-  describeBudget,
-  parseBudget,
-  parseBudgetFlags,
-  resolveBudget,
-} from '../../src/analysis/budget.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { BudgetError, parseBudget, parseBudgetFlags, resolveBudget } from '../../src/config/budget.js';
+import { DEFAULT_BUDGET, describeBudget } from '../../src/model/budget.js';
+import { UsageError } from '../../src/errors.js';
 
 describe('parseBudget', () => {
   it('reads sizes, rates and counts, as strings or numbers', () => {

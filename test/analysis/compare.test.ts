@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BUDGET } from '../../src/analysis/budget.js';
+import { DEFAULT_BUDGET } from '../../src/model/budget.js';
 import { compareReports, measuredSamples, type Comparison } from '../../src/analysis/compare.js';
-import type { Report, ScenarioReport, SeriesPoint, Verdict } from '../../src/report/model.js';
+import type { Report, ScenarioReport, SeriesPoint, Verdict } from '../../src/model/report.js';
 import { validateReport } from '../../src/report/validate.js';
 import { leakyHeap, nastyCleanHeap, normal, realisticHeap, rng } from './synthetic.js';
 

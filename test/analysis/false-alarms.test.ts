@@ -10,9 +10,9 @@
  * rule fails none. Leaks in the same noise, over 400: 100 B/iteration 98% caught, 64 B 92%, 40 B 79%.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BUDGET } from '../../src/analysis/budget.js';
+import { DEFAULT_BUDGET } from '../../src/model/budget.js';
 import { ols } from '../../src/analysis/regression.js';
-import { seriesOf } from '../../src/analysis/sample.js';
+import { seriesOf } from '../../src/model/sample.js';
 import { mannKendall, mannKendallHamedRao } from '../../src/analysis/trend.js';
 import { metricVerdict } from '../../src/analysis/verdict.js';
 import { leakyHeap, nastyCleanHeap, simulateRun } from './synthetic.js';

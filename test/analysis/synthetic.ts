@@ -6,7 +6,7 @@
  * comes and goes (autocorrelated), sometimes a sawtooth.
  */
 import { mulberry32 } from '../../src/analysis/random.js';
-import type { Sample } from '../../src/analysis/sample.js';
+import type { Sample } from '../../src/model/sample.js';
 import { detectWarmup } from '../../src/analysis/warmup.js';
 
 export type Random = () => number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, parseDuration, parseRate, parseSize } from '../../src/analysis/units.js';
+import { formatBytes, parseDuration, parseRate, parseSize } from '../../src/units.js';
 
 describe('parseSize', () => {
   it('reads bytes and binary multiples', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BUDGET, resolveBudget } from '../../src/analysis/budget.js';
+import { resolveBudget } from '../../src/config/budget.js';
+import { DEFAULT_BUDGET } from '../../src/model/budget.js';
 import {
   bytesPerHour,
   bytesPerMillion,
@@ -8,7 +9,7 @@ import {
   project,
 } from '../../src/analysis/projections.js';
 import { ols } from '../../src/analysis/regression.js';
-import { METRICS, seriesOf, type Sample } from '../../src/analysis/sample.js';
+import { METRICS, seriesOf, type Sample } from '../../src/model/sample.js';
 import { combineSamples, earlyStop, metricVerdict, scenarioVerdict } from '../../src/analysis/verdict.js';
 import { ar1, realisticHeap, rng, simulateRun, stepWalk, toSamples } from './synthetic.js';
 

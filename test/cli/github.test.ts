@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { publishToGitHub, STEP_SUMMARY_LIMIT, workspacePrefix } from '../../src/cli/github.js';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { REPO, tempProject } from '../helpers/cli.js';
 
 const read = (name: string): Report =>

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { heapgate, REPO, tempProject } from '../helpers/cli.js';
 
 const FIXTURES = path.join(REPO, 'test/fixtures/reports');

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { TargetError } from '../../src/cli/errors.js';
+import { TargetError } from '../../src/errors.js';
 import { BREAKER_DEFAULTS, breakdown, CircuitBreaker, failureOf } from '../../src/drive/breaker.js';
 
 const REFUSED = 'connection refused (ECONNREFUSED)';

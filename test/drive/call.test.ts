@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { TargetError } from '../../src/cli/errors.js';
+import { TargetError } from '../../src/errors.js';
 import { CircuitBreaker } from '../../src/drive/breaker.js';
 import { callBlockTimeoutMs, errorSummary, runCallBlock, type CallChannel } from '../../src/drive/call.js';
 import type { CallSpec } from '../../src/scenarios/model.js';
 import { validateScenario } from '../../src/scenarios/validate.js';
-import type { Command, ShimMessage } from '../../src/target/protocol.js';
-import { TargetProcess } from '../../src/target/process.js';
+import type { Command, ShimMessage } from '../../src/service/protocol.js';
+import { TargetProcess } from '../../src/service/process.js';
 import { tempProject } from '../helpers/cli.js';
 
 function callSpec(call: Record<string, unknown>): CallSpec {

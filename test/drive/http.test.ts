@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/errors.js';
 import { CircuitBreaker, failureOf } from '../../src/drive/breaker.js';
 import { runBlock } from '../../src/drive/concurrency.js';
 import { checkLoopback, HttpDriver, isLoopbackAddress, type ResolvedAddress } from '../../src/drive/http.js';

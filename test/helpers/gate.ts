@@ -1,6 +1,6 @@
 /** Runs `heapgate analyze . --enable-memory-budget-gate` on a fixture app for real; nothing may outlive it. */
 import path from 'node:path';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { REPO } from './cli.js';
 import { heapgateLeavingNothing, reportOf } from './soak.js';
 

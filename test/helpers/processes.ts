@@ -1,7 +1,7 @@
 /** Checks that a run left nothing behind: no process carrying its HEAPGATE_RUN_ID, no private folder. */
 import { existsSync } from 'node:fs';
 import { expect } from 'vitest';
-import { processesMarked } from '../../src/target/kill.js';
+import { processesMarked } from '../../src/service/kill.js';
 
 export async function expectNothingLeft(
   runId: string,

@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { Report } from '../../src/report/model.js';
-import { processesWithEnv } from '../../src/target/kill.js';
+import type { Report } from '../../src/model/report.js';
+import { processesWithEnv } from '../../src/service/kill.js';
 import { heapgate, REPO, type CliResult } from './cli.js';
 
 export const SERVICES = path.join(REPO, 'test/fixtures/services');

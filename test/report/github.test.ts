@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { annotations, escapeData, escapeProperty, workflowCommand } from '../../src/report/github.js';
-import type { Report, ReportFinding } from '../../src/report/model.js';
+import type { Report, ReportFinding } from '../../src/model/report.js';
 import { validateReport } from '../../src/report/validate.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/reports');

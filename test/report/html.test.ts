@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FORMAT_EXTENSIONS, FORMATS } from '../../src/config/formats.js';
 import { render } from '../../src/report/index.js';
 import { escapeHtml, renderHtml } from '../../src/report/html.js';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { REPO } from '../helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeSource } from '../../src/static/analyze-source.js';
 import { analyzeProject, type StaticResult } from '../../src/static/engine.js';
-import type { FileResult } from '../../src/static/model.js';
+import type { FileResult } from '../../src/model/static.js';
 import { pythonParser } from '../../src/static/parse.js';
 import { linkRoutes } from '../../src/static/routes/link.js';
 import { brief, dedent, shapeText } from './helpers.js';

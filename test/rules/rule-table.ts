@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyzeSource } from '../../src/static/analyze-source.js';
-import type { Finding } from '../../src/static/model.js';
+import type { Finding } from '../../src/model/static.js';
 import { pythonParser } from '../../src/static/parse.js';
 import type { Rule } from '../../src/static/rule.js';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/errors.js';
 import { parseJsonStrict } from '../../src/scenarios/json.js';
 import { loadScenarios } from '../../src/scenarios/load.js';
 import { tempProject } from '../helpers/cli.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/errors.js';
 import { parseShard, shardScenarios } from '../../src/scenarios/shard.js';
 
 const names = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `scenario-${i}` }));

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/errors.js';
 import { DEFAULTS, withLength, type Scenario } from '../../src/scenarios/model.js';
 import { validateScenario, validateScenarioFile } from '../../src/scenarios/validate.js';
 

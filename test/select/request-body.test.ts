@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { expandString } from '../../src/drive/template.js';
 import { generateScenario } from '../../src/select/generate.js';
 import { generatedRequest } from '../../src/select/request-body.js';
-import type { FieldShape, Finding, RequestShape, Route, ValueShape } from '../../src/static/model.js';
+import type { FieldShape, Finding, RequestShape, Route, ValueShape } from '../../src/model/static.js';
 
 const str: ValueShape = { kind: 'str' };
 const int: ValueShape = { kind: 'int' };

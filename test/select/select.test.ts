@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { ScenarioReport } from '../../src/report/model.js';
+import type { ScenarioReport } from '../../src/model/report.js';
 import { validateScenario } from '../../src/scenarios/validate.js';
 import { callGraphOf, functionAt, reachableFrom } from '../../src/select/callgraph.js';
-import { confirmFindings, leakClass, DEFAULT_LEAK_CLASSES } from '../../src/select/confirm.js';
+import { confirmFindings, leakClass, DEFAULT_LEAK_CLASSES } from '../../src/analysis/confirm.js';
 import { fillPath, generateScenario, templateFor } from '../../src/select/generate.js';
 import { normalizeRoutePath, planScenarios, requestMatchesRoute } from '../../src/select/plan.js';
-import type { Finding, Route } from '../../src/static/model.js';
+import type { Finding, Route } from '../../src/model/static.js';
 import { pythonParser } from '../../src/static/parse.js';
 
 const sources = new Map([

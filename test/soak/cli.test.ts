@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { BIN, heapgate, tempProject } from '../helpers/cli.js';
 import { expectNoProcessWith, heapgateLeavingNothing, scenario, SERVICES } from '../helpers/soak.js';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { heapgate } from '../helpers/cli.js';
 import { scenario, SERVICES } from '../helpers/soak.js';
 

@@ -1,7 +1,7 @@
 import { symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.js';
+import type { Report } from '../../src/model/report.js';
 import { heapgate, tempProject } from '../helpers/cli.js';
 
 const LEAK = 'def handler(event, seen=[]):\n    seen.append(event)\n    return seen\n';

@@ -10,7 +10,7 @@
  */
 import { ImportTable } from '../imports.js';
 import type { WrittenField } from './request-shape.js';
-import type { Framework, Mount, Reexport, Route, RouteHolder, RouteOwner } from '../model.js';
+import type { Framework, Mount, Reexport, Route, RouteHolder, RouteOwner } from '../../model/static.js';
 import type { Parser, Tree } from 'web-tree-sitter';
 import { parsePython } from '../parse.js';
 import { splitTopLevel, toRanges, type SourceBlock } from '../prescan.js';

@@ -28,7 +28,7 @@
  */
 import type { ImportTable } from '../imports.js';
 import type { Parser } from 'web-tree-sitter';
-import type { FileResult, Framework, Mount, RequestShape, Route, RouteHolder } from '../model.js';
+import type { FileResult, Framework, Mount, RequestShape, Route, RouteHolder } from '../../model/static.js';
 import type { SourceBlock } from '../prescan.js';
 import {
   descendants,

@@ -25,7 +25,7 @@ import type {
   Route,
   RouteOwner,
   ValueShape,
-} from '../model.js';
+} from '../../model/static.js';
 import { joinFlaskRule, sortRoutes } from './common.js';
 
 /*

@@ -5,7 +5,7 @@
  * member stands for the type). Used two ways: a handler's annotation names a class (`classValue`), and a
  * file exports its models (FileResult.models) for the handlers of other files.
  */
-import type { ModelShape, ValueShape } from '../model.js';
+import type { ModelShape, ValueShape } from '../../model/static.js';
 import { pickLast, type LexClass, type LexIndex } from './common.js';
 import { modelFields, type ShapeContext } from './request-shape.js';
 

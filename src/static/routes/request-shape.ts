@@ -23,7 +23,7 @@
  *
  * Everything here is pure: syntax nodes and a ShapeContext in, plain data out.
  */
-import type { FieldShape, RequestShape, ValueShape } from '../model.js';
+import type { FieldShape, RequestShape, ValueShape } from '../../model/static.js';
 import {
   descendants,
   dottedName,

@@ -12,7 +12,7 @@ import {
   type Node,
   enclosingFunction,
 } from '../pyast.js';
-import type { Confidence } from '../model.js';
+import type { Confidence } from '../../model/static.js';
 import type { Rule, RuleContext, ScanFacts } from '../rule.js';
 import { decoratorExpression, decoratorsOf, importAliases, methodClass } from './r1-unbounded-global.js';
 

@@ -9,7 +9,7 @@ import {
   type Node,
   nearestFunction,
 } from '../pyast.js';
-import type { Confidence } from '../model.js';
+import type { Confidence } from '../../model/static.js';
 import type { Rule, RuleContext } from '../rule.js';
 import { isMemoized, isStartupHook, lexicalUsage, methodClass } from './r1-unbounded-global.js';
 

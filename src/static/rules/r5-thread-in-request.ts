@@ -11,7 +11,7 @@ import {
   type Node,
   nearestFunction,
 } from '../pyast.js';
-import type { Confidence } from '../model.js';
+import type { Confidence } from '../../model/static.js';
 import type { Rule, RuleContext, ScanFacts } from '../rule.js';
 import {
   importAliases,

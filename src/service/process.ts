@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { TargetError, UsageError } from '../cli/errors.js';
+import { TargetError, UsageError } from '../errors.js';
 import type { HeapCounter } from '../config/dynamic.js';
 import { splitCommand } from './command.js';
 import { ShimConnection } from './connection.js';
@@ -14,7 +14,8 @@ import { writeHarness, type HarnessFolder } from './harness.js';
 import { isAlive, terminateTree, type TerminateResult } from './kill.js';
 import type { Command, HelloMessage, SampleMessage, ShimMessage } from './protocol.js';
 import { waitUntilReady } from './readiness.js';
-import { forgetUsageHistory, treeUsage, type TreeUsage } from './usage.js';
+import { forgetUsageHistory, treeUsage } from './usage.js';
+import { type TreeUsage } from '../model/progress.js';
 
 export interface TargetOptions {
   /** Shell-style command; `{port}` is replaced. Null: a bare interpreter (`python`) for call scenarios. */

@@ -1,76 +1,20 @@
 /**
- * Memory budgets (SPEC §3): what growth a scenario may show before it fails. Sizes are bytes, rates bytes
- * per hour, counts plain numbers; `null` means "not checked". Layers merge field by field: command-line
- * flags over the scenario's own `budget` object over the defaults.
+ * Budgets as users write them (a scenario's `budget`, `[tool.heapgate] budget`, the --budget-* flags) →
+ * the kernel's Budget (model/budget.ts). Layers merge field by field: command-line flags over the
+ * scenario's own `budget` object over the configuration over the defaults.
  */
-import { UsageError } from '../cli/errors.js';
-import { formatBytes, parseRate, parseSize } from './units.js';
-
-export interface Budget {
-  /** Traced heap growth allowed per iteration, bytes (the main gate). */
-  growth: number | null;
-  /** Traced heap growth allowed per hour of the soak, bytes/hour (time-based soaks). */
-  rate: number | null;
-  /** Ceiling for the traced heap, bytes, at any sample. */
-  heap: number | null;
-  /** Ceiling for RSS, bytes, at any sample. */
-  rss: number | null;
-  /** RSS growth allowed per iteration, bytes: coarser than `growth`, RSS drifts on clean services. */
-  rssGrowth: number | null;
-  /** Allowed increase of the thread count over the measured part. */
-  threads: number | null;
-  /** Allowed increase of open file descriptors over the measured part. */
-  fds: number | null;
-  /** Allowed increase of logging handlers over the measured part. */
-  handlers: number | null;
-}
-
-export type BudgetKey = keyof Budget;
-export type BudgetOverrides = Partial<Budget>;
-
-export const BUDGET_KEYS: readonly BudgetKey[] = [
-  'growth',
-  'rate',
-  'heap',
-  'rss',
-  'rssGrowth',
-  'threads',
-  'fds',
-  'handlers',
-];
-
-/**
- * Defaults. `growth` 32 B/iteration: a third of the ~100 B/iteration the defaults must catch, so such a
- * leak clears it with margin under realistic noise within 3000 iterations, and ~10× what step-like noise
- * of a clean service's traced heap fakes over a measured half (a 4 KB step over 1500 iterations is
- * under 3 B/iteration). `rssGrowth` 256 B/iteration: RSS reads +26–31 B/iteration of false growth on a
- * clean service and moves in 128 KB+ malloc steps, so its gate is 8× coarser and only a backstop for
- * native leaks tracemalloc cannot see. Counts: no sustained increase allowed. Ceilings and the hourly
- * rate are off unless asked for.
- */
-export const DEFAULT_BUDGET: Readonly<Budget> = Object.freeze({
-  growth: 32,
-  rate: null,
-  heap: null,
-  rss: null,
-  rssGrowth: 256,
-  threads: 0,
-  fds: 0,
-  handlers: 0,
-});
-
-type Kind = 'size' | 'rate' | 'count';
-
-const KINDS: Record<BudgetKey, Kind> = {
-  growth: 'size',
-  rate: 'rate',
-  heap: 'size',
-  rss: 'size',
-  rssGrowth: 'size',
-  threads: 'count',
-  fds: 'count',
-  handlers: 'count',
-};
+import { UsageError } from '../errors.js';
+import {
+  BUDGET_FLAGS,
+  BUDGET_KEYS,
+  BUDGET_KINDS,
+  DEFAULT_BUDGET,
+  type Budget,
+  type BudgetKey,
+  type BudgetKind,
+  type BudgetOverrides,
+} from '../model/budget.js';
+import { parseRate, parseSize } from '../units.js';
 
 /** Accepted spellings of each key (the scenario file may use the flag's spelling). */
 const ALIASES: Record<string, BudgetKey> = {
@@ -86,7 +30,7 @@ const ALIASES: Record<string, BudgetKey> = {
   handlers: 'handlers',
 };
 
-const EXAMPLES: Record<Kind, string> = {
+const EXAMPLES: Record<BudgetKind, string> = {
   size: 'a size such as "64B", "1KB" or a number of bytes',
   rate: 'a rate such as "10MB/h" or "1KB/min"',
   count: 'a whole number such as 0 or 2',
@@ -115,7 +59,7 @@ function show(value: unknown): string {
   }
 }
 
-function parseValue(kind: Kind, value: unknown, fail: (expected: string) => never): number | null {
+function parseValue(kind: BudgetKind, value: unknown, fail: (expected: string) => never): number | null {
   if (value === null || value === false || (typeof value === 'string' && OFF.test(value))) return null;
   if (typeof value === 'number') {
     if (!Number.isFinite(value) || value < 0) fail(EXAMPLES[kind]);
@@ -158,7 +102,7 @@ export function parseBudget(value: unknown, where: string): BudgetOverrides {
       );
     }
     if (raw === undefined) continue;
-    out[key] = parseValue(KINDS[key], raw, (expected) => {
+    out[key] = parseValue(BUDGET_KINDS[key], raw, (expected) => {
       throw new BudgetError(
         where,
         `budget.${rawKey}`,
@@ -169,18 +113,6 @@ export function parseBudget(value: unknown, where: string): BudgetOverrides {
   return out;
 }
 
-/** The spelling of each budget's command-line flag. */
-export const BUDGET_FLAGS: Record<BudgetKey, string> = {
-  growth: '--budget-growth',
-  rate: '--budget-rate',
-  heap: '--budget-heap',
-  rss: '--budget-rss',
-  rssGrowth: '--budget-rss-growth',
-  threads: '--budget-threads',
-  fds: '--budget-fds',
-  handlers: '--budget-handlers',
-};
-
 /** Validates the --budget-* flags as commander hands them over (strings; undefined when not given). */
 export function parseBudgetFlags(flags: Partial<Record<BudgetKey, string | undefined>>): BudgetOverrides {
   const out: BudgetOverrides = {};
@@ -188,7 +120,7 @@ export function parseBudgetFlags(flags: Partial<Record<BudgetKey, string | undef
     const raw = flags[key];
     if (raw === undefined) continue;
     const flag = BUDGET_FLAGS[key];
-    out[key] = parseValue(KINDS[key], raw, (expected) => {
+    out[key] = parseValue(BUDGET_KINDS[key], raw, (expected) => {
       throw new BudgetError(flag, key, `${flag}: expected ${expected}, got ${show(raw)}`);
     });
   }
@@ -211,15 +143,15 @@ export function resolveBudget(...layers: (BudgetOverrides | undefined)[]): Budge
   return out;
 }
 
-/** "32 B/iteration", "10.0 MB/h", "+0 threads", "off": one budget field for reports and messages. */
-export function describeBudget(key: BudgetKey, value: number | null): string {
-  if (value === null) return 'off';
-  switch (KINDS[key]) {
-    case 'size':
-      return key === 'growth' || key === 'rssGrowth' ? `${formatBytes(value)}/iteration` : formatBytes(value);
-    case 'rate':
-      return `${formatBytes(value)}/h`;
-    case 'count':
-      return `+${value} ${key}`;
-  }
+/**
+ * A scenario's effective budget: the configuration's, then the scenario's own `budget` object (checked:
+ * exit 2 naming the scenario's file and the field), then the --budget-* flags.
+ */
+export function scenarioBudget(
+  scenario: { budget?: unknown; where: string },
+  config: BudgetOverrides,
+  flags: BudgetOverrides,
+): Budget {
+  const own = scenario.budget ? parseBudget(scenario.budget, scenario.where) : {};
+  return resolveBudget(config, own, flags);
 }

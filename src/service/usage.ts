@@ -5,16 +5,8 @@
  * shim's own per-process samples.
  */
 import pidusage from 'pidusage';
+import type { TreeUsage } from '../model/progress.js';
 import { descendantsOf, isAlive } from './kill.js';
-
-export interface TreeUsage {
-  /** Processes in the tree, the root included. */
-  processes: number;
-  /** Resident set size summed over the tree, bytes. */
-  rssBytes: number;
-  /** CPU summed over the tree, percent of one core since the previous reading (may exceed 100). */
-  cpuPercent: number;
-}
 
 export async function treeUsage(rootPid: number): Promise<TreeUsage | null> {
   const pids = [rootPid, ...descendantsOf(rootPid)].filter(isAlive);

@@ -4,7 +4,7 @@
  * keep everything but a backslash before " \ $ or `, and a backslash outside quotes escapes the next
  * character. Anything with expansions, pipes or redirections goes to a real shell instead (process.ts).
  */
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 
 export function splitCommand(command: string): string[] {
   const words: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCommand, LineDecoder, MAX_LINE_BYTES, parseMessage } from '../../src/target/protocol.js';
+import { encodeCommand, LineDecoder, MAX_LINE_BYTES, parseMessage } from '../../src/service/protocol.js';
 
 const sample = {
   v: 1,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { isAlive } from '../../src/target/kill.js';
-import { treeUsage } from '../../src/target/usage.js';
+import { isAlive } from '../../src/service/kill.js';
+import { treeUsage } from '../../src/service/usage.js';
 
 describe('treeUsage', () => {
   it('counts every process of the tree, with their RSS and CPU', async () => {

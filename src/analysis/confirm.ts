@@ -4,26 +4,11 @@
  * growing past budget — `not-reproduced` when covering scenarios ran and showed nothing, `not-exercised`
  * when none ran. Confirmed findings get a recommendation sized by projected growth. Pure.
  */
-import { formatBytes } from '../analysis/units.js';
-import type { LeakSite, ScenarioReport } from '../report/model.js';
-import type { DynamicStatus, Finding } from '../static/model.js';
-import { functionId, reachableFrom, type CallGraph } from './callgraph.js';
-import type { Plan } from './plan.js';
-
-export type LeakClass = 'Critical' | 'High' | 'Medium' | 'Low';
-
-export interface Recommendation {
-  class: LeakClass;
-  scenario: string;
-  metric: string;
-  /** Growth of the metric per iteration (bytes, or a count). */
-  perIteration: number;
-  /** Projected growth per hour at the measured rate, when the rate is known. */
-  perHour: number | null;
-  leakSite: { file: string; line: number; code?: string } | null;
-  fix: string;
-  summary: string;
-}
+import { formatBytes } from '../units.js';
+import type { LeakClass, LeakSite, Recommendation, ScenarioReport } from '../model/report.js';
+import type { DynamicStatus, Finding } from '../model/static.js';
+import { functionId, reachableFrom, type CallGraph } from '../select/callgraph.js';
+import type { Plan } from '../select/plan.js';
 
 export interface Confirmation {
   status: DynamicStatus;

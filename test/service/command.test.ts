@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
-import { splitCommand } from '../../src/target/command.js';
+import { UsageError } from '../../src/errors.js';
+import { splitCommand } from '../../src/service/command.js';
 
 describe('splitCommand', () => {
   it.each([

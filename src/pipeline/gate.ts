@@ -6,20 +6,20 @@
  */
 import { scenarioGateReasons, staticGateReasons } from '../analysis/gate.js';
 import type { DynamicOptions } from '../config/dynamic.js';
-import { runnerOptions, runScenario, type ScenarioRun } from '../drive/runner.js';
-import type { Report, ReportFinding, ScenarioReport } from '../report/model.js';
+import type { Report, ReportFinding, ScenarioReport } from '../model/report.js';
 import type { Scenario } from '../scenarios/model.js';
 import { buildCallGraph, type CallGraph } from '../select/callgraph.js';
-import { confirmFindings } from '../select/confirm.js';
+import { confirmFindings } from '../analysis/confirm.js';
 import { generateScenario } from '../select/generate.js';
 import { planScenarios, type Plan } from '../select/plan.js';
 import type { StaticResult } from '../static/engine.js';
-import type { Severity } from '../static/model.js';
+import type { Severity } from '../model/static.js';
 import { shardScenarios, type Shard } from '../scenarios/shard.js';
-import { stopAllTargets } from '../target/process.js';
-import type { Progress } from '../drive/runner.js';
-import { UsageError } from './errors.js';
-import { prepareScenarios } from './soak.js';
+import { stopAllTargets } from '../service/process.js';
+import type { Progress } from '../model/progress.js';
+import { UsageError } from '../errors.js';
+import { runScenario, type ScenarioRun } from './run-scenario.js';
+import { prepareScenarios } from './scenarios.js';
 
 export interface GateOptions {
   dynamic: DynamicOptions;
@@ -89,10 +89,11 @@ export async function runGate(
   try {
     for (const planned of toRun) {
       if (options.signal?.aborted) break;
-      const run = await runScenario(
-        planned.scenario,
-        runnerOptions(options.dynamic, { signal: options.signal, onProgress: options.onProgress }),
-      );
+      const run = await runScenario(planned.scenario, {
+        dynamic: options.dynamic,
+        signal: options.signal,
+        onProgress: options.onProgress,
+      });
       run.report.selectedBy = planned.selectedBy.map((r) => ({ rule: r.rule, file: r.file, line: r.line }));
       if (planned.generated) run.report.generated = true;
       runs.push(run);

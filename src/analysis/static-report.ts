@@ -1,9 +1,9 @@
 /** StaticResult (+ options) → the JSON report every format renders. */
-import { staticGateReasons } from '../analysis/gate.js';
+import { staticGateReasons } from './gate.js';
 import type { StaticResult } from '../static/engine.js';
-import type { Severity } from '../static/model.js';
+import type { Severity } from '../model/static.js';
 import { VERSION } from '../version.js';
-import { SCHEMA_VERSION, type Report } from './model.js';
+import { SCHEMA_VERSION, type Report } from '../model/report.js';
 
 export interface StaticReportOptions {
   failOn: Severity | null;

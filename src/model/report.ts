@@ -2,14 +2,14 @@
  * The JSON report of SPEC §4 (schemaVersion 1). Every other format is a pure function of this object,
  * so `heapgate report FILE.json` can re-render a saved run exactly.
  */
-import type { Budget } from '../analysis/budget.js';
-import type { Sample } from '../analysis/sample.js';
-import type { Recommendation } from '../select/confirm.js';
-import type { DynamicStatus, Finding, Problem, Route, Severity } from '../static/model.js';
+import type { Budget } from './budget.js';
+import type { MetricName } from './metrics.js';
+import type { Sample } from './sample.js';
+import type { DynamicStatus, Finding, Problem, Route, Severity } from './static.js';
 
 export const SCHEMA_VERSION = 1;
 
-export type MetricName = 'heap' | 'rss' | 'threads' | 'fds' | 'handlers' | 'gcObjects';
+export type { MetricName };
 export type Trend = 'growing' | 'flat' | 'plateau';
 export type Verdict = 'pass' | 'fail' | 'error';
 
@@ -72,7 +72,14 @@ export interface ScenarioReport {
    * The whole target tree (every process under the one heapgate started) as pidusage read it about once
    * a second: most processes at once, peak summed RSS, mean summed CPU (percent of one core).
    */
-  tree?: { processes: number; rssPeakBytes: number; cpuPercent: number };
+  tree?: TreeSummary;
+}
+
+/** The target tree over a scenario: most processes at once, peak summed RSS, mean summed CPU (% of a core). */
+export interface TreeSummary {
+  processes: number;
+  rssPeakBytes: number;
+  cpuPercent: number;
 }
 
 /** The gate's plan: every scenario, whether it ran, and why. */
@@ -83,6 +90,23 @@ export interface PlanEntry {
   generated: boolean;
   selected: boolean;
   why: string;
+}
+
+/** How bad a confirmed leak is, by its projected growth per hour (see analysis/confirm.ts). */
+export type LeakClass = 'Critical' | 'High' | 'Medium' | 'Low';
+
+/** What a confirmed finding's reader should do: how bad, where, and the fix. */
+export interface Recommendation {
+  class: LeakClass;
+  scenario: string;
+  metric: string;
+  /** Growth of the metric per iteration (bytes, or a count). */
+  perIteration: number;
+  /** Projected growth per hour at the measured rate, when the rate is known. */
+  perHour: number | null;
+  leakSite: { file: string; line: number; code?: string } | null;
+  fix: string;
+  summary: string;
 }
 
 export interface ReportFinding extends Finding {

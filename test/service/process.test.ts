@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TargetError, UsageError } from '../../src/cli/errors.js';
-import { isAlive } from '../../src/target/kill.js';
-import { TargetProcess, type TargetOptions } from '../../src/target/process.js';
-import { freePort } from '../../src/target/readiness.js';
+import { TargetError, UsageError } from '../../src/errors.js';
+import { isAlive } from '../../src/service/kill.js';
+import { TargetProcess, type TargetOptions } from '../../src/service/process.js';
+import { freePort } from '../../src/service/readiness.js';
 import { REPO } from '../helpers/cli.js';
 import { expectNothingLeft } from '../helpers/processes.js';
 
@@ -207,7 +207,7 @@ describe('TargetProcess', () => {
 
   it('takes the service down with it when heapgate itself is killed', async () => {
     const script = `
-      import { TargetProcess } from ${JSON.stringify(path.join(REPO, 'dist/target/process.js'))};
+      import { TargetProcess } from ${JSON.stringify(path.join(REPO, 'dist/service/process.js'))};
       const t = await TargetProcess.start({ command: 'python3 stdlib_service.py', python: 'python3',
         cwd: ${JSON.stringify(SERVICES)}, port: ${await freePort()}, traceDepth: 1, readyTimeoutMs: 15000 });
       process.stdout.write(t.runId + '\\n');

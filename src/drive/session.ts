@@ -1,0 +1,223 @@
+/**
+ * One scenario's live target: started under the shim, driven in blocks of iterations (HTTP requests or
+ * in-process calls, through a circuit breaker), sampled between blocks (nothing in flight), and ended on
+ * every way out. What to do with the samples — when warm-up is over, when to stop, the verdict — is the
+ * analysis's; the order of the steps is the pipeline's (pipeline/run-scenario.ts).
+ */
+import { TargetError, UsageError } from '../errors.js';
+import type { HeapCounter } from '../config/dynamic.js';
+import type { Phase, Progress } from '../model/progress.js';
+import type { Sample } from '../model/sample.js';
+import type { TreeSummary } from '../model/report.js';
+import type { Scenario } from '../scenarios/model.js';
+import { TargetProcess } from '../service/process.js';
+import { freePort } from '../service/readiness.js';
+import { CircuitBreaker, failureOf } from './breaker.js';
+import { errorSummary, runCallBlock } from './call.js';
+import { runBlock } from './concurrency.js';
+import { HttpDriver } from './http.js';
+import { TreeWatch } from './tree-watch.js';
+
+export interface SessionOptions {
+  /** --target, or null: call scenarios run in a bare interpreter. */
+  command: string | null;
+  python: string;
+  cwd: string;
+  /** What the heap series counts (see config/dynamic.ts). */
+  heapCounter: HeapCounter;
+  readyPath?: string;
+  readyTimeoutMs: number;
+  graceMs?: number;
+  allowRemote: boolean;
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+export class DriveSession {
+  /** Every sample so far, one per measured process per round. */
+  readonly samples: Sample[] = [];
+  /** Iterations driven so far (warm-up, measured part and attribution pass). */
+  next = 0;
+  /** First measured iteration, once warm-up has ended (for progress lines). */
+  measuredFrom: number | null = null;
+  readonly started = Date.now();
+  private rateMark = { at: this.started, iteration: 0 };
+  private rate: number | null = null;
+  private readonly tree = new TreeWatch();
+  private target: TargetProcess | null = null;
+  private driver: HttpDriver | null = null;
+  private breaker: CircuitBreaker;
+  private stop: AbortSignal;
+
+  private constructor(
+    readonly scenario: Scenario,
+    private readonly options: SessionOptions,
+  ) {
+    this.breaker = new CircuitBreaker(scenario.call ? { noun: 'calls' } : {});
+    this.stop = options.signal ? AbortSignal.any([options.signal, this.breaker.signal]) : this.breaker.signal;
+  }
+
+  /**
+   * A session for `scenario`; its target is started by `start()`. Refuses an HTTP scenario without a
+   * target command (exit 2) before anything runs.
+   */
+  static open(scenario: Scenario, options: SessionOptions): DriveSession {
+    if (scenario.request && options.command === null) {
+      throw new UsageError(
+        `${scenario.where}: sends HTTP requests, so it needs --target "CMD" to start the service`,
+      );
+    }
+    return new DriveSession(scenario, options);
+  }
+
+  /** Starts the target under the shim and waits until it is ready (TargetError when it does not). */
+  async start(): Promise<void> {
+    const { scenario, options } = this;
+    this.progress('starting', null);
+    const port = scenario.request || options.command ? await freePort() : null;
+    this.target = await TargetProcess.start({
+      command: options.command,
+      python: options.python,
+      cwd: options.cwd,
+      port,
+      // Only the tracemalloc counter traces from start-up; one frame is all its series needs.
+      traceDepth: 1,
+      heapCounter: options.heapCounter,
+      readyPath: options.readyPath,
+      readyTimeoutMs: options.readyTimeoutMs,
+      graceMs: options.graceMs,
+      env: options.env,
+    });
+    this.tree.poll(this.target, Date.now()); // starts the CPU clock
+    if (scenario.request) {
+      this.driver = new HttpDriver({
+        port: port!,
+        concurrency: scenario.concurrency,
+        allowRemote: options.allowRemote,
+      });
+      await this.driver.prepare(scenario.request, scenario);
+    }
+  }
+
+  /** The running target (after start()). */
+  get live(): TargetProcess {
+    if (!this.target) throw new Error('the session has not started its target');
+    return this.target;
+  }
+
+  /** Ctrl-C (or SIGTERM) asked the run to stop. */
+  get aborted(): boolean {
+    return this.options.signal?.aborted === true;
+  }
+
+  /** Drives `count` iterations; TargetError when the target died or kept failing. */
+  async run(count: number): Promise<void> {
+    const { scenario } = this;
+    const live = this.live;
+    if (scenario.request) {
+      const request = scenario.request;
+      const driver = this.driver!;
+      const result = await runBlock(
+        this.next,
+        count,
+        scenario.concurrency,
+        async (i, signal) => {
+          this.breaker.record(failureOf(await driver.send(request, i, signal), scenario.expect.status));
+        },
+        this.stop,
+      );
+      this.next += result.done;
+    } else {
+      const result = await runCallBlock(live.main!, scenario.call!, this.next, count);
+      this.breaker.recordMany(result.ok, result.errors, errorSummary(result.firstError ?? ''));
+      this.next += count;
+    }
+    if (live.exited) {
+      throw new TargetError(`the target exited mid-run (${await live.exitReason()})`, live.stderrTail());
+    }
+    if (this.breaker.tripped) {
+      throw new TargetError(
+        `the target kept failing, so the scenario stopped: ${this.breaker.reason}`,
+        live.stderrTail(),
+      );
+    }
+  }
+
+  /** One sample of every measured process, tagged with the iterations driven so far. */
+  async sample(): Promise<void> {
+    const live = this.live;
+    const round = await live.sampleAll();
+    if (!round.length) {
+      throw new TargetError('no process of the target answered the sample request', live.stderrTail());
+    }
+    const elapsedMs = Date.now() - this.started;
+    for (const s of round) {
+      this.samples.push({
+        iteration: this.next,
+        elapsedMs,
+        pid: s.pid,
+        heap: s.heap,
+        rss: s.rss,
+        threads: s.threads,
+        fds: s.fds < 0 ? 0 : s.fds,
+        handlers: s.handlers,
+        gcObjects: s.gcObjects,
+      });
+    }
+  }
+
+  /** Tells the caller's progress printer where the run is. */
+  progress(phase: Phase, goal: number | null): void {
+    const now = Date.now();
+    if (now - this.rateMark.at >= 1000) {
+      this.rate = ((this.next - this.rateMark.iteration) * 1000) / (now - this.rateMark.at);
+      this.rateMark = { at: now, iteration: this.next };
+    }
+    if (this.target) this.tree.poll(this.target, now);
+    if (!this.options.onProgress) return;
+    const { samples, measuredFrom } = this;
+    const base = measuredFrom === null ? null : samples.find((s) => s.iteration >= measuredFrom);
+    const last = samples[samples.length - 1];
+    this.options.onProgress({
+      scenario: this.scenario.name,
+      phase,
+      iteration: this.next,
+      goal,
+      elapsedMs: now - this.started,
+      heapGrowth: base && last ? heapAt(samples, last.iteration) - heapAt(samples, base.iteration) : null,
+      rate: this.rate,
+      tree: this.tree.latest,
+    });
+  }
+
+  /** What the measured processes' heap figures counted, and why any of them counted otherwise than asked. */
+  heapCounter(): { counter: HeapCounter; notes: string[] } {
+    const hellos = this.live.measuredHellos();
+    const counter = hellos.some((h) => (h.heapCounter ?? 'tracemalloc') === 'tracemalloc')
+      ? 'tracemalloc'
+      : 'allocator';
+    const notes = [...new Set(hellos.flatMap((h) => (h.note ? [h.note] : [])))];
+    return { counter, notes };
+  }
+
+  /**
+   * Ends the driver and the target's whole tree; returns the tree's usage summary and any process that
+   * outlived SIGKILL.
+   */
+  async close(): Promise<{ tree: TreeSummary | null; leftovers: number[] }> {
+    this.driver?.close();
+    const target = this.target;
+    if (target && !target.exited) await this.tree.finalReading(target);
+    const tree = this.tree.summary();
+    const ended = target ? await target.stop() : null;
+    return { tree, leftovers: ended?.leftovers ?? [] };
+  }
+}
+
+/** Heap summed over the processes sampled at an iteration. */
+function heapAt(samples: readonly Sample[], iteration: number): number {
+  let sum = 0;
+  for (const s of samples) if (s.iteration === iteration) sum += s.heap;
+  return sum;
+}

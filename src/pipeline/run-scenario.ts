@@ -1,0 +1,190 @@
+/**
+ * One scenario, as named steps: start the target under the shim → warm up until the heap's growth settles
+ * → drive measured blocks with a sample between each, stopping early once the verdict is certain → judge
+ * → for a failing scenario, name the leak sites → end the target's whole tree (on every way out). The
+ * drive session does the driving, the analysis decides; this file only says in what order.
+ */
+import { scenarioBudget } from '../config/budget.js';
+import type { DynamicOptions } from '../config/dynamic.js';
+import { TargetError } from '../errors.js';
+import type { Budget } from '../model/budget.js';
+import type { Progress } from '../model/progress.js';
+import type { ScenarioReport } from '../model/report.js';
+import type { Sample } from '../model/sample.js';
+import type { Scenario } from '../scenarios/model.js';
+import { attribute } from '../drive/attribute.js';
+import { DriveSession } from '../drive/session.js';
+import { describeVerdict } from '../analysis/scenario-report.js';
+import { earlyStop, scenarioVerdict, scenarioWarmup, type ScenarioVerdict } from '../analysis/verdict.js';
+
+export interface RunScenarioOptions {
+  dynamic: DynamicOptions;
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+  onProgress?: (progress: Progress) => void;
+}
+
+export interface ScenarioRun {
+  report: ScenarioReport;
+  samples: Sample[];
+  verdict: ScenarioVerdict | null;
+  /** The run ended because the target failed (exit code 3). */
+  targetFailed: boolean;
+  /** Ctrl-C (or SIGTERM) stopped it before the end. */
+  interrupted: boolean;
+}
+
+/** earlyStop needs 20 measured samples to pass and 25 to fail; checking sooner is wasted work. */
+const EARLY_STOP_FROM = 20;
+/**
+ * The target idles while earlyStop's bootstraps run, so a check waits until the time since the last one
+ * is at least this many times what the last one took: analysis stays under ~1/(1+this) of the run.
+ */
+const EARLY_STOP_SPACING = 8;
+
+export async function runScenario(scenario: Scenario, options: RunScenarioOptions): Promise<ScenarioRun> {
+  const { dynamic } = options;
+  const budget = scenarioBudget(scenario, dynamic.configBudget, dynamic.flagBudget);
+  const session = DriveSession.open(scenario, {
+    command: dynamic.command,
+    python: dynamic.python,
+    cwd: dynamic.cwd,
+    heapCounter: dynamic.heapCounter,
+    readyPath: dynamic.readyPath,
+    readyTimeoutMs: dynamic.readyTimeoutMs,
+    graceMs: dynamic.graceMs,
+    allowRemote: dynamic.allowRemote,
+    env: options.env,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  const report: ScenarioReport = {
+    name: scenario.name,
+    verdict: 'error',
+    selectedBy: [],
+    iterations: 0,
+    durationMs: 0,
+    metrics: {},
+    leakSites: [],
+  };
+  let verdict: ScenarioVerdict | null = null;
+  let targetFailed = false;
+  try {
+    await session.start();
+    const measuredFrom = await warmUp(session, budget);
+    const goal = await measure(session, budget, measuredFrom);
+    verdict = judge(session, budget, measuredFrom, report);
+    if (verdict.verdict === 'fail' && !session.aborted) {
+      session.progress('attributing', goal);
+      const attribution = await attribute(session, dynamic);
+      report.leakSites = attribution.sites;
+      report.attributionIterations = attribution.iterations;
+    }
+    report.durationMs = Date.now() - session.started;
+    report.totalIterations = session.next;
+    session.progress('done', goal);
+  } catch (error) {
+    if (!(error instanceof TargetError)) throw error;
+    targetFailed = true;
+    report.verdict = 'error';
+    report.error = error.stderrTail
+      ? `${error.message}\n--- target stderr (tail) ---\n${error.stderrTail}`
+      : error.message;
+    report.durationMs = Date.now() - session.started;
+    report.iterations = Math.max(0, session.next - (session.measuredFrom ?? 0));
+  } finally {
+    const ended = await session.close();
+    if (ended.tree) report.tree = ended.tree;
+    if (ended.leftovers.length) {
+      report.error = `${report.error ? `${report.error}\n` : ''}processes still alive after SIGKILL: ${ended.leftovers.join(', ')}`;
+    }
+  }
+  const interrupted = options.signal?.aborted === true;
+  return {
+    report,
+    samples: session.samples,
+    verdict: targetFailed ? null : verdict,
+    targetFailed,
+    interrupted,
+  };
+}
+
+/**
+ * Warm-up at the measured part's cadence: until consecutive blocks' heap slopes agree (`auto`), or for the
+ * scenario's fixed count. Returns the first measured iteration.
+ */
+async function warmUp(session: DriveSession, budget: Budget): Promise<number> {
+  const { scenario } = session;
+  await session.sample();
+  let measuredFrom: number | null = null;
+  if (scenario.warmup === 'auto') {
+    while (!session.aborted) {
+      await session.run(scenario.sampleEvery);
+      await session.sample();
+      session.progress('warmup', null);
+      const warmup = scenarioWarmup(session.samples, budget);
+      if (warmup.done) {
+        measuredFrom = warmup.startX ?? session.next;
+        break;
+      }
+    }
+  } else {
+    while (session.next < scenario.warmup && !session.aborted) {
+      await session.run(Math.min(scenario.sampleEvery, scenario.warmup - session.next));
+      await session.sample();
+      session.progress('warmup', null);
+    }
+    measuredFrom = scenario.warmup;
+  }
+  session.measuredFrom = measuredFrom ?? session.next;
+  return session.measuredFrom;
+}
+
+/**
+ * The measured part: blocks of `sampleEvery` iterations with a sample after each, until the scenario's
+ * length or duration, or until earlyStop says the verdict is certain. Returns the iteration goal (null
+ * for a time-based scenario).
+ */
+async function measure(session: DriveSession, budget: Budget, measuredFrom: number): Promise<number | null> {
+  const { scenario } = session;
+  const goal = scenario.durationMs === null ? measuredFrom + scenario.iterations : null;
+  const startedAt = Date.now();
+  let rounds = 0;
+  let nextCheckAt = 0;
+  while (!session.aborted) {
+    if (goal !== null ? session.next >= goal : Date.now() - startedAt >= scenario.durationMs!) break;
+    const count = goal !== null ? Math.min(scenario.sampleEvery, goal - session.next) : scenario.sampleEvery;
+    await session.run(count);
+    await session.sample();
+    session.progress('measuring', goal);
+    rounds++;
+    if (rounds >= EARLY_STOP_FROM && performance.now() >= nextCheckAt) {
+      const checkStarted = performance.now();
+      if (earlyStop(session.samples, budget, { measuredFromIteration: measuredFrom })) break;
+      const now = performance.now();
+      nextCheckAt = now + EARLY_STOP_SPACING * (now - checkStarted);
+    }
+  }
+  return goal;
+}
+
+/** The verdict over the samples, recorded in the report. */
+function judge(
+  session: DriveSession,
+  budget: Budget,
+  measuredFrom: number,
+  report: ScenarioReport,
+): ScenarioVerdict {
+  const verdict = scenarioVerdict(session.samples, budget, {
+    durationMs: Date.now() - session.started,
+    iterations: session.next,
+    measuredFromIteration: measuredFrom,
+  });
+  report.verdict = verdict.verdict;
+  report.iterations = session.next - measuredFrom;
+  Object.assign(report, describeVerdict(verdict, measuredFrom, budget, session.samples));
+  const counted = session.heapCounter();
+  report.heapCounter = counted.counter;
+  if (counted.notes.length) report.notes = [...(report.notes ?? []), ...counted.notes];
+  return verdict;
+}
