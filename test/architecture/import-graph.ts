@@ -5,35 +5,13 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import importFlow from '../../scripts/import-flow.json' with { type: 'json' };
 
-/** Layers, and what each may import besides itself. The kernel is importable by all. */
-export const FLOW: Readonly<Record<string, readonly string[]>> = {
-  kernel: [],
-  config: ['kernel'],
-  scenarios: ['kernel', 'config'],
-  static: ['kernel', 'config'],
-  select: ['kernel', 'config', 'scenarios', 'static'],
-  service: ['kernel', 'config'],
-  drive: ['kernel', 'config', 'scenarios', 'service'],
-  analysis: ['kernel', 'config', 'scenarios', 'static', 'select'],
-  report: ['kernel', 'config', 'static'],
-  pipeline: ['kernel', 'config', 'scenarios', 'static', 'select', 'service', 'drive', 'analysis', 'report'],
-  cli: [
-    'kernel',
-    'config',
-    'scenarios',
-    'static',
-    'select',
-    'service',
-    'drive',
-    'analysis',
-    'report',
-    'pipeline',
-  ],
-};
+/** Layers, and what each may import besides itself (scripts/import-flow.json, shared with eslint.config.js). */
+export const FLOW: Readonly<Record<string, readonly string[]>> = importFlow.flow;
 
 /** Files and folders of src/ that form the kernel. */
-const KERNEL = new Set(['errors.ts', 'units.ts', 'version.ts', 'model', 'types']);
+const KERNEL = new Set(importFlow.kernel);
 
 /** The layer of a file, from its path relative to src/ (forward slashes). */
 export function layerOf(file: string): string {

@@ -1,9 +1,9 @@
 /** Runs the real, built CLI (`node bin/heapgate.js …`) as a child process. */
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { tempDir } from './temp.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(REPO, 'bin/heapgate.js');
@@ -27,9 +27,9 @@ export async function heapgate(
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** A fresh temporary folder holding the given files (paths relative to it). */
+/** A fresh temporary folder holding the given files (paths relative to it), removed after the test file. */
 export function tempProject(files: Record<string, string | Uint8Array>, prefix = 'heapgate-test-'): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = tempDir(prefix);
   for (const [rel, content] of Object.entries(files)) {
     const abs = path.join(dir, rel);
     mkdirSync(path.dirname(abs), { recursive: true });
