@@ -1,8 +1,10 @@
 /**
  * Which of the project's functions each function calls, across modules (imports followed), so the gate
- * can tell that a route's handler reaches flagged code through helpers. Built from a full parse of every
- * project file; unresolvable calls (the standard library, dynamic dispatch) are dropped, which errs toward
- * "not reached" rather than inventing edges.
+ * can tell that a route's handler reaches flagged code through helpers. Calls on objects are followed when
+ * the source plainly says what class the object is (instance-types.ts: a client built in the same
+ * function, `self.attr` set from a constructor, a module-level singleton, a factory's return value). Built
+ * from a full parse of every project file; unresolvable calls (the standard library, dynamic dispatch) are
+ * dropped, which errs toward "not reached" rather than inventing edges.
  */
 import { readFileSync } from 'node:fs';
 import type { Parser } from 'web-tree-sitter';
@@ -10,7 +12,14 @@ import { decodePython } from '../static/decode.js';
 import { ImportTable } from '../static/imports.js';
 import { discoverPythonFiles } from '../static/discover.js';
 import { parsePython, pythonParser } from '../static/parse.js';
-import { descendants, dottedName, field, namedChildren, qualifiedName, type Node } from '../static/pyast.js';
+import { dottedName, field, type Node } from '../static/pyast.js';
+import {
+  bodyIndex,
+  definitionsOf,
+  classOfMethod,
+  InstanceTypes,
+  type TypedModule,
+} from './instance-types.js';
 
 /** `file:qualified.name`, e.g. `app/views.py:OrderView.get`. */
 export type FunctionId = string;
@@ -39,13 +48,11 @@ export function moduleNameOf(file: string): string {
   return parts.join('.');
 }
 
-interface ParsedModule {
-  file: string;
-  module: string;
+interface ParsedModule extends TypedModule {
   /** local name → dotted target (`helpers.compute`, `.store.save` resolved to absolute). */
   imports: Map<string, string>;
-  /** qualified name → def node info. */
-  defs: Map<string, { line: number; endLine: number; node: Node }>;
+  /** qualified name → def node. */
+  defs: Map<string, Node>;
 }
 
 export async function buildCallGraph(root: string, exclude: readonly string[] = []): Promise<CallGraph> {
@@ -66,40 +73,35 @@ export async function buildCallGraph(root: string, exclude: readonly string[] = 
 /** The call graph of sources given as relative path → text (pure but for the parser). */
 export function callGraphOf(parser: Parser, sources: ReadonlyMap<string, string>): CallGraph {
   const graph: CallGraph = { functions: new Map() };
-  const modules = new Map<string, { file: string; defs: Set<string> }>();
-  const pending: {
-    file: string;
-    module: string;
-    imports: Map<string, string>;
-    fn: FunctionInfo;
-    node: Node;
-  }[] = [];
+  const modules = new Map<string, ParsedModule>();
   const trees = [];
-  for (const [file, source] of sources) {
-    const tree = parsePython(parser, source);
-    trees.push(tree);
-    const parsed = parseModule(file, tree.rootNode);
-    modules.set(parsed.module, { file, defs: new Set(parsed.defs.keys()) });
-    for (const [name, def] of parsed.defs) {
-      const fn: FunctionInfo = {
-        id: functionId(file, name),
-        file,
-        name,
-        line: def.line,
-        endLine: def.endLine,
-        calls: new Set(),
-      };
-      graph.functions.set(fn.id, fn);
-      pending.push({ file, module: parsed.module, imports: parsed.imports, fn, node: def.node });
-    }
-  }
   try {
-    for (const { file, module, imports, fn, node } of pending) {
-      const own = modules.get(module)!;
-      const className = fn.name.includes('.') ? fn.name.slice(0, fn.name.lastIndexOf('.')) : null;
-      for (const call of ownCalls(node)) {
-        const target = resolveCall(call, { file, module, imports, own, className, caller: fn.name }, modules);
-        if (target && target !== fn.id && graph.functions.has(target)) fn.calls.add(target);
+    for (const [file, source] of sources) {
+      const tree = parsePython(parser, source);
+      trees.push(tree);
+      const parsed = parseModule(file, tree.rootNode);
+      modules.set(parsed.module, parsed);
+      for (const [name, node] of parsed.defs) {
+        const id = functionId(file, name);
+        graph.functions.set(id, {
+          id,
+          file,
+          name,
+          line: node.startPosition.row + 1,
+          endLine: node.endPosition.row + 1,
+          calls: new Set(),
+        });
+      }
+    }
+    const types = new InstanceTypes(modules);
+    for (const module of modules.values()) {
+      for (const [name, node] of module.defs) {
+        const fn = graph.functions.get(functionId(module.file, name))!;
+        const context: CallContext = { module, caller: name, node, className: classOfMethod(module, name) };
+        for (const call of bodyIndex(node).calls) {
+          const target = resolveCall(call, context, types);
+          if (target && target !== fn.id && graph.functions.has(target)) fn.calls.add(target);
+        }
       }
     }
   } finally {
@@ -116,13 +118,7 @@ function parseModule(file: string, root: Node): ParsedModule {
   for (const [local, target] of ImportTable.fromTree(root).bindings) {
     imports.set(local, absoluteModule(target, packageParts));
   }
-  const defs = new Map<string, { line: number; endLine: number; node: Node }>();
-  for (const def of descendants(root, 'function_definition')) {
-    const name = qualifiedName(def);
-    if (!name || defs.has(name)) continue;
-    defs.set(name, { line: def.startPosition.row + 1, endLine: def.endPosition.row + 1, node: def });
-  }
-  return { file, module, imports, defs };
+  return { file, module, imports, ...definitionsOf(root) };
 }
 
 /** `.helpers` from package `app.api` → `app.api.helpers`; `..models` → `app.models`. */
@@ -134,65 +130,47 @@ function absoluteModule(name: string, packageParts: string[]): string {
   return [...base, ...(rest ? [rest] : [])].join('.');
 }
 
-/** Calls made by a def's own body (nested defs and classes are functions of their own). */
-function ownCalls(def: Node): Node[] {
-  const body = field(def, 'body');
-  if (!body) return [];
-  const out: Node[] = [];
-  const stack: Node[] = [body];
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (node.type === 'call') out.push(node);
-    for (const child of namedChildren(node)) {
-      if (child.type === 'function_definition' || child.type === 'class_definition') continue;
-      stack.push(child);
-    }
-  }
-  return out;
-}
-
 interface CallContext {
-  file: string;
-  module: string;
-  imports: Map<string, string>;
-  own: { file: string; defs: Set<string> };
-  className: string | null;
+  module: ParsedModule;
+  /** The calling function's qualified name and def node. */
   caller: string;
+  node: Node;
+  /** The class the caller is a method of (what `self` is), or null. */
+  className: string | null;
 }
 
-function resolveCall(
-  call: Node,
-  context: CallContext,
-  modules: Map<string, { file: string; defs: Set<string> }>,
-): FunctionId | null {
+function resolveCall(call: Node, context: CallContext, types: InstanceTypes): FunctionId | null {
+  const { module, caller, className } = context;
   const fn = field(call, 'function');
   const dotted = dottedName(fn);
-  if (!dotted) return null;
-  const parts = dotted.split('.');
-  // self.method() / cls.method() inside a class.
-  if ((parts[0] === 'self' || parts[0] === 'cls') && parts.length === 2 && context.className) {
-    const name = `${context.className}.${parts[1]}`;
-    return context.own.defs.has(name) ? functionId(context.own.file, name) : null;
+  const fileOf = (name: string) => types.moduleFile(name);
+  if (dotted) {
+    const parts = dotted.split('.');
+    // self.method() / cls.method() inside a class (its project bases too).
+    if ((parts[0] === 'self' || parts[0] === 'cls') && parts.length === 2 && className) {
+      const found = types.methodOf({ module: module.module, name: className }, parts[1]);
+      if (found) return functionId(fileOf(found.module), found.name);
+    }
+    // A nested function defined in the caller, then the module's own defs and classes (their __init__).
+    const nested = `${caller}.${dotted}`;
+    if (module.defs.has(nested)) return functionId(module.file, nested);
+    if (parts[0] !== 'self' && parts[0] !== 'cls') {
+      const target = types.resolve(module.module, dotted);
+      if (target?.kind === 'function') return functionId(fileOf(target.module), target.name);
+      if (target?.kind === 'class') {
+        const init = types.methodOf(target.ref, '__init__');
+        return init ? functionId(fileOf(init.module), init.name) : null;
+      }
+    }
   }
-  // A nested function defined in the caller, then a module-level def or class (its __init__).
-  const nested = `${context.caller}.${dotted}`;
-  if (context.own.defs.has(nested)) return functionId(context.own.file, nested);
-  if (context.own.defs.has(dotted)) return functionId(context.own.file, dotted);
-  if (parts.length === 1 && context.own.defs.has(`${dotted}.__init__`)) {
-    return functionId(context.own.file, `${dotted}.__init__`);
-  }
-  const bound = context.imports.get(parts[0]);
-  if (!bound) return null;
-  const target = [bound, ...parts.slice(1)].join('.');
-  // Split `pkg.mod.func` / `pkg.mod.Class.method` into a known module and a name inside it.
-  const pieces = target.split('.');
-  for (let cut = pieces.length - 1; cut >= 1; cut--) {
-    const module = modules.get(pieces.slice(0, cut).join('.'));
-    if (!module) continue;
-    const name = pieces.slice(cut).join('.');
-    if (module.defs.has(name)) return functionId(module.file, name);
-    if (module.defs.has(`${name}.__init__`)) return functionId(module.file, `${name}.__init__`);
-    return null;
+  // obj.method() on an object whose class the source says: a local, self.attr, a singleton, a factory's result.
+  if (fn?.type === 'attribute') {
+    const method = field(fn, 'attribute')?.text;
+    const owner = types.typeOf(field(fn, 'object'), module.module, context.node, className);
+    if (owner && method) {
+      const found = types.methodOf(owner, method);
+      if (found) return functionId(fileOf(found.module), found.name);
+    }
   }
   return null;
 }
