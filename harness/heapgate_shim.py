@@ -521,6 +521,10 @@ def _handle(line):
             reply = _call(command)
         elif name == "trace":
             reply = _retrace(int(command.get("depth", 1)))
+        elif name == "reach":
+            import heapgate_reach
+
+            reply = heapgate_reach.handle(command)
         elif name == "ping":
             reply = {"type": "pong"}
         else:
@@ -693,6 +697,9 @@ def install():
             tracemalloc.start(int(os.environ.get("HEAPGATE_TRACE_DEPTH", "1")))
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_after_fork_in_child)
+    import heapgate_reach
+
+    heapgate_reach.prepare()  # on the main thread, before the service can claim the signal
     _shim.own_threads = 1
     _hello({"note": fallback} if fallback else None)
     if os.environ.get("HEAPGATE_BARE") == "1" and first:

@@ -11,6 +11,7 @@ import type { Sample } from '../model/sample.js';
 import type { TreeSummary } from '../model/report.js';
 import type { Scenario } from '../scenarios/model.js';
 import { TargetProcess } from '../service/process.js';
+import type { ReachFunction } from '../service/protocol.js';
 import { freePort } from '../service/readiness.js';
 import { CircuitBreaker, failureOf } from './breaker.js';
 import { errorSummary, runCallBlock } from './call.js';
@@ -34,6 +35,18 @@ export interface SessionOptions {
   onProgress?: (progress: Progress) => void;
 }
 
+/** What the reach probe saw. */
+export interface ReachProbe {
+  /** Function id → iterations it ran in. */
+  counts: Map<string, number>;
+  /** Iterations the probe drove. */
+  iterations: number;
+  /** The answers' statuses during the probe. */
+  statuses: Map<string, number>;
+  /** The service's main thread was hooked too (else only threads started during the probe were). */
+  mainThreadHooked: boolean;
+}
+
 export class DriveSession {
   /** Every sample so far, one per measured process per round. */
   readonly samples: Sample[] = [];
@@ -47,6 +60,8 @@ export class DriveSession {
   private readonly tree = new TreeWatch();
   private target: TargetProcess | null = null;
   private driver: HttpDriver | null = null;
+  /** How many answers got each status (`200`, `404`; `error` for none; `ok`/`error` for calls). */
+  readonly statuses = new Map<string, number>();
   private breaker: CircuitBreaker;
   private stop: AbortSignal;
 
@@ -123,13 +138,17 @@ export class DriveSession {
         count,
         scenario.concurrency,
         async (i, signal) => {
-          this.breaker.record(failureOf(await driver.send(request, i, signal), scenario.expect.status));
+          const result = await driver.send(request, i, signal);
+          this.count(result.status === undefined ? 'error' : String(result.status));
+          this.breaker.record(failureOf(result, scenario.expect.status));
         },
         this.stop,
       );
       this.next += result.done;
     } else {
       const result = await runCallBlock(live.main!, scenario.call!, this.next, count);
+      this.count('ok', result.ok);
+      this.count('error', result.errors);
       this.breaker.recordMany(result.ok, result.errors, errorSummary(result.firstError ?? ''));
       this.next += count;
     }
@@ -142,6 +161,46 @@ export class DriveSession {
         live.stderrTail(),
       );
     }
+  }
+
+  private count(status: string, n = 1): void {
+    if (n > 0) this.statuses.set(status, (this.statuses.get(status) ?? 0) + n);
+  }
+
+  /**
+   * The reach probe: `iterations` iterations one at a time, every measured process told before each that
+   * a new one begins, and back which of `functions` ran in how many of them (harness/heapgate_reach.py).
+   */
+  async probeReach(functions: readonly ReachFunction[], iterations: number): Promise<ReachProbe> {
+    const live = this.live;
+    const statuses = new Map<string, number>();
+    const before = new Map(this.statuses);
+    const started = await live.broadcast(
+      { cmd: 'reach', action: 'start', functions: [...functions] },
+      10_000,
+    );
+    const hooked = [...started.values()].some((m) => m.type === 'reach' && m.hooked?.mainThread);
+    const counts = new Map<string, number>();
+    let ran = 0;
+    try {
+      for (let k = 0; k < iterations && !this.aborted; k++) {
+        await live.broadcast({ cmd: 'reach', action: 'mark' }, 10_000);
+        await this.run(1);
+      }
+    } finally {
+      const replies = await live.broadcast({ cmd: 'reach', action: 'stop' }, 10_000);
+      for (const reply of replies.values()) {
+        if (reply.type !== 'reach' || !reply.counts) continue;
+        ran = Math.max(ran, reply.iterations ?? 0);
+        // A request is served by one process: the processes' counts add up.
+        for (const [id, n] of Object.entries(reply.counts)) counts.set(id, (counts.get(id) ?? 0) + n);
+      }
+    }
+    for (const [status, n] of this.statuses) {
+      const delta = n - (before.get(status) ?? 0);
+      if (delta > 0) statuses.set(status, delta);
+    }
+    return { counts, iterations: ran, statuses, mainThreadHooked: hooked };
   }
 
   /** One sample of every measured process, tagged with the iterations driven so far. */

@@ -73,6 +73,24 @@ export interface ScenarioReport {
    * a second: most processes at once, peak summed RSS, mean summed CPU (percent of one core).
    */
   tree?: TreeSummary;
+  /** Which functions of interest the requests reached, and the statuses they got (the gate's reach probe). */
+  reach?: ReachReport;
+}
+
+/**
+ * What the scenario's requests reached: each function of interest (the route's handler, the flagged
+ * functions, the calls between them) and the number of the probe's iterations it ran in, and the statuses
+ * every answer of the scenario got.
+ */
+export interface ReachReport {
+  /** `file:qualified.name` → iterations of the probe it ran in (0: never entered). */
+  functions: Record<string, number>;
+  /** Iterations the probe drove, one at a time. */
+  probeIterations: number;
+  /** Status → answers (`error`: no answer; call scenarios: `ok`/`error`), over the whole scenario. */
+  statuses: Record<string, number>;
+  /** False when the service's main thread could not be hooked (only threads started by requests were). */
+  mainThreadHooked: boolean;
 }
 
 /** The target tree over a scenario: most processes at once, peak summed RSS, mean summed CPU (% of a core). */

@@ -9,16 +9,19 @@ import type { DynamicOptions } from '../config/dynamic.js';
 import { TargetError } from '../errors.js';
 import type { Budget } from '../model/budget.js';
 import type { Progress } from '../model/progress.js';
-import type { ScenarioReport } from '../model/report.js';
+import type { ReachReport, ScenarioReport } from '../model/report.js';
 import type { Sample } from '../model/sample.js';
 import type { Scenario } from '../scenarios/model.js';
 import { attribute } from '../drive/attribute.js';
-import { DriveSession } from '../drive/session.js';
+import { DriveSession, type ReachProbe } from '../drive/session.js';
+import type { ReachFunction } from '../service/protocol.js';
 import { describeVerdict } from '../analysis/scenario-report.js';
 import { earlyStop, scenarioVerdict, scenarioWarmup, type ScenarioVerdict } from '../analysis/verdict.js';
 
 export interface RunScenarioOptions {
   dynamic: DynamicOptions;
+  /** The gate's reach probe: which functions to watch, for how many iterations, before warm-up. */
+  reach?: { functions: readonly ReachFunction[]; iterations: number };
   env?: Record<string, string>;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
@@ -68,9 +71,13 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     leakSites: [],
   };
   let verdict: ScenarioVerdict | null = null;
+  let probe: ReachProbe | null = null;
   let targetFailed = false;
   try {
     await session.start();
+    probe = options.reach?.functions.length
+      ? await session.probeReach(options.reach.functions, options.reach.iterations)
+      : null;
     const measuredFrom = await warmUp(session, budget);
     const goal = await measure(session, budget, measuredFrom);
     verdict = judge(session, budget, measuredFrom, report);
@@ -93,6 +100,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     report.durationMs = Date.now() - session.started;
     report.iterations = Math.max(0, session.next - (session.measuredFrom ?? 0));
   } finally {
+    if (options.reach?.functions.length) report.reach = reachReport(options.reach.functions, probe, session);
     const ended = await session.close();
     if (ended.tree) report.tree = ended.tree;
     if (ended.leftovers.length) {
@@ -187,4 +195,18 @@ function judge(
   report.heapCounter = counted.counter;
   if (counted.notes.length) report.notes = [...(report.notes ?? []), ...counted.notes];
   return verdict;
+}
+
+/** The probe's counts (0 for a watched function never entered) and the statuses of the whole scenario. */
+function reachReport(
+  functions: readonly ReachFunction[],
+  probe: ReachProbe | null,
+  session: DriveSession,
+): ReachReport {
+  return {
+    functions: Object.fromEntries(functions.map((f) => [f.id, probe?.counts.get(f.id) ?? 0])),
+    probeIterations: probe?.iterations ?? 0,
+    statuses: Object.fromEntries([...session.statuses].sort(([a], [b]) => a.localeCompare(b))),
+    mainThreadHooked: probe?.mainThreadHooked ?? false,
+  };
 }

@@ -87,8 +87,28 @@ export interface TraceMessage extends Envelope {
   depth: number;
 }
 
+/** The reach probe (harness/heapgate_reach.py): started, marked, or stopped with its counts. */
+export interface ReachMessage extends Envelope {
+  type: 'reach';
+  /** start: which threads the hook reached. */
+  hooked?: { mainThread: boolean; newThreads: boolean };
+  /** mark: the iteration now running. */
+  epoch?: number;
+  /** stop: function id → iterations it ran in (absent: never), out of `iterations`. */
+  counts?: Record<string, number>;
+  iterations?: number;
+}
+
+/** A function the reach probe watches: its id, absolute file and the lines its code object may start on. */
+export interface ReachFunction {
+  id: string;
+  file: string;
+  lines: [number, number];
+}
+
 export type ShimMessage =
   | HelloMessage
+  | ReachMessage
   | SampleMessage
   | SitesMessage
   | BaselineMessage
@@ -103,6 +123,8 @@ export type Command =
   | { cmd: 'sites'; limit: number }
   | { cmd: 'ping' }
   | { cmd: 'trace'; depth: number }
+  | { cmd: 'reach'; action: 'start'; functions: ReachFunction[] }
+  | { cmd: 'reach'; action: 'mark' | 'stop' }
   | {
       cmd: 'call';
       function: string;
@@ -173,6 +195,14 @@ export function parseMessage(line: string): ShimMessage | null {
       return data as unknown as PongMessage;
     case 'trace':
       return isCount(data.depth) ? (data as unknown as TraceMessage) : null;
+    case 'reach':
+      if (data.epoch !== undefined && !isCount(data.epoch)) return null;
+      if (data.iterations !== undefined && !isCount(data.iterations)) return null;
+      if (data.counts !== undefined) {
+        if (typeof data.counts !== 'object' || data.counts === null || Array.isArray(data.counts)) return null;
+        if (!Object.values(data.counts).every(isCount)) return null;
+      }
+      return data as unknown as ReachMessage;
     default:
       return null;
   }
