@@ -199,7 +199,8 @@ export function parseMessage(line: string): ShimMessage | null {
       if (data.epoch !== undefined && !isCount(data.epoch)) return null;
       if (data.iterations !== undefined && !isCount(data.iterations)) return null;
       if (data.counts !== undefined) {
-        if (typeof data.counts !== 'object' || data.counts === null || Array.isArray(data.counts)) return null;
+        if (typeof data.counts !== 'object' || data.counts === null || Array.isArray(data.counts))
+          return null;
         if (!Object.values(data.counts).every(isCount)) return null;
       }
       return data as unknown as ReachMessage;
