@@ -47,16 +47,10 @@ import {
   aiohttpDefinition,
   aiohttpDefinitionRoutes,
 } from './aiohttp.js';
-import {
-  argument,
-  buildLexIndex,
-  CONSTRUCTOR_WORDS,
-  lexicalImports,
-  literal,
-  RouteCollector,
-  sortRoutes,
-  type Holder,
-} from './common.js';
+import { CONSTRUCTOR_WORDS, RouteCollector, type Holder } from './collector.js';
+import { argument, literal } from './file-scope.js';
+import { buildLexIndex, lexicalImports } from './lex-index.js';
+import { sortRoutes } from './route-paths.js';
 import { djangoRoutes } from './django.js';
 import { FASTAPI_CALLS, FASTAPI_DECORATORS, fastapiCall, fastapiDecorator } from './fastapi.js';
 import { FLASK_CALLS, FLASK_DECORATORS, flaskCall, flaskDecorator } from './flask.js';

@@ -6,7 +6,7 @@
  * file exports its models (FileResult.models) for the handlers of other files.
  */
 import type { ModelShape, ValueShape } from '../../model/static.js';
-import { pickLast, type LexClass, type LexIndex } from './common.js';
+import { pickLast, type LexClass, type LexIndex } from './lex-index.js';
 import { modelFields, type ShapeContext } from './request-shape.js';
 
 const MODEL_BASES = new Set([
