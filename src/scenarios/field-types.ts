@@ -21,6 +21,8 @@ import { HTTP_METHODS, type HttpMethod, type JsonObject, type JsonValue } from '
 export type JsonSchema = JsonObject;
 
 export interface ValueType<T> {
+  /** What the value is, in a few words, for the field reference (docs/scenarios.md). */
+  readonly label: string;
   readonly schema: JsonSchema;
   /** The value of a present field, or undefined after adding an issue when it is not one. */
   read(value: unknown, at: string, issues: Issues): T | undefined;
@@ -40,6 +42,7 @@ const NON_BLANK: JsonSchema = { type: 'string', pattern: String.raw`\S` };
 // --- strings -------------------------------------------------------------------------------------
 
 export const text: ValueType<string> = {
+  label: 'string',
   schema: { type: 'string' },
   read(value, at, issues) {
     if (typeof value === 'string') return value;
@@ -52,6 +55,7 @@ const NAME_MAX = 200;
 
 /** A scenario's name: non-blank, short, no control characters; read trimmed. */
 export const scenarioName: ValueType<string> = {
+  label: 'non-blank string',
   // `maxLength` counts code points where the validator counts UTF-16 units: laxer past the BMP.
   schema: { type: 'string', pattern: String.raw`^(?=[\s\S]*\S)\P{Cc}*$`, maxLength: NAME_MAX },
   read(value, at, issues) {
@@ -66,6 +70,7 @@ export const scenarioName: ValueType<string> = {
 
 /** A string or an array of non-empty strings (a lone string means a list of one). */
 export const stringList: ValueType<string[]> = {
+  label: 'string or array of strings',
   schema: { anyOf: [NON_BLANK, { type: 'array', items: NON_BLANK }] },
   read(value, at, issues) {
     const items = typeof value === 'string' ? [value] : Array.isArray(value) ? value : null;
@@ -115,6 +120,7 @@ function integerSchema(min: number, max?: number): JsonSchema {
 
 export function wholeNumber(min: number, max?: number): ValueType<number> {
   return {
+    label: max === undefined ? `whole number ≥ ${min}` : `whole number ${min}–${max}`,
     schema: integerSchema(min, max),
     read: (value, at, issues) => readWholeNumber(value, at, issues, min, max, ''),
   };
@@ -123,6 +129,7 @@ export function wholeNumber(min: number, max?: number): ValueType<number> {
 /** `'auto'` or a whole number. */
 export function autoOrWholeNumber(min: number): ValueType<'auto' | number> {
   return {
+    label: `"auto" or whole number ≥ ${min}`,
     schema: { anyOf: [{ const: 'auto' }, integerSchema(min)] },
     read: (value, at, issues) =>
       value === 'auto' ? 'auto' : readWholeNumber(value, at, issues, min, undefined, "'auto' or "),
@@ -137,6 +144,7 @@ const DURATION_PATTERN = String.raw`^\s*(?=[^1-9]*[1-9])(?:\d+(?:\.\d+)?|(?:\d+(
 
 /** A duration in milliseconds, written `"500ms"`, `"10s"`, `"1h30m"` or as a number of seconds. */
 export const duration: ValueType<number> = {
+  label: 'duration ("500ms", "10s", "1h30m") or seconds',
   schema: {
     anyOf: [
       { type: 'string', pattern: DURATION_PATTERN },
@@ -161,6 +169,7 @@ export const duration: ValueType<number> = {
 // --- requests ------------------------------------------------------------------------------------
 
 export const httpMethod: ValueType<HttpMethod> = {
+  label: 'HTTP method',
   schema: {
     anyOf: [{ enum: [...HTTP_METHODS] }, { type: 'string', pattern: `^${anyCase(HTTP_METHODS)}$` }],
   },
@@ -176,6 +185,7 @@ const PATH_BAD = /[^\x21-\x7e]/;
 
 /** A path on the target: starts with '/', printable ASCII only. */
 export const requestPath: ValueType<string> = {
+  label: 'path starting with "/"',
   schema: { type: 'string', pattern: String.raw`^/[\x21-\x7e]*$` },
   read(value, at, issues) {
     if (typeof value !== 'string' || !value.startsWith('/')) {
@@ -195,6 +205,7 @@ const TEMPLATE = /\{(?:i|uuid|random)\}/g;
 
 /** An absolute plain-HTTP URL whose scheme, host and port hold no template and no credentials. */
 export const absoluteUrl: ValueType<string> = {
+  label: 'http:// URL',
   // No `@`, `{` or `}` before the path: no credentials, no template in the host or port.
   schema: { type: 'string', pattern: String.raw`^[Hh][Tt][Tt][Pp]://(?![^/?#]*[@{}])[\x21-\x7e]+$` },
   read(value, at, issues) {
@@ -238,6 +249,7 @@ const HEADER_VALUE_BAD = /[^\t\x20-\x7e\x80-\xff]/;
 
 /** Header names (as written) to string values; names are unique ignoring case. */
 export const headers: ValueType<Record<string, string>> = {
+  label: 'object of strings',
   schema: {
     type: 'object',
     propertyNames: { pattern: HEADER_NAME.source, not: { pattern: `^${anyCase(COMPUTED_HEADERS)}$` } },
@@ -278,6 +290,7 @@ export const headers: ValueType<Record<string, string>> = {
 
 /** A string body sent as is. */
 export const bodyText: ValueType<string> = {
+  label: 'string',
   schema: { type: 'string' },
   read(value, at, issues) {
     if (typeof value === 'string') return value;
@@ -288,13 +301,19 @@ export const bodyText: ValueType<string> = {
 
 /** Any JSON value (from a JS module: checked to be one, and copied). */
 export const jsonValue: ValueType<JsonValue> = {
+  label: 'any JSON value',
   schema: {},
   read: (value, at, issues) => toJson(value, at, issues),
 };
 
 /** A JSON object; `expected` describes it in the message for anything else. */
-export function jsonObject(expected: string, schema: JsonSchema = { type: 'object' }): ValueType<JsonObject> {
+export function jsonObject(
+  expected: string,
+  label: string,
+  schema: JsonSchema = { type: 'object' },
+): ValueType<JsonObject> {
   return {
+    label,
     schema,
     read(value, at, issues) {
       if (isPlainObject(value)) return toJson(value, at, issues) as JsonObject | undefined;
@@ -311,6 +330,7 @@ const CALL_TARGET = `^${PY_NAME}(?:\\.${PY_NAME})*:${PY_NAME}(?:\\.${PY_NAME})*$
 
 /** `module:function`, both dotted. */
 export const callTarget: ValueType<string> = {
+  label: '"module:function"',
   schema: { type: 'string', pattern: CALL_TARGET },
   read(value, at, issues) {
     if (typeof value === 'string' && new RegExp(CALL_TARGET, 'u').test(value)) return value;
@@ -320,6 +340,7 @@ export const callTarget: ValueType<string> = {
 };
 
 export const jsonArray: ValueType<JsonValue[]> = {
+  label: 'array',
   schema: { type: 'array' },
   read(value, at, issues) {
     if (Array.isArray(value)) return toJson(value, at, issues) as JsonValue[] | undefined;
@@ -330,6 +351,7 @@ export const jsonArray: ValueType<JsonValue[]> = {
 
 /** Keyword arguments: an object whose keys are Python names. */
 export const keywordArguments: ValueType<JsonObject> = {
+  label: 'object',
   schema: { type: 'object', propertyNames: { pattern: `^${PY_NAME}$` } },
   read(value, at, issues) {
     if (!isPlainObject(value)) {
@@ -356,6 +378,7 @@ const STATUS: JsonSchema = {
 
 /** A status, a class like `2xx`, or a non-empty array of them → the statuses, sorted. */
 export const statuses: ValueType<number[]> = {
+  label: 'status, "2xx", or array of them',
   schema: { anyOf: [STATUS, { type: 'array', minItems: 1, items: STATUS }] },
   read(value, at, issues) {
     const items = Array.isArray(value) ? value : [value];
@@ -396,7 +419,10 @@ const BUDGET_VALUES: Record<BudgetKind, { schema: JsonSchema[]; written: string 
     schema: [{ type: 'number', minimum: 0 }, { type: 'string' }],
     written: 'a size ("64B", "1.5KB") or a number of bytes',
   },
-  rate: { schema: [{ type: 'string' }], written: 'a rate ("10MB/h", "1KB/min")' },
+  rate: {
+    schema: [{ type: 'number', minimum: 0 }, { type: 'string' }],
+    written: 'a rate ("10MB/h", "1KB/min") or a number of bytes per hour',
+  },
   count: {
     schema: [
       { type: 'integer', minimum: 0 },
@@ -433,4 +459,4 @@ function budgetSchema(): JsonSchema {
   return { type: 'object', properties, additionalProperties: false };
 }
 
-export const budget = jsonObject('an object like { "growth": "64B" }', budgetSchema());
+export const budget = jsonObject('an object like { "growth": "64B" }', 'object of budgets', budgetSchema());

@@ -251,6 +251,7 @@ export const SCENARIO = object({
 });
 
 const scenarioArray: ValueType<unknown[]> = {
+  label: 'array of scenarios',
   schema: { type: 'array', minItems: 1, items: { $ref: `#/definitions/${SCENARIO.name}` } },
   read(value, at, issues) {
     if (Array.isArray(value)) return value;
