@@ -244,7 +244,8 @@ describe('budgets', () => {
 /** A small seeded generator of scenario-like values: valid ones, and ones with one thing wrong. */
 function* generated(count: number): Generator<unknown> {
   let seed = 12345;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  // A 32-bit linear congruential generator (Math.imul keeps the product exact).
+  const random = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
   const values: unknown[] = [
     null,
