@@ -3,7 +3,8 @@
  * same-file base chain reaching `pydantic.BaseModel` or `sqlmodel.SQLModel`), classes that may be models
  * because they derive from a class of another module (decided when linking), and Enums (whose first
  * member stands for the type). Used two ways: a handler's annotation names a class (`classValue`), and a
- * file exports its models (FileResult.models) for the handlers of other files.
+ * file exports its models (FileResult.models) for the handlers of other files. A model's fields are
+ * read from their written annotations and defaults (modelFields, fieldRequired).
  */
 import type { FieldShape, ModelShape, ValueShape } from '../../model/static.js';
 import { splitArguments, valueOfAnnotation, type ShapeContext } from './annotations.js';
