@@ -64,9 +64,12 @@ describe('the committed schema', () => {
 });
 
 describe('scenarios the project ships or documents pass both', () => {
+  // Scenario folders only: the gate fixtures also hold heapgate's own caches once the gate tests ran.
   const fixtures = [
     ...jsonFiles(path.join(ROOT, 'test/fixtures/scenarios')),
-    ...jsonFiles(path.join(ROOT, 'test/fixtures/gate')),
+    ...jsonFiles(path.join(ROOT, 'test/fixtures/gate')).filter(
+      (f) => path.basename(path.dirname(f)) === 'scenarios',
+    ),
   ];
 
   it.each(fixtures.map((f) => [path.relative(ROOT, f), f]))('%s', (_name, file) => {
