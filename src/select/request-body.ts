@@ -16,6 +16,7 @@
  */
 import type { JsonObject, JsonValue } from '../scenarios/model.js';
 import type { FieldShape, RequestShape, ValueShape } from '../model/static.js';
+import { escapeRegExp } from '../static/lexical.js';
 
 export const FIXED_UUID = '00000000-0000-4000-8000-000000000001';
 /** Stands for a bare `{i}` number while the JSON value is serialized. */
@@ -88,10 +89,6 @@ function serializeWithNumbers(value: JsonValue): string {
     new RegExp(`"${escapeRegExp(mark)}(\\.5)?"`, 'g'),
     (_m, fraction: string | undefined) => `1{i}${fraction ?? ''}`,
   );
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** A value as query/form text, templates left as they are (they expand to URL-safe characters). */

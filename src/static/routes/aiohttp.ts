@@ -7,16 +7,10 @@
  * `add_get` also answers HEAD (allow_head=True); only GET is reported, the route a scenario would drive.
  */
 import { dottedName, field, type Node } from '../pyast.js';
-import {
-  argument,
-  HTTP_METHODS,
-  isRoutePath,
-  literal,
-  type ClassRef,
-  type Handler,
-  type Holder,
-  type RouteCollector,
-} from './common.js';
+import type { Holder, RouteCollector } from './collector.js';
+import { argument, isRoutePath, literal } from './file-scope.js';
+import type { ClassRef, Handler } from './handlers.js';
+import { HTTP_METHODS } from './route-paths.js';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head']);
 export const AIOHTTP_DECORATORS = new Set([...VERBS, 'route', 'view']);

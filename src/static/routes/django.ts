@@ -14,7 +14,8 @@
  * Each route's owner is the module-level list it sits in (`urlpatterns`).
  */
 import { descendants, dottedName, field, namedChildren, unparenthesize, type Node } from '../pyast.js';
-import { argument, literal, type ImportRef, type RouteCollector } from './common.js';
+import type { RouteCollector } from './collector.js';
+import { argument, literal, type ImportRef } from './file-scope.js';
 
 const ROUTE_FUNCTIONS = new Map<string, 'route' | 'regex'>([
   ['django.urls.path', 'route'],

@@ -9,14 +9,9 @@
  * finding inside one is still tied to its path.
  */
 import { keywordArgument, type Node } from '../pyast.js';
-import {
-  argument,
-  isRoutePath,
-  literalList,
-  type Handler,
-  type Holder,
-  type RouteCollector,
-} from './common.js';
+import type { Holder, RouteCollector } from './collector.js';
+import { argument, isRoutePath, literalList } from './file-scope.js';
+import type { Handler } from './handlers.js';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'trace']);
 const WEBSOCKET = new Set(['websocket', 'websocket_route']);

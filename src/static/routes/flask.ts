@@ -5,16 +5,10 @@
  * (`X.as_view('name')`). Rules are kept as written, converters included (`/items/<int:id>`).
  */
 import { field, keywordArgument, positionalArguments, type Node } from '../pyast.js';
-import {
-  argument,
-  HTTP_METHODS,
-  isRoutePath,
-  literalList,
-  type ClassRef,
-  type Handler,
-  type Holder,
-  type RouteCollector,
-} from './common.js';
+import type { Holder, RouteCollector } from './collector.js';
+import { argument, isRoutePath, literalList } from './file-scope.js';
+import type { ClassRef, Handler } from './handlers.js';
+import { HTTP_METHODS } from './route-paths.js';
 
 export const FLASK_DECORATORS = new Set(['route', 'get', 'post', 'put', 'patch', 'delete']);
 export const FLASK_CALLS = new Set(['add_url_rule', 'register_blueprint', 'add_resource']);

@@ -7,7 +7,8 @@
  * `parsed.path in ('/a', '/b')`), one route each, and always `*` as well: any path reaches the method.
  */
 import { descendants, dottedName, field, namedChildren, qualifiedName, type Node } from '../pyast.js';
-import { literal, type RouteCollector } from './common.js';
+import type { RouteCollector } from './collector.js';
+import { literal } from './file-scope.js';
 
 const HANDLER_BASES = new Set([
   'BaseHTTPRequestHandler',

@@ -28,7 +28,7 @@
  */
 import type { ImportTable } from '../imports.js';
 import type { Parser } from 'web-tree-sitter';
-import type { FileResult, Framework, Mount, RequestShape, Route, RouteHolder } from '../../model/static.js';
+import type { FileResult, Framework, Mount, Route, RouteHolder } from '../../model/static.js';
 import type { SourceBlock } from '../prescan.js';
 import {
   descendants,
@@ -47,29 +47,16 @@ import {
   aiohttpDefinition,
   aiohttpDefinitionRoutes,
 } from './aiohttp.js';
-import {
-  argument,
-  buildLexIndex,
-  CONSTRUCTOR_WORDS,
-  lexicalImports,
-  literal,
-  RouteCollector,
-  sortRoutes,
-  type Holder,
-} from './common.js';
+import { CONSTRUCTOR_WORDS, RouteCollector, type Holder } from './collector.js';
 import { djangoRoutes } from './django.js';
 import { FASTAPI_CALLS, FASTAPI_DECORATORS, fastapiCall, fastapiDecorator } from './fastapi.js';
+import { argument, literal } from './file-scope.js';
 import { FLASK_CALLS, FLASK_DECORATORS, flaskCall, flaskDecorator } from './flask.js';
 import { httpServerRoutes } from './http-server.js';
+import { buildLexIndex, lexicalImports } from './lex-index.js';
 import { ModelIndex, ownModuleName } from './models.js';
-import {
-  AIOHTTP_CHANNELS,
-  FLASK_CHANNELS,
-  fastapiParameterShape,
-  mergeShapes,
-  readShape,
-  STARLETTE_CHANNELS,
-} from './request-shape.js';
+import { withRequestShapes } from './request-shape.js';
+import { sortRoutes } from './route-paths.js';
 
 export interface RouteContext {
   file: string;
@@ -145,79 +132,6 @@ export function extractRouting(context: RouteContext): Routing {
   } finally {
     c.dispose();
   }
-}
-
-/**
- * Each route with what its handler expects from a request (RequestShape), when the handler is a def of
- * this file and its source says anything.
- */
-function withRequestShapes(c: RouteCollector, routes: Route[]): Route[] {
-  let models: ModelIndex | null = null;
-  const shapes = new Map<string, RequestShape | null>();
-  return routes.map((route) => {
-    const { handler } = route;
-    if (handler.file !== c.file || handler.line === 0) return route;
-    if (route.framework !== 'fastapi' && route.framework !== 'flask' && route.framework !== 'aiohttp')
-      return route;
-    const pathParameters = [...route.path.matchAll(/\{(\w+)(?::[^}]*)?\}/g)].map((m) => m[1]);
-    const key = `${route.framework} ${handler.line} ${pathParameters.join(',')}`;
-    if (!shapes.has(key)) {
-      const def = c.functionAt(handler.line);
-      models ??= new ModelIndex(c.lex, lexicalImports(c.source).bindings, ownModuleName(c.file));
-      shapes.set(key, def ? requestShapeOf(c, def, route.framework, new Set(pathParameters), models) : null);
-    }
-    const request = shapes.get(key);
-    return request ? { ...route, request } : route;
-  });
-}
-
-function requestShapeOf(
-  c: RouteCollector,
-  def: Node,
-  framework: 'fastapi' | 'flask' | 'aiohttp',
-  pathParameters: ReadonlySet<string>,
-  models: ModelIndex,
-): RequestShape | null {
-  const qualify = (dotted: string) => c.imports.qualify(dotted);
-  if (framework === 'flask') {
-    return readShape(def, {
-      isRequest: (dotted) => /^(?:flask|quart)\.request$/.test(qualify(dotted)),
-      channels: FLASK_CHANNELS,
-    });
-  }
-  const params = parameterNames(def);
-  if (framework === 'aiohttp') {
-    // A handler takes the request first; a web.View method reaches it as `self.request`.
-    const method = params[0] === 'self';
-    return readShape(def, {
-      isRequest: (dotted) => (method ? dotted === 'self.request' : dotted === params[0]),
-      channels: AIOHTTP_CHANNELS,
-    });
-  }
-  const requestParams = new Set(
-    parameterAnnotations(def)
-      .filter(([, annotation]) =>
-        /(?:^|\.)(?:fastapi|starlette\.requests)\.Request$/.test(qualify(annotation)),
-      )
-      .map(([name]) => name),
-  );
-  const read = requestParams.size
-    ? readShape(def, { isRequest: (dotted) => requestParams.has(dotted), channels: STARLETTE_CHANNELS })
-    : null;
-  return mergeShapes(fastapiParameterShape(def, pathParameters, models.context(qualify)), read);
-}
-
-/** `name: Annotation` pairs of a def's parameters (annotation text as written). */
-function parameterAnnotations(def: Node): [string, string][] {
-  const params = field(def, 'parameters');
-  const out: [string, string][] = [];
-  for (const p of params ? namedChildren(params) : []) {
-    if (p.type !== 'typed_parameter' && p.type !== 'typed_default_parameter') continue;
-    const name = p.type === 'typed_parameter' ? p.namedChild(0) : field(p, 'name');
-    const type = field(p, 'type');
-    if (name?.type === 'identifier' && type) out.push([name.text, type.text]);
-  }
-  return out;
 }
 
 /** A class with a base, the only kind that can be (or become) a request model. */

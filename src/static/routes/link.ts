@@ -26,7 +26,7 @@ import type {
   RouteOwner,
   ValueShape,
 } from '../../model/static.js';
-import { joinFlaskRule, sortRoutes } from './common.js';
+import { joinFlaskRule, sortRoutes } from './route-paths.js';
 
 /*
  * Names resolve through package re-exports: `from .api import users_router` where api/__init__.py says

@@ -3,11 +3,12 @@
  * same-file base chain reaching `pydantic.BaseModel` or `sqlmodel.SQLModel`), classes that may be models
  * because they derive from a class of another module (decided when linking), and Enums (whose first
  * member stands for the type). Used two ways: a handler's annotation names a class (`classValue`), and a
- * file exports its models (FileResult.models) for the handlers of other files.
+ * file exports its models (FileResult.models) for the handlers of other files. A model's fields are
+ * read from their written annotations and defaults (modelFields, fieldRequired).
  */
-import type { ModelShape, ValueShape } from '../../model/static.js';
-import { pickLast, type LexClass, type LexIndex } from './common.js';
-import { modelFields, type ShapeContext } from './request-shape.js';
+import type { FieldShape, ModelShape, ValueShape } from '../../model/static.js';
+import { splitArguments, valueOfAnnotation, type ShapeContext } from './annotations.js';
+import { pickLast, type LexClass, type LexIndex, type WrittenField } from './lex-index.js';
 
 const MODEL_BASES = new Set([
   'pydantic.BaseModel',
@@ -164,4 +165,30 @@ export class ModelIndex {
 export function ownModuleName(file: string): string {
   const base = file.slice(file.lastIndexOf('/') + 1);
   return base === '__init__.py' ? '.' : `.${base.replace(/\.py$/, '')}`;
+}
+
+/** Whether a field with this default must be sent: none, `...`, or `Field(...)` / `Field()` without one. */
+export function fieldRequired(defaultText: string | null): boolean {
+  if (defaultText === null) return true;
+  const text = defaultText.trim();
+  if (text === '...' || text === 'Ellipsis') return true;
+  const call = /^(?:[\w.]*\.)?Field\s*\((.*)\)\s*$/s.exec(text);
+  if (!call) return false;
+  const args = splitArguments(call[1]);
+  if (args.some((a) => /^default(?:_factory)?\s*=/.test(a) && !/^default\s*=\s*\.\.\.$/.test(a)))
+    return false;
+  const first = args[0];
+  return first === undefined || first === '...' || /^\w+\s*=/.test(first);
+}
+
+/** The fields of a model class as request fields (ClassVars, private names and `model_config` left out). */
+export function modelFields(fields: readonly WrittenField[], context: ShapeContext): FieldShape[] {
+  const out: FieldShape[] = [];
+  for (const f of fields) {
+    if (f.name.startsWith('_') || f.name === 'model_config') continue;
+    if (/^(?:typing\.)?ClassVar\b/.test(f.annotation)) continue;
+    const value = valueOfAnnotation(f.annotation, context, f.line) ?? { kind: 'dict' };
+    out.push({ name: f.name, value, required: fieldRequired(f.default) });
+  }
+  return out;
 }
