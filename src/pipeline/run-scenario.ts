@@ -15,7 +15,8 @@ import type { Scenario } from '../scenarios/model.js';
 import { attribute } from '../drive/attribute.js';
 import { DriveSession } from '../drive/session.js';
 import { describeVerdict } from '../analysis/scenario-report.js';
-import { earlyStop, scenarioVerdict, scenarioWarmup, type ScenarioVerdict } from '../analysis/verdict.js';
+import { earlyStop } from '../analysis/early-stop.js';
+import { scenarioVerdict, scenarioWarmup, type ScenarioVerdict } from '../analysis/verdict.js';
 
 export interface RunScenarioOptions {
   dynamic: DynamicOptions;
