@@ -33,6 +33,11 @@ export function iterationsPerHour(
   return (iterations / ms) * HOUR_MS;
 }
 
+/** Iterations per hour from a count and a wall time (the fallback when samples carry no usable times). */
+export function throughput(iterations: number, durationMs: number): number | null {
+  return durationMs > 0 && iterations > 0 ? (iterations / durationMs) * HOUR_MS : null;
+}
+
 /** A growth per iteration (bytes, or a count) projected over a million iterations and an hour. */
 export interface Projection {
   perIteration: number;

@@ -7,7 +7,7 @@ import { DEFAULT_BUDGET, type Budget } from '../model/budget.js';
 import { combineSamples } from '../model/combine.js';
 import { METRICS, seriesOf, type Metric, type Sample } from '../model/sample.js';
 import { metricVerdict, warmupTolerance, type MetricVerdict, type VerdictOptions } from './metric-verdict.js';
-import { HOUR_MS, iterationsPerHour } from './projections.js';
+import { iterationsPerHour, throughput } from './projections.js';
 import { detectWarmup, type Warmup, type WarmupOptions } from './warmup.js';
 import { resolveWindowOptions } from './windows.js';
 
@@ -74,10 +74,9 @@ export function scenarioVerdict(
       notes.push('warm-up had not settled when the scenario ended; measured from the last samples');
     }
   }
-  let perHour = iterationsPerHour(all, measuredFrom, all.length - 1);
-  if (perHour === null && options.durationMs && options.iterations) {
-    perHour = (options.iterations / options.durationMs) * HOUR_MS;
-  }
+  const perHour =
+    iterationsPerHour(all, measuredFrom, all.length - 1) ??
+    throughput(options.iterations ?? 0, options.durationMs ?? 0);
   const metrics = {} as Record<Metric, MetricVerdict>;
   const reasons: string[] = [];
   for (const metric of METRICS) {

@@ -16,6 +16,7 @@ import { attribute } from '../drive/attribute.js';
 import { DriveSession } from '../drive/session.js';
 import { describeVerdict } from '../analysis/scenario-report.js';
 import { earlyStop } from '../analysis/early-stop.js';
+import { throughput } from '../analysis/projections.js';
 import { scenarioVerdict, scenarioWarmup, type ScenarioVerdict } from '../analysis/verdict.js';
 
 export interface RunScenarioOptions {
@@ -93,6 +94,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       : error.message;
     report.durationMs = Date.now() - session.started;
     report.iterations = Math.max(0, session.next - (session.measuredFrom ?? 0));
+    report.iterationsPerHour = throughput(report.iterations, report.durationMs);
   } finally {
     const ended = await session.close();
     if (ended.tree) report.tree = ended.tree;
