@@ -1,5 +1,5 @@
 /** A metric's chart card: caption with its status, the chart, a legend of what is drawn, the key facts. */
-import { METRICS, type MetricName } from '../../model/metrics.js';
+import { METRIC_TABLE, METRICS, type MetricName } from '../../model/metrics.js';
 import type { ScenarioReport } from '../../model/report.js';
 import { formatBytes } from '../../units.js';
 import { chartData, COLORS, renderChart, type ChartData } from './chart.js';
@@ -12,7 +12,8 @@ function chartedMetrics(s: ScenarioReport): MetricName[] {
     if (name === 'heap') return true;
     if (!m) return false;
     if (m.exceeded) return true;
-    if (name === 'gcObjects') return m.trend === 'growing';
+    // A metric without a budget (gcObjects) only when it grows.
+    if (METRIC_TABLE[name].budget === null) return m.trend === 'growing';
     return m.trend !== 'flat';
   });
 }
