@@ -42,21 +42,13 @@
  * is not a regression (that is what compare is for: a pre-existing leak does not block an unrelated PR).
  */
 import { DEFAULT_BUDGET, type Budget } from '../model/budget.js';
+import { BYTE_METRICS, METRIC_TABLE, METRICS } from '../model/metrics.js';
 import { blockBootstrapSlopeInterval, theilSen } from './regression.js';
 import type { Sample, Series } from '../model/sample.js';
 import { formatBytes } from '../units.js';
 import { scenarioWarmup } from './verdict.js';
+import { DEFAULT_TRIMS } from './windows.js';
 import type { MetricName, Report, ScenarioReport, SeriesPoint, Verdict } from '../model/report.js';
-
-export const COMPARED_METRICS: readonly MetricName[] = [
-  'heap',
-  'rss',
-  'threads',
-  'fds',
-  'handlers',
-  'gcObjects',
-];
-const BYTE_METRICS: ReadonlySet<MetricName> = new Set<MetricName>(['heap', 'rss']);
 
 /** Fewest measured samples for a comparison: two halves of 5, as for the verdict itself. */
 export const MIN_COMPARE_SAMPLES = 10;
@@ -64,8 +56,8 @@ export const MIN_COMPARE_SAMPLES = 10;
 export const THRESHOLD_SHARE = 0.25;
 /** Head's second half must grow at least this share of its first half's pace (the verdict's agreeRatio). */
 export const AGREE_RATIO = 0.5;
-/** Shares of head's measured part dropped to look behind a fill (the verdict's DEFAULT_TRIMS). */
-const TRIMS: readonly number[] = [1 / 3, 1 / 2];
+/** Shares of head's measured part dropped to look behind a fill: the verdict's own. */
+const TRIMS = DEFAULT_TRIMS;
 
 export interface SlopeEstimate {
   /** Theil–Sen slope per iteration. */
@@ -133,9 +125,15 @@ export interface CompareOptions {
   confidence?: number;
 }
 
-/** The measured part of a scenario's samples: from the end of its warm-up on. */
+/**
+ * The measured part of a scenario's samples: the range its verdict recorded; in reports from before that
+ * was recorded, from the end of its warm-up on.
+ */
 export function measuredSamples(scenario: ScenarioReport): SeriesPoint[] {
-  const series = [...(scenario.series ?? [])].sort((a, b) => a.iteration - b.iteration);
+  const recorded = scenario.series ?? [];
+  const range = scenario.measured;
+  if (range && range.toSample < recorded.length) return recorded.slice(range.fromSample, range.toSample + 1);
+  const series = [...recorded].sort((a, b) => a.iteration - b.iteration);
   if (!series.length) return [];
   let from = scenario.warmupIterations;
   if (from === undefined) {
@@ -182,34 +180,22 @@ function thresholdFor(
   scenario: ScenarioReport,
   span: number,
 ): { value: number; source: string } | null {
-  const budget = budgetOf(scenario);
-  const fallback = (own: number | null, key: 'growth' | 'rssGrowth' | 'threads' | 'fds' | 'handlers') =>
-    own ?? DEFAULT_BUDGET[key] ?? 0;
-  switch (metric) {
-    case 'heap':
-    case 'rss': {
-      const key = metric === 'heap' ? 'growth' : 'rssGrowth';
-      const own = budget[key];
-      const limit = fallback(own, key);
-      if (limit <= 0) return { value: 1, source: '1 B/iteration (the budget is 0)' };
-      return {
-        value: THRESHOLD_SHARE * limit,
-        source: `¼ of the ${own === null ? 'default ' : ''}${formatBytes(limit)}/iteration ${metric === 'heap' ? 'heap' : 'RSS'} budget`,
-      };
-    }
-    case 'threads':
-    case 'fds':
-    case 'handlers': {
-      const own = budget[metric];
-      const allowed = fallback(own, metric);
-      return {
-        value: (allowed + 1) / Math.max(1, span),
-        source: `${allowed + 1} more ${metric} than base over ${Math.round(span)} iterations (allowed +${allowed})`,
-      };
-    }
-    case 'gcObjects':
-      return null;
+  const info = METRIC_TABLE[metric];
+  const key = info.budget;
+  if (key === null) return null;
+  const own = budgetOf(scenario)[key];
+  const limit = own ?? DEFAULT_BUDGET[key] ?? 0;
+  if (info.kind === 'bytes') {
+    if (limit <= 0) return { value: 1, source: '1 B/iteration (the budget is 0)' };
+    return {
+      value: THRESHOLD_SHARE * limit,
+      source: `¼ of the ${own === null ? 'default ' : ''}${formatBytes(limit)}/iteration ${info.noun} budget`,
+    };
   }
+  return {
+    value: (limit + 1) / Math.max(1, span),
+    source: `${limit + 1} more ${metric} than base over ${Math.round(span)} iterations (allowed +${limit})`,
+  };
 }
 
 /** "393 B/iteration", "0.0100 threads/iteration". */
@@ -327,7 +313,7 @@ function secondHalf<T>(points: readonly T[]): T[] {
 }
 
 /**
- * The verdict's trimmed re-judgement (verdict.ts judgeGrowth): when head's first half is the steeper, a
+ * The verdict's trimmed re-judgement (windows.ts judgeGrowth): when head's first half is the steeper, a
  * fill may hide a leak behind it, so head is judged again without its first third, then without its first
  * half, by the same rules — unless the series ever fell back by more than half of what τ allows over that
  * part (a leak gives nothing back; a long sawtooth does).
@@ -398,7 +384,7 @@ export function compareReports(base: Report, head: Report, options: CompareOptio
     if (b) {
       const bs = measuredSamples(b);
       const hs = measuredSamples(h);
-      for (const metric of COMPARED_METRICS) {
+      for (const metric of METRICS) {
         const present =
           b.metrics[metric] !== undefined ||
           h.metrics[metric] !== undefined ||

@@ -4,6 +4,7 @@
  * growing past budget — `not-reproduced` when covering scenarios ran and showed nothing, `not-exercised`
  * when none ran. Confirmed findings get a recommendation sized by projected growth. Pure.
  */
+import { isBytes } from '../model/metrics.js';
 import { formatBytes } from '../units.js';
 import type { LeakClass, LeakSite, Recommendation, ScenarioReport } from '../model/report.js';
 import type { DynamicStatus, Finding } from '../model/static.js';
@@ -40,8 +41,6 @@ const PREDICTED_METRICS: Record<string, ('heap' | 'rss' | 'threads' | 'fds' | 'h
   MEMORY_STRING_CONCAT_LOOP: ['heap'],
   MEMORY_MUTABLE_DEFAULT: ['heap'],
 };
-
-const COUNT_METRICS = new Set(['threads', 'fds', 'handlers']);
 
 export function confirmFindings(
   findings: readonly Finding[],
@@ -97,14 +96,23 @@ export function confirmFindings(
       const metricCounts = grown && (grown !== 'heap' || !claims || claims.size === 0);
       if (!site && !metricCounts) continue;
       const metric = site ? 'heap' : grown!;
-      const slope = report.metrics[metric]?.slopePerIteration ?? 0;
+      const recorded = report.metrics[metric];
+      const slope = recorded?.slopePerIteration ?? 0;
       const evidence = site
         ? `leak site ${site.file}:${site.line} in ${f.function ?? f.file} grew ${formatBytes(site.sizeDiffBytes)} over ${report.attributionIterations ?? '?'} iterations of '${report.name}'`
         : `'${report.name}' grew ${metric} ${describeSlope(metric, slope)} per iteration, past its budget`;
       confirmation = {
         status: 'confirmed',
         evidence,
-        recommendation: recommend(f, report, metric, slope, site, thresholds),
+        recommendation: recommend(
+          f,
+          report,
+          metric,
+          slope,
+          recorded?.projection?.perHour ?? null,
+          site,
+          thresholds,
+        ),
       };
       break;
     }
@@ -143,16 +151,7 @@ function siteIn(sites: readonly LeakSite[], f: Finding, graph: CallGraph): LeakS
 }
 
 function describeSlope(metric: string, slope: number): string {
-  return COUNT_METRICS.has(metric) ? `${slope.toFixed(3)} ${metric}` : formatBytes(slope);
-}
-
-/** Iterations per hour over the measured part of a scenario's series, or null. */
-export function iterationsPerHour(report: ScenarioReport): number | null {
-  const series = report.series ?? [];
-  const from = series.find((p) => p.iteration >= (report.warmupIterations ?? 0));
-  const to = series[series.length - 1];
-  if (!from || !to || to.elapsedMs <= from.elapsedMs) return null;
-  return ((to.iteration - from.iteration) * 3_600_000) / (to.elapsedMs - from.elapsedMs);
+  return isBytes(metric) ? formatBytes(slope) : `${slope.toFixed(3)} ${metric}`;
 }
 
 export function leakClass(
@@ -161,27 +160,27 @@ export function leakClass(
   thresholds: LeakClassThresholds,
 ): LeakClass {
   if (perHour === null) return 'Medium';
-  const limits = COUNT_METRICS.has(metric) ? thresholds.countPerHour : thresholds.bytesPerHour;
+  const limits = isBytes(metric) ? thresholds.bytesPerHour : thresholds.countPerHour;
   if (perHour >= limits[0]) return 'Critical';
   if (perHour >= limits[1]) return 'High';
   if (perHour >= limits[2]) return 'Medium';
   return 'Low';
 }
 
+/** `perHour`: the metric's recorded projection (null when the report has none: the class is then Medium). */
 function recommend(
   f: Finding,
   report: ScenarioReport,
   metric: string,
   perIteration: number,
+  perHour: number | null,
   site: LeakSite | null,
   thresholds: LeakClassThresholds,
 ): Recommendation {
-  const rate = iterationsPerHour(report);
-  const perHour = rate === null ? null : perIteration * rate;
   const cls = leakClass(metric, perHour, thresholds);
-  const growth = COUNT_METRICS.has(metric)
-    ? `${perIteration.toFixed(3)} ${metric} per iteration${perHour === null ? '' : ` (${Math.round(perHour)} per hour at the measured rate)`}`
-    : `${formatBytes(perIteration)} per iteration${perHour === null ? '' : ` (${formatBytes(perHour)}/h at the measured rate)`}`;
+  const growth = isBytes(metric)
+    ? `${formatBytes(perIteration)} per iteration${perHour === null ? '' : ` (${formatBytes(perHour)}/h at the measured rate)`}`
+    : `${perIteration.toFixed(3)} ${metric} per iteration${perHour === null ? '' : ` (${Math.round(perHour)} per hour at the measured rate)`}`;
   const where = site ? ` at ${site.file}:${site.line}${site.code ? ` (\`${site.code}\`)` : ''}` : '';
   return {
     class: cls,

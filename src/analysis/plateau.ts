@@ -2,7 +2,7 @@
  * Plateau detection: a series that rose and then stopped rising (a bounded cache that filled, a warm-up
  * table, a deque that reached its maxlen, a one-off step) and where the flat part starts.
  */
-import { medianInPlace, theilSen } from './regression.js';
+import { median, theilSen } from './regression.js';
 import type { Series } from '../model/sample.js';
 
 export interface PlateauOptions {
@@ -26,18 +26,16 @@ export interface Plateau {
   startX: number | null;
   /** Level of the flat part minus the level at the beginning (median-based). */
   rise: number;
+  /** Level of the flat part (the beginning's level plus the rise), or null when there is no plateau. */
+  level: number | null;
   /** Theil–Sen slope of the flat part (of the last minTail samples when there is no plateau). */
   tailSlope: number;
 }
 
-function median(values: readonly number[]): number {
-  return medianInPlace(Float64Array.from(values));
-}
-
-/** Robust spread of the series around its own Theil–Sen line (1.4826 · MAD of the residuals). */
 /** Theil–Sen on a pair subsample small enough for the scan below to stay cheap on long soaks. */
 const SCAN = { maxPairs: 4000 };
 
+/** Robust spread of the series around its own Theil–Sen line (1.4826 · MAD of the residuals). */
 function spread(x: number[], y: number[]): number {
   const { slope, intercept } = theilSen({ x, y }, SCAN);
   const residuals = y.map((v, i) => v - (intercept + slope * x[i]));
@@ -59,6 +57,7 @@ export function detectPlateau(series: Series, options: PlateauOptions = {}): Pla
     start: null,
     startX: null,
     rise,
+    level: null,
     tailSlope,
   });
   if (n < minTail + 3) return none(0, 0);
@@ -88,7 +87,7 @@ export function detectPlateau(series: Series, options: PlateauOptions = {}): Pla
     const tolerance = Math.max(flatFraction * rise, 2 * noise);
     let start = k;
     while (start < n - minTail && level - y[start] > tolerance) start++;
-    return { plateau: true, start, startX: x[start], rise, tailSlope: slope };
+    return { plateau: true, start, startX: x[start], rise, level, tailSlope: slope };
   }
   const tx = x.slice(n - minTail);
   const ty = y.slice(n - minTail);

@@ -1,11 +1,11 @@
 /**
- * Growth in the units people reason in (SPEC §3): bytes per iteration → "MB per million requests" and
- * "MB per hour at the measured rate".
+ * Growth in the units people reason in: bytes per iteration → "MB per million requests" and "MB per hour
+ * at the measured rate"; and the measured rate itself (iterations per hour), computed here only.
  */
 import type { Sample } from '../model/sample.js';
 import { formatBytes } from '../units.js';
 
-const HOUR_MS = 3_600_000;
+export const HOUR_MS = 3_600_000;
 
 /** Bytes one million iterations add at this per-iteration growth. */
 export function bytesPerMillion(bytesPerIteration: number): number {
@@ -33,26 +33,32 @@ export function iterationsPerHour(
   return (iterations / ms) * HOUR_MS;
 }
 
+/** Iterations per hour from a count and a wall time (the fallback when samples carry no usable times). */
+export function throughput(iterations: number, durationMs: number): number | null {
+  return durationMs > 0 && iterations > 0 ? (iterations / durationMs) * HOUR_MS : null;
+}
+
+/** A growth per iteration (bytes, or a count) projected over a million iterations and an hour. */
 export interface Projection {
-  bytesPerIteration: number;
-  bytesPerMillion: number;
+  perIteration: number;
+  perMillion: number;
   /** null when the throughput is unknown. */
-  bytesPerHour: number | null;
+  perHour: number | null;
   iterationsPerHour: number | null;
 }
 
-export function project(bytesPerIteration: number, perHour: number | null): Projection {
+export function project(perIteration: number, perHour: number | null): Projection {
   return {
-    bytesPerIteration,
-    bytesPerMillion: bytesPerMillion(bytesPerIteration),
-    bytesPerHour: perHour === null ? null : bytesPerHour(bytesPerIteration, perHour),
+    perIteration,
+    perMillion: bytesPerMillion(perIteration),
+    perHour: perHour === null ? null : bytesPerHour(perIteration, perHour),
     iterationsPerHour: perHour,
   };
 }
 
-/** "103 B/iteration (98 MB per million requests, 37 MB/h at the measured rate)". */
+/** "103 B/iteration (98 MB per million requests, 37 MB/h at the measured rate)", for a byte metric. */
 export function describeProjection(p: Projection, unit = 'requests'): string {
-  const parts = [`${formatBytes(p.bytesPerMillion)} per million ${unit}`];
-  if (p.bytesPerHour !== null) parts.push(`${formatBytes(p.bytesPerHour)}/h at the measured rate`);
-  return `${formatBytes(p.bytesPerIteration)}/iteration (${parts.join(', ')})`;
+  const parts = [`${formatBytes(p.perMillion)} per million ${unit}`];
+  if (p.perHour !== null) parts.push(`${formatBytes(p.perHour)}/h at the measured rate`);
+  return `${formatBytes(p.perIteration)}/iteration (${parts.join(', ')})`;
 }

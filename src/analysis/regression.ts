@@ -89,6 +89,11 @@ export function medianInPlace(values: Float64Array | number[], length = values.l
   return medianF64(values instanceof Float64Array ? values : Float64Array.from(values), length);
 }
 
+/** Median of the values (0 for none); the array is left as it is. */
+export function median(values: readonly number[]): number {
+  return medianF64(Float64Array.from(values), values.length);
+}
+
 export interface TheilSenOptions {
   /** Above this many pairs, a seeded random subset of this many pairs is used (default 50 000). */
   maxPairs?: number;

@@ -18,7 +18,7 @@
  * all-lags correction 25%, the leading-lags one 14%, and without detrending 8% (at some cost in power).
  * Short, strongly persistent series remain hard for every variant, which is one more reason the verdict
  * does not rest on this test.
- * These are diagnostics: the verdict itself rests on replicated windows (see verdict.ts).
+ * These are diagnostics: the verdict itself rests on replicated windows (see windows.ts, docs/verdict.md).
  */
 import { errorFunction, probit } from 'simple-statistics';
 import { theilSen } from './regression.js';

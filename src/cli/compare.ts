@@ -26,7 +26,7 @@ import {
 import { formatBytes } from '../units.js';
 import { workflowCommand } from '../report/github.js';
 import { markdownCell as cell, markdownCode as code } from '../report/markdown.js';
-import type { MetricName } from '../model/report.js';
+import { BYTE_METRICS, type MetricName } from '../model/metrics.js';
 import { VERSION } from '../version.js';
 import type { CommandIO } from './io.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -133,11 +133,10 @@ const STATUS_EMOJI: Record<ScenarioStatus | MetricComparison['status'], string> 
   'not-compared': '❔',
 };
 
-/** The metrics a table shows: heap and RSS always, the others when they changed. */
+/** The metrics a table shows: the byte metrics (heap, RSS) always, the others when they changed. */
 function shownMetrics(s: ScenarioComparison): MetricComparison[] {
   return s.metrics.filter(
-    (m) =>
-      m.metric === 'heap' || m.metric === 'rss' || (m.status !== 'unchanged' && m.status !== 'not-compared'),
+    (m) => BYTE_METRICS.has(m.metric) || (m.status !== 'unchanged' && m.status !== 'not-compared'),
   );
 }
 
@@ -148,7 +147,7 @@ function slopeCell(metric: MetricName, e: SlopeEstimate | null): string {
 function changeCell(m: MetricComparison): string {
   if (m.change === null) return '—';
   const sign = m.change > 0 ? '+' : '';
-  return m.metric === 'heap' || m.metric === 'rss'
+  return BYTE_METRICS.has(m.metric)
     ? `${sign}${formatBytes(m.change)}/it`
     : `${sign}${formatSlope(m.metric, m.change).replace('/iteration', '/it')}`;
 }

@@ -23,6 +23,31 @@ export interface MetricReport {
   exceeded?: boolean;
   budget?: number | null;
   reason?: string;
+  /**
+   * What the reports draw, as the verdict computed it (absent in reports from before it was recorded;
+   * renderers then draw without it and never recompute it). The fitted line over the measured part:
+   * value = intercept + slope × iteration (Theil–Sen; slope = slopePerIteration).
+   */
+  fit?: { intercept: number; slope: number };
+  /** Where the series (warm-up included) levelled off, as the verdict decided it; null: it did not. */
+  plateau?: RecordedPlateau | null;
+  /** The slope projected: growth per million iterations and per hour at the measured throughput. */
+  projection?: { perMillion: number; perHour: number | null };
+}
+
+/** A plateau as the verdict found it: from which sample (index into `series`) and iteration, at what level. */
+export interface RecordedPlateau {
+  fromSample: number;
+  fromIteration: number;
+  level: number;
+}
+
+/** The measured part of a scenario's series: its first and last sample (indices into `series`). */
+export interface MeasuredRange {
+  fromSample: number;
+  toSample: number;
+  fromIteration: number;
+  toIteration: number;
 }
 
 /** One sampling round, summed over the target's processes. */
@@ -50,6 +75,10 @@ export interface ScenarioReport {
   error?: string;
   /** Iterations run before the measured part (warm-up). */
   warmupIterations?: number;
+  /** The samples the verdict measured (absent in older reports). */
+  measured?: MeasuredRange;
+  /** Throughput over the measured part, iterations per hour (null: unknown; absent in older reports). */
+  iterationsPerHour?: number | null;
   /** Everything driven at the target: warm-up, measured part and attribution pass. */
   totalIterations?: number;
   /** Iterations of the attribution pass the leak sites' figures cover. */

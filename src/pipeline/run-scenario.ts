@@ -16,7 +16,9 @@ import { attribute } from '../drive/attribute.js';
 import { DriveSession, type ReachProbe } from '../drive/session.js';
 import type { ReachFunction } from '../service/protocol.js';
 import { describeVerdict } from '../analysis/scenario-report.js';
-import { earlyStop, scenarioVerdict, scenarioWarmup, type ScenarioVerdict } from '../analysis/verdict.js';
+import { earlyStop } from '../analysis/early-stop.js';
+import { throughput } from '../analysis/projections.js';
+import { scenarioVerdict, scenarioWarmup, type ScenarioVerdict } from '../analysis/verdict.js';
 
 export interface RunScenarioOptions {
   dynamic: DynamicOptions;
@@ -99,6 +101,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       : error.message;
     report.durationMs = Date.now() - session.started;
     report.iterations = Math.max(0, session.next - (session.measuredFrom ?? 0));
+    report.iterationsPerHour = throughput(report.iterations, report.durationMs);
   } finally {
     if (options.reach?.functions.length) report.reach = reachReport(options.reach.functions, probe, session);
     const ended = await session.close();

@@ -1,5 +1,6 @@
 /** The terminal report: findings grouped by file in cli-table3 tables, then a one-line summary. */
 import Table from 'cli-table3';
+import { isMetric, METRIC_TABLE } from '../model/metrics.js';
 import { formatBytes } from '../units.js';
 import { severityRank, type Severity } from '../model/static.js';
 import type { Report, ReportFinding } from '../model/report.js';
@@ -88,14 +89,6 @@ function leadWithConfirmed(findings: readonly ReportFinding[]): ReportFinding[] 
 }
 
 const VERDICT_COLORS = { pass: '\x1b[32m', fail: '\x1b[1;31m', error: '\x1b[1;35m' } as const;
-const METRIC_UNITS: Record<string, string> = {
-  heap: 'B',
-  rss: 'B',
-  threads: 'threads',
-  fds: 'fds',
-  handlers: 'handlers',
-  gcObjects: 'objects',
-};
 
 /** One row per scenario and growing/failing metric: verdict, slope per iteration, R², trend, budget. */
 function scenarioTable(
@@ -119,7 +112,7 @@ function scenarioTable(
       ([name, m]) => name === 'heap' || m.exceeded || m.trend === 'growing',
     );
     shown.forEach(([name, m], i) => {
-      const unit = METRIC_UNITS[name] ?? '';
+      const unit = isMetric(name) ? METRIC_TABLE[name].unit : '';
       const slope =
         unit === 'B' ? `${formatBytes(m.slopePerIteration)}` : `${m.slopePerIteration.toFixed(3)} ${unit}`;
       const budget =

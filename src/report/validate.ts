@@ -9,13 +9,13 @@
 import { UsageError } from '../errors.js';
 import { CONFIDENCES, SEVERITIES } from '../model/static.js';
 import { ALL_RULES } from '../static/rules/index.js';
+import { METRICS } from '../model/metrics.js';
 import { SCHEMA_VERSION, type Report } from '../model/report.js';
 
 const VERDICTS = ['pass', 'fail', 'error'] as const;
 const TRENDS = ['growing', 'flat', 'plateau'] as const;
 const DYNAMIC = ['confirmed', 'not-reproduced', 'not-exercised'] as const;
-const METRIC_NAMES = ['heap', 'rss', 'threads', 'fds', 'handlers', 'gcObjects'] as const;
-const SERIES_FIELDS = ['iteration', 'elapsedMs', ...METRIC_NAMES] as const;
+const SERIES_FIELDS = ['iteration', 'elapsedMs', ...METRICS] as const;
 
 /** Problems beyond this many are summarized as "… and N more". */
 const MAX_REPORTED = 20;
@@ -82,6 +82,28 @@ class Checker {
 
   optionalNumber(obj: Obj, key: string, path: string, opts: { integer?: boolean; min?: number } = {}): void {
     if (obj[key] !== undefined) this.number(obj, key, path, opts);
+  }
+
+  /** Absent, null, or a number. */
+  optionalNullableNumber(obj: Obj, key: string, path: string, opts: { min?: number } = {}): void {
+    if (obj[key] !== undefined && obj[key] !== null) this.number(obj, key, path, opts);
+  }
+
+  /** Absent, or an object whose `keys` are numbers (null too for those in `nullable`). */
+  optionalNumbers(
+    obj: Obj,
+    key: string,
+    path: string,
+    keys: readonly string[],
+    nullable: readonly string[] = [],
+  ): void {
+    if (obj[key] === undefined) return;
+    const inner = this.object(obj[key], `${path}.${key}`);
+    if (!inner) return;
+    for (const k of keys) {
+      if (nullable.includes(k)) this.optionalNullableNumber(inner, k, `${path}.${key}`);
+      else this.number(inner, k, `${path}.${key}`);
+    }
   }
 
   oneOf(obj: Obj, key: string, path: string, allowed: readonly string[]): void {
@@ -187,8 +209,8 @@ export function validateReport(value: unknown, where: string): Report {
     if (metrics) {
       for (const [name, rawMetric] of Object.entries(metrics)) {
         const mp = `${path}.metrics.${name}`;
-        if (!(METRIC_NAMES as readonly string[]).includes(name)) {
-          c.fail(mp, `unknown metric (known: ${METRIC_NAMES.join(', ')})`);
+        if (!(METRICS as readonly string[]).includes(name)) {
+          c.fail(mp, `unknown metric (known: ${METRICS.join(', ')})`);
           continue;
         }
         const m = c.object(rawMetric, mp);
@@ -198,6 +220,10 @@ export function validateReport(value: unknown, where: string): Report {
         if (m.exceeded !== undefined) c.boolean(m, 'exceeded', mp);
         if (m.budget !== undefined && m.budget !== null) c.number(m, 'budget', mp);
         c.optionalString(m, 'reason', mp);
+        // What the reports draw, recorded by newer runs (absent in older reports).
+        c.optionalNumbers(m, 'fit', mp, ['intercept', 'slope']);
+        if (m.plateau !== null) c.optionalNumbers(m, 'plateau', mp, ['fromSample', 'fromIteration', 'level']);
+        c.optionalNumbers(m, 'projection', mp, ['perMillion', 'perHour'], ['perHour']);
       }
     }
     const sites = c.array(s.leakSites, `${path}.leakSites`) ?? [];
@@ -216,6 +242,20 @@ export function validateReport(value: unknown, where: string): Report {
     for (const key of ['warmupIterations', 'totalIterations', 'attributionIterations']) {
       c.optionalNumber(s, key, path, { min: 0 });
     }
+    c.optionalNumbers(s, 'measured', path, ['fromSample', 'toSample', 'fromIteration', 'toIteration']);
+    if (isObject(s.measured) && Array.isArray(s.series)) {
+      const { fromSample, toSample } = s.measured;
+      const n = s.series.length;
+      const inside = (v: unknown): v is number =>
+        Number.isInteger(v) && (v as number) >= 0 && (v as number) < n;
+      if (!inside(fromSample) || !inside(toSample) || fromSample > toSample) {
+        c.fail(
+          `${path}.measured`,
+          `expected sample indices within the ${n} samples of series, got ${show(s.measured)}`,
+        );
+      }
+    }
+    c.optionalNullableNumber(s, 'iterationsPerHour', path, { min: 0 });
     c.strings(s, 'reasons', path, true);
     c.strings(s, 'notes', path, true);
     if (s.budget !== undefined) c.object(s.budget, `${path}.budget`);

@@ -136,6 +136,16 @@ describe('compareReports on recorded runs', () => {
     expect(measured[0].iteration).toBe(50);
     expect(measured).toHaveLength(leaky.series!.length - 1);
   });
+
+  it('compares the samples the verdict measured, as the report recorded them', () => {
+    const leaky = fixture('soak-leaky.json').scenarios[0];
+    leaky.measured = { fromSample: 5, toSample: 20, fromIteration: 250, toIteration: 1000 };
+    const measured = measuredSamples(leaky);
+    expect(measured).toEqual(leaky.series!.slice(5, 21));
+    // A report from before the range was recorded: from the end of its warm-up on.
+    delete leaky.measured;
+    expect(measuredSamples(leaky)[0].iteration).toBe(50);
+  });
 });
 
 describe('compareReports on synthetic runs', () => {

@@ -14,7 +14,7 @@ import { DEFAULT_BUDGET } from '../../src/model/budget.js';
 import { ols } from '../../src/analysis/regression.js';
 import { seriesOf } from '../../src/model/sample.js';
 import { mannKendall, mannKendallHamedRao } from '../../src/analysis/trend.js';
-import { metricVerdict } from '../../src/analysis/verdict.js';
+import { metricVerdict } from '../../src/analysis/metric-verdict.js';
 import { leakyHeap, nastyCleanHeap, simulateRun } from './synthetic.js';
 
 const SERIES = 200;

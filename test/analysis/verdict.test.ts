@@ -10,7 +10,10 @@ import {
 } from '../../src/analysis/projections.js';
 import { ols } from '../../src/analysis/regression.js';
 import { METRICS, seriesOf, type Sample } from '../../src/model/sample.js';
-import { combineSamples, earlyStop, metricVerdict, scenarioVerdict } from '../../src/analysis/verdict.js';
+import { combineSamples } from '../../src/model/combine.js';
+import { earlyStop } from '../../src/analysis/early-stop.js';
+import { metricVerdict } from '../../src/analysis/metric-verdict.js';
+import { scenarioVerdict } from '../../src/analysis/verdict.js';
 import { ar1, realisticHeap, rng, simulateRun, stepWalk, toSamples } from './synthetic.js';
 
 const every = 100;

@@ -213,10 +213,25 @@ describe('annotations', () => {
     ]);
   });
 
-  it('never annotates paths outside the project with a file', () => {
+  it('annotates findings in the project with their file, never paths outside it', () => {
     const lines = annotations(
-      report({ findings: [finding({ file: '../outside.py' }), finding({ file: '/abs/x.py' })] }),
+      report({
+        findings: [
+          finding({ file: 'app.py', message: 'inside' }),
+          finding({ file: '../outside.py', message: 'parent' }),
+          finding({ file: '/abs/x.py', message: 'absolute' }),
+          finding({ file: 'pkg/mod.py', message: 'nested' }),
+        ],
+      }),
     ).map(parse);
-    expect(lines.every((l) => l.props.file === undefined)).toBe(true);
+    const byMessage = new Map(lines.map((l) => [l.data.split(' Fix: ')[0], l.props.file]));
+    expect(byMessage).toEqual(
+      new Map([
+        ['inside', 'app.py'],
+        ['parent', undefined],
+        ['absolute', undefined],
+        ['nested', 'pkg/mod.py'],
+      ]),
+    );
   });
 });

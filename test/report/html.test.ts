@@ -459,6 +459,83 @@ describe('renderHtml on the recorded reports', () => {
   });
 });
 
+describe('renderHtml draws what the verdict recorded, and recomputes nothing', () => {
+  /** The clean run with its heap's recorded figures moved: the chart must follow them. */
+  function moved(): Report {
+    const report = fixture('soak-clean');
+    const heap = report.scenarios[0].metrics.heap!;
+    heap.plateau = { fromSample: 40, fromIteration: 2000, level: 3_470_000 };
+    heap.fit = { intercept: 3_400_000, slope: 30 };
+    return report;
+  }
+
+  it('draws the recorded plateau and fitted line, wherever they are', () => {
+    const original = charts(section(renderHtml(fixture('soak-clean')), 0))[0];
+    const html = renderHtml(moved());
+    const [heap] = charts(section(html, 0));
+    const [plateau] = heap.polylines.get('plateau')!;
+    const [fit] = heap.polylines.get('fit')!;
+    const [was] = original.polylines.get('plateau')!;
+    // The plateau now starts at the recorded sample (iteration 2000), not where it was found.
+    expect(plateau[0][0]).toBeGreaterThan(was[0][0] + 150);
+    const samples = heap.polylines.get('samples')![0];
+    expect(plateau[0]).toEqual([samples[40][0], plateau[0][1]]);
+    // The fit rises steeply (30 B/iteration over 2950 iterations ≈ 88 KB) where the recorded one was flat.
+    expect(fit[0][1] - fit[1][1]).toBeGreaterThan(100);
+    expect(html).toMatch(/plateau at 3\.31 MB from iteration 2,000/);
+  });
+
+  it('a plateau the verdict did not find is not drawn, whatever the trend says', () => {
+    const report = fixture('soak-clean');
+    report.scenarios[0].metrics.heap!.plateau = null;
+    const html = renderHtml(report);
+    const [heap] = charts(section(html, 0));
+    expect(heap.polylines.has('plateau')).toBe(false);
+    expect(heap.rects.has('plateau-region')).toBe(false);
+    expect(section(html, 0)).toContain('<span class="pill plateau">plateau</span>');
+  });
+
+  it('an older report without the recorded figures: samples only, and the chart says why', () => {
+    const report = fixture('soak-leaky');
+    for (const s of report.scenarios) {
+      delete s.measured;
+      delete s.iterationsPerHour;
+      for (const m of Object.values(s.metrics)) {
+        delete m.fit;
+        delete m.plateau;
+        delete m.projection;
+      }
+    }
+    const html = renderHtml(report);
+    const body = section(html, 0);
+    const svgs = charts(body);
+    expect(svgs.map((svg) => svg.metric)).toEqual(['heap', 'rss']);
+    for (const svg of svgs) {
+      expect(svg.polylines.get('samples')![0]).toHaveLength(report.scenarios[0].series!.length);
+      expect(svg.polylines.has('fit')).toBe(false);
+      expect(svg.polylines.has('plateau')).toBe(false);
+      // The budget still starts at the first measured sample (after the recorded warm-up).
+      const samples = svg.polylines.get('samples')![0];
+      expect(svg.polylines.get('budget')![0][0]).toEqual(samples[1]);
+    }
+    expect(body).toContain(
+      'fitted line and plateau not drawn: this report is from a heapgate that did not record them',
+    );
+    // Projections and throughput are not recomputed either.
+    expect(body).toContain(
+      '<div class="headline fail"><span class="label">Heap</span> <strong>+393 B/iteration</strong></div>',
+    );
+    expect(body).not.toContain('iterations/s');
+  });
+
+  it('heads the heap chart with what its counter counted', () => {
+    const report = fixture('soak-leaky');
+    expect(charts(renderHtml(report))[0].xml).toContain('<title>Traced heap:');
+    report.scenarios[0].heapCounter = 'allocator';
+    expect(charts(renderHtml(report))[0].xml).toContain('<title>Allocated heap:');
+  });
+});
+
 describe('the HTML report in headless Chromium', () => {
   it('draws the charts of the leaky run: samples, fitted line and budget', async () => {
     const image = await screenshot('leaky', renderHtml(fixture('soak-leaky')));

@@ -199,6 +199,7 @@ describe('confirmFindings', () => {
       graph,
       all: false,
     });
+    const perHour = 1_080_000;
     const metric = (exceeded: boolean, slope = 10) => ({
       start: 0,
       end: 1,
@@ -206,6 +207,7 @@ describe('confirmFindings', () => {
       r2: 1,
       trend: 'growing' as const,
       exceeded,
+      projection: { perMillion: slope * 1e6, perHour: slope * perHour },
     });
     const report: ScenarioReport = {
       name: 's',
@@ -224,6 +226,7 @@ describe('confirmFindings', () => {
         },
       ],
       warmupIterations: 100,
+      iterationsPerHour: perHour,
       attributionIterations: 100,
       series: [
         { iteration: 100, elapsedMs: 1000, heap: 0, rss: 0, threads: 1, fds: 3, handlers: 0, gcObjects: 0 },
