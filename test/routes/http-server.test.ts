@@ -87,6 +87,41 @@ routeTable('http.server routes', [
     ],
   },
   {
+    name: 'prefixes tested with startswith and segments of a split path become routes ending in *',
+    code: `
+      from http.server import BaseHTTPRequestHandler
+
+      class Handler(BaseHTTPRequestHandler):
+          def do_GET(self):
+              if self.path.startswith("/notes/"):
+                  return self.note()
+              if self.path.startswith(("/a/", "/b")):
+                  return self.ab()
+              parts = self.path.strip("/").split("/")
+              if parts[0] == "users" and len(parts) == 2:
+                  return self.user(parts[1])
+              raw = self.path.split("/")
+              if raw[2] == "edit":
+                  return self.edit()
+              if parts[0] == "x/y" or self.other.startswith("/z"):
+                  pass
+
+          def do_POST(self):
+              segments = self.path.split("?")[0]
+              if segments.startswith("nope"):
+                  pass
+    `,
+    routes: [
+      'http.server GET * -> Handler.do_GET:4 @4',
+      'http.server GET /*/edit/* -> Handler.do_GET:4 @4',
+      'http.server GET /a/* -> Handler.do_GET:4 @4',
+      'http.server GET /b* -> Handler.do_GET:4 @4',
+      'http.server GET /notes/* -> Handler.do_GET:4 @4',
+      'http.server GET /users/* -> Handler.do_GET:4 @4',
+      'http.server POST * -> Handler.do_POST:18 @18',
+    ],
+  },
+  {
     name: 'a handler class built inside a function',
     code: `
       from http.server import BaseHTTPRequestHandler

@@ -4,7 +4,10 @@
  * `do_POST`, … methods. Method from the name, route and handler at the `def`.
  *
  * Path: the literals the method compares the request path with (`self.path == '/health'`,
- * `parsed.path in ('/a', '/b')`), one route each, and always `*` as well: any path reaches the method.
+ * `parsed.path in ('/a', '/b')`), one route each; prefixes it tests (`self.path.startswith('/notes/')`)
+ * and the segments it compares after splitting the path (`parts = self.path.strip('/').split('/')`,
+ * `parts[0] == 'notes'`) as routes ending in `*` (any rest: `/notes/*`); and always `*` as well: any path
+ * reaches the method. The gate fills a route's `*` with a value per iteration.
  */
 import { descendants, dottedName, field, namedChildren, qualifiedName, type Node } from '../pyast.js';
 import type { RouteCollector } from './collector.js';
@@ -68,16 +71,34 @@ function derivesFromHandler(c: RouteCollector, cls: Node): boolean {
   return false;
 }
 
-/** Literal paths the method compares a `…path` expression with (`==`, `in (...)`). */
+const isPath = (n: Node) => /(?:^|\.)path$/.test(dottedName(n) ?? '');
+
+/** Literal paths and prefixes the method compares a `…path` expression with (see the file's comment). */
 function comparedPaths(def: Node): string[] {
   const out = new Set<string>();
+  const splits = splitPaths(def);
+  for (const call of descendants(def, 'call')) {
+    // path.startswith('/notes/') or startswith(('/a/', '/b/'))
+    const fn = field(call, 'function');
+    if (fn?.type !== 'attribute' || field(fn, 'attribute')?.text !== 'startswith') continue;
+    const object = field(fn, 'object');
+    if (!object || !isPath(object)) continue;
+    const arg = namedChildren(field(call, 'arguments')!)[0] ?? null;
+    const prefixes = arg?.type === 'tuple' ? namedChildren(arg).map(literal) : [literal(arg)];
+    for (const prefix of prefixes) if (prefix?.startsWith('/')) out.add(prefixRoute(prefix));
+  }
   for (const cmp of descendants(def, 'comparison_operator')) {
     const operands = namedChildren(cmp);
     const operators = cmp.children.filter((n): n is Node => n !== null && !n.isNamed).map((n) => n.type);
     if (operands.length !== 2 || operators.length !== 1) continue;
     const [left, right] = operands;
     const op = operators[0];
-    const isPath = (n: Node) => /(?:^|\.)path$/.test(dottedName(n) ?? '');
+    const segment = op === '==' ? (splitSegment(left, splits) ?? splitSegment(right, splits)) : null;
+    if (segment) {
+      const value = literal(segment.index === left ? right : left);
+      if (value && !value.includes('/')) out.add(`${'/*'.repeat(segment.position)}/${value}/*`);
+      continue;
+    }
     if (op === '==') {
       const value = isPath(left) ? literal(right) : isPath(right) ? literal(left) : null;
       if (value?.startsWith('/')) out.add(value);
@@ -93,4 +114,52 @@ function comparedPaths(def: Node): string[] {
     }
   }
   return [...out].sort();
+}
+
+/** `/notes/` → `/notes/*`; `/notes` (a prefix of `/notes…`) → `/notes*`. */
+function prefixRoute(prefix: string): string {
+  return `${prefix}*`;
+}
+
+/**
+ * Locals holding the request path split at `/` (`parts = self.path.split('/')`, also after `.strip('/')`
+ * or `.lstrip('/')`, or of `urlparse(self.path).path`): name → how many leading empty segments the split
+ * has (1 when the leading `/` was kept).
+ */
+function splitPaths(def: Node): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const assignment of descendants(def, 'assignment')) {
+    const left = field(assignment, 'left');
+    const right = field(assignment, 'right');
+    if (left?.type !== 'identifier' || right?.type !== 'call') continue;
+    const fn = field(right, 'function');
+    if (fn?.type !== 'attribute' || field(fn, 'attribute')?.text !== 'split') continue;
+    if (literal(namedChildren(field(right, 'arguments')!)[0] ?? null) !== '/') continue;
+    let object = field(fn, 'object');
+    let leading = 1;
+    // …path.strip('/').split('/'): the leading '/' is gone.
+    if (object?.type === 'call') {
+      const inner = field(object, 'function');
+      const stripped = inner?.type === 'attribute' ? field(inner, 'attribute')?.text : null;
+      if (stripped !== 'strip' && stripped !== 'lstrip') continue;
+      object = field(inner!, 'object');
+      leading = 0;
+    }
+    if (object && isPath(object)) out.set(left.text, leading);
+  }
+  return out;
+}
+
+/** `parts[1]` of a split path: the subscript node and which path segment (0-based) it is. */
+function splitSegment(
+  node: Node,
+  splits: ReadonlyMap<string, number>,
+): { index: Node; position: number } | null {
+  if (node.type !== 'subscript') return null;
+  const value = field(node, 'value');
+  const index = field(node, 'subscript');
+  const leading = value?.type === 'identifier' ? splits.get(value.text) : undefined;
+  if (leading === undefined || index?.type !== 'integer') return null;
+  const position = Number(index.text) - leading;
+  return position >= 0 ? { index: node, position } : null;
 }
