@@ -28,7 +28,9 @@ export interface FunctionInfo {
   id: FunctionId;
   file: string;
   name: string;
+  /** The `def` line, and the first decorator's (where the function's code object says it starts). */
   line: number;
+  firstLine: number;
   endLine: number;
   calls: Set<FunctionId>;
 }
@@ -88,6 +90,8 @@ export function callGraphOf(parser: Parser, sources: ReadonlyMap<string, string>
           file,
           name,
           line: node.startPosition.row + 1,
+          firstLine:
+            (node.parent?.type === 'decorated_definition' ? node.parent : node).startPosition.row + 1,
           endLine: node.endPosition.row + 1,
           calls: new Set(),
         });
@@ -186,6 +190,27 @@ export function reachableFrom(graph: CallGraph, start: FunctionId): Set<Function
     for (const next of graph.functions.get(id)?.calls ?? []) stack.push(next);
   }
   return seen;
+}
+
+/** The shortest chain of calls from `from` to `to` (both included), or null when `to` is not reachable. */
+export function callPath(graph: CallGraph, from: FunctionId, to: FunctionId): FunctionId[] | null {
+  const previous = new Map<FunctionId, FunctionId | null>([[from, null]]);
+  const queue = [from];
+  for (let head = 0; head < queue.length; head++) {
+    const id = queue[head];
+    if (id === to) {
+      const path: FunctionId[] = [];
+      for (let at: FunctionId | null = to; at !== null; at = previous.get(at)!) path.push(at);
+      return path.reverse();
+    }
+    for (const next of graph.functions.get(id)?.calls ?? []) {
+      if (!previous.has(next)) {
+        previous.set(next, id);
+        queue.push(next);
+      }
+    }
+  }
+  return null;
 }
 
 /** The function whose lines hold `file:line`, innermost first (for attributing leak sites). */

@@ -1,12 +1,16 @@
 /**
- * Which scenarios the gate runs, and why. A finding selects a scenario whose `covers` names its rule, its
- * file/function (or a function that reaches it through project calls), or a route whose handler reaches
- * it; an HTTP scenario also covers the routes its request path matches. A flagged route no scenario
- * covers gets a scenario generated from a built-in template. Everything here is pure.
+ * Which scenarios the gate runs, in what order, and why. A finding selects a scenario whose `covers` names
+ * its rule, its file/function (or a function that reaches it through project calls), or a route whose
+ * handler reaches it; an HTTP scenario also covers the routes its request path matches. A flagged route no
+ * scenario covers gets a scenario generated from a built-in template. Static rules decide what runs first,
+ * never what is never looked at: with `sweep`, the user's scenarios nothing selected come next, then a
+ * generated scenario for every other route (the gate runs them while its time budget lasts). Each planned
+ * scenario names the functions whose reach the shim verifies: the handlers of its routes, the flagged
+ * functions, and the calls between them. Everything here is pure.
  */
 import { severityRank, type Finding, type Route, type Severity } from '../model/static.js';
 import type { Scenario } from '../scenarios/model.js';
-import { functionId, reachableFrom, type CallGraph, type FunctionId } from './callgraph.js';
+import { callPath, functionId, reachableFrom, type CallGraph, type FunctionId } from './callgraph.js';
 
 export interface SelectionReason {
   rule: string;
@@ -17,20 +21,44 @@ export interface SelectionReason {
   via: string;
 }
 
+/**
+ * When a scenario runs: `selected` by a finding (always, most severe first), `extra` (a user scenario no
+ * finding selected) and `sweep` (a generated scenario for a route nothing else covers) while the gate's
+ * time budget lasts; null: it does not run.
+ */
+export type PlanPhase = 'selected' | 'extra' | 'sweep';
+
+/** A function whose reach the shim counts while the scenario runs. */
+export interface InterestFunction {
+  id: FunctionId;
+  file: string;
+  /** The lines its code object may start on: its first decorator's to its `def`'s. */
+  lines: [number, number];
+  /** `handler` of a covered route, `flagged` by a finding, or on the `path` between them. */
+  role: 'handler' | 'flagged' | 'path';
+}
+
 export interface PlannedScenario {
   scenario: Scenario;
   generated: boolean;
+  /** A finding selected it (or --all-scenarios). */
   selected: boolean;
   selectedBy: SelectionReason[];
+  phase: PlanPhase | null;
+  /** Labels of the routes it covers (`GET /items/{id}`). */
+  routes: string[];
+  interest: InterestFunction[];
   /** One line: why it runs, or why not. */
   why: string;
 }
 
 export interface Plan {
-  /** Selected first, most severe first; then the rest. */
+  /** In the order they run: selected (most severe first), extra, sweep; then those that do not run. */
   scenarios: PlannedScenario[];
-  /** Flagged routes no scenario covers and for which none could be generated, with the reason. */
+  /** Routes no scenario covers and for which none could be generated, with the reason. */
   uncovered: { route: string; reason: string }[];
+  /** Every extracted route's label, once each: what the gate's coverage counts against. */
+  routes: string[];
 }
 
 export interface PlanInput {
@@ -40,8 +68,10 @@ export interface PlanInput {
   graph: CallGraph;
   /** Run every scenario, selected or not (--all-scenarios). */
   all: boolean;
-  /** Builds a scenario for a flagged route nobody covers; null when it cannot (the reason is returned). */
+  /** Builds a scenario for a route nobody covers (for its findings, or none); or the reason it cannot. */
   generate?: (route: Route, findings: readonly Finding[]) => Scenario | string;
+  /** Also plan the user's unselected scenarios and a scenario for every other route (the gate). */
+  sweep?: boolean;
 }
 
 export function findingKey(f: Finding): string {
@@ -68,6 +98,14 @@ export function requestMatchesRoute(method: string, requestPath: string, route: 
   if (route.method !== '*' && route.method !== method) return false;
   const path = requestPath.split('?')[0].replace(/\{(i|uuid|random)\}/g, 'x1');
   let pattern = route.path;
+  if (route.framework === 'http.server') {
+    // `*` is any rest of the path (the handler's catch-all, or a prefix it tests).
+    const regex = pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^$()|[\]\\{}]/g, '\\$&'))
+      .join('.*');
+    return new RegExp(`^${regex}$`).test(path);
+  }
   if (route.framework === 'django' && /[\^$(]/.test(pattern)) {
     // re_path: the route is already a regex (after the leading slash).
     try {
@@ -101,47 +139,59 @@ export function planScenarios(input: PlanInput): Plan {
   const routeReaches = (route: Route, f: Finding): boolean => {
     const target = findingFunction(f);
     if (!target) return false;
-    const handler = functionId(route.handler.file, route.handler.function);
-    return reachOf(handler).has(target);
+    return reachOf(handlerOf(route)).has(target);
   };
+  const interestOf = (entries: readonly FunctionId[], flagged: readonly Finding[]) =>
+    interestFunctions(
+      graph,
+      entries,
+      flagged.map(findingFunction).filter((id): id is FunctionId => !!id),
+    );
 
+  // Routes a scenario that runs covers: no sweep scenario is generated for them.
   const covered = new Set<string>();
   const planned: PlannedScenario[] = input.scenarios.map((scenario) => {
     const selectedBy: SelectionReason[] = [];
     const routesCovered = coveredRoutes(scenario, routes);
-    for (const route of routesCovered) covered.add(routeLabel(route));
+    const flagged: Finding[] = [];
     for (const f of findings) {
       const via = coverage(scenario, f, routesCovered, { routeReaches, reachOf, findingFunction });
-      if (via) selectedBy.push({ rule: f.rule, file: f.file, line: f.line, severity: f.severity, via });
+      if (!via) continue;
+      selectedBy.push({ rule: f.rule, file: f.file, line: f.line, severity: f.severity, via });
+      flagged.push(f);
     }
     const selected = selectedBy.length > 0 || input.all;
+    const phase: PlanPhase | null = selected ? 'selected' : input.sweep ? 'extra' : null;
+    if (phase) for (const route of routesCovered) covered.add(routeLabel(route));
+    const entries = [...routesCovered.map(handlerOf), ...callEntry(scenario)];
     return {
       scenario,
       generated: false,
       selected,
       selectedBy,
+      phase,
+      routes: routesCovered.map(routeLabel),
+      interest: interestOf(entries, flagged),
       why: selectedBy.length
         ? `selected: ${describeReasons(selectedBy)}`
         : input.all
           ? 'runs because of --all-scenarios (covers no finding)'
-          : findings.length
-            ? 'skipped: covers no finding (no rule, function or route of a finding)'
-            : 'skipped: there are no findings to confirm',
+          : input.sweep
+            ? 'runs after the selected scenarios, while the time budget lasts (covers no finding)'
+            : findings.length
+              ? 'skipped: covers no finding (no rule, function or route of a finding)'
+              : 'skipped: there are no findings to confirm',
     };
   });
 
   const uncovered: Plan['uncovered'] = [];
   if (input.generate) {
-    // One generated scenario per handler: `GET /health` and `GET *` of one do_GET drive the same code.
-    const generatedFor = new Set<string>();
+    // Every route gets its own: a handler's named paths (`GET /reports/daily` of an http.server do_GET)
+    // and its catch-all (`GET *`) may run different branches.
     for (const route of routes) {
-      const label = routeLabel(route);
-      if (covered.has(label)) continue;
       const reached = findings.filter((f) => routeReaches(route, f));
-      if (!reached.length) continue;
-      const handler = `${route.method} ${functionId(route.handler.file, route.handler.function)}`;
-      if (generatedFor.has(handler)) continue;
-      generatedFor.add(handler);
+      const label = routeLabel(route);
+      if (covered.has(label) || (!reached.length && !input.sweep)) continue;
       const made = input.generate(route, reached);
       if (typeof made === 'string') {
         uncovered.push({ route: label, reason: made });
@@ -158,17 +208,65 @@ export function planScenarios(input: PlanInput): Plan {
       planned.push({
         scenario: made,
         generated: true,
-        selected: true,
+        selected: reached.length > 0,
         selectedBy,
-        why: `generated and selected: no scenario covers ${label}, which reaches ${describeReasons(selectedBy)}`,
+        phase: reached.length ? 'selected' : 'sweep',
+        routes: [label],
+        interest: interestOf([handlerOf(route)], reached),
+        why: reached.length
+          ? `generated and selected: no scenario covers ${label}, which reaches ${describeReasons(selectedBy)}`
+          : `generated for the sweep: no scenario covers ${label}`,
       });
     }
   }
 
+  const phaseRank = (p: PlannedScenario) => (p.phase ? PHASES.indexOf(p.phase) : PHASES.length);
   const rank = (p: PlannedScenario) => Math.max(-1, ...p.selectedBy.map((r) => severityRank(r.severity)));
   const order = planned.map((p, i) => [p, i] as const);
-  order.sort(([a, i], [b, j]) => Number(b.selected) - Number(a.selected) || rank(b) - rank(a) || i - j);
-  return { scenarios: order.map(([p]) => p), uncovered };
+  order.sort(([a, i], [b, j]) => phaseRank(a) - phaseRank(b) || rank(b) - rank(a) || i - j);
+  return {
+    scenarios: order.map(([p]) => p),
+    uncovered,
+    routes: [...new Set(routes.map(routeLabel))],
+  };
+}
+
+const PHASES: readonly PlanPhase[] = ['selected', 'extra', 'sweep'];
+
+function handlerOf(route: Route): FunctionId {
+  return functionId(route.handler.file, route.handler.function);
+}
+
+/** `pkg.mod:fn` of a call scenario, as the function ids it may be (a module file or a package). */
+function callEntry(scenario: Scenario): FunctionId[] {
+  if (!scenario.call) return [];
+  const [module, fn] = scenario.call.function.split(':');
+  const base = module.replace(/\./g, '/');
+  return [functionId(`${base}.py`, fn), functionId(`${base}/__init__.py`, fn)];
+}
+
+/**
+ * The functions to watch: each entry (a route's handler, a called function) that exists, each flagged
+ * function, and the shortest chain of calls from an entry to it.
+ */
+function interestFunctions(
+  graph: CallGraph,
+  entries: readonly FunctionId[],
+  flagged: readonly FunctionId[],
+): InterestFunction[] {
+  const roles = new Map<FunctionId, InterestFunction['role']>();
+  const known = entries.filter((id) => graph.functions.has(id));
+  for (const id of known) roles.set(id, 'handler');
+  for (const target of flagged) {
+    for (const entry of known) {
+      for (const id of callPath(graph, entry, target) ?? []) if (!roles.has(id)) roles.set(id, 'path');
+    }
+    if (graph.functions.has(target)) roles.set(target, 'flagged');
+  }
+  return [...roles].map(([id, role]) => {
+    const fn = graph.functions.get(id)!;
+    return { id, file: fn.file, lines: [fn.firstLine, fn.line], role };
+  });
 }
 
 function coveredRoutes(scenario: Scenario, routes: readonly Route[]): Route[] {
