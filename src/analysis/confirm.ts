@@ -1,8 +1,12 @@
 /**
  * What the run proved about each static finding: `confirmed` when a scenario that covered it showed the
  * leak — a leak site inside the finding's function (or code it calls), or the metric its rule predicts
- * growing past budget — `not-reproduced` when covering scenarios ran and showed nothing, `not-exercised`
- * when none ran. Confirmed findings get a recommendation sized by projected growth. Pure.
+ * growing past budget; `not-reproduced` only when a covering scenario verifiably ran the finding's code —
+ * its function entered in most of the reach probe's iterations, most answers a success — and stayed within
+ * budget; `not-reached` when covering scenarios ran but did not get there (the evidence says what they
+ * got instead); `not-exercised` when none ran. A scenario covers a finding when the plan selected it for
+ * the finding, or when its reach probe saw the finding's function run (the call graph may miss a path
+ * the service takes). Confirmed findings get a recommendation sized by projected growth. Pure.
  */
 import { isBytes } from '../model/metrics.js';
 import { formatBytes } from '../units.js';
@@ -54,11 +58,15 @@ export function confirmFindings(
   // the sites name none of the scenario's findings in particular.
   const siteClaims = new Map<string, Set<Finding>>();
 
-  const coveringOf = (f: Finding) =>
-    plan.scenarios.filter(
+  const coveringOf = (f: Finding) => {
+    const id = f.function ? functionId(f.file, f.function) : null;
+    return plan.scenarios.filter(
       (p) =>
-        p.selected && p.selectedBy.some((r) => r.rule === f.rule && r.file === f.file && r.line === f.line),
+        (p.selected &&
+          p.selectedBy.some((r) => r.rule === f.rule && r.file === f.file && r.line === f.line)) ||
+        (id !== null && (reports.get(p.scenario.name)?.reach?.functions[id] ?? 0) > 0),
     );
+  };
 
   for (const f of findings) {
     for (const p of coveringOf(f)) {
@@ -120,13 +128,85 @@ export function confirmFindings(
       out.set(f, confirmation);
       continue;
     }
-    const names = usable.map((r) => `'${r.name}'`).join(', ');
+    const id = f.function ? functionId(f.file, f.function) : null;
+    const reached = usable.filter((r) => reachedIn(r, id));
+    if (!reached.length) {
+      out.set(f, { status: 'not-reached', evidence: usable.map((r) => missed(r, f, id)).join('; ') });
+      continue;
+    }
+    const names = reached.map((r) => `'${r.name}'`).join(', ');
     out.set(f, {
       status: 'not-reproduced',
-      evidence: `${names} exercised it and stayed within budget${usable.some((r) => r.verdict === 'fail') ? ' for what this rule predicts' : ''}`,
+      evidence:
+        `${names} ran it${reached.map((r) => describeReach(r, id)).join('')} and stayed within budget` +
+        (reached.some((r) => r.verdict === 'fail') ? ' for what this rule predicts' : ''),
     });
   }
   return out;
+}
+
+/** Share of a scenario's answers that were a success (2xx, 3xx, or a call that returned); null: unknown. */
+export function successShare(report: ScenarioReport): number | null {
+  const statuses = Object.entries(report.reach?.statuses ?? {});
+  const total = statuses.reduce((sum, [, n]) => sum + n, 0);
+  if (!total) return null;
+  const ok = statuses.filter(([status]) => status === 'ok' || /^[23]\d\d$/.test(status));
+  return ok.reduce((sum, [, n]) => sum + n, 0) / total;
+}
+
+/**
+ * Did the scenario run the finding's code? Most answers a success, and its function entered in most of the
+ * probe's iterations (a module-level finding, or a function the probe could not watch: the answers alone
+ * decide). A report without a reach probe (a soak, an older report) is taken at its word.
+ */
+function reachedIn(report: ScenarioReport, id: string | null): boolean {
+  const reach = report.reach;
+  if (!reach) return true;
+  const share = successShare(report);
+  if (share === null || share < 0.5) return false;
+  // A function the probe watched decides; one it could not watch (not in the call graph), the answers.
+  if (id !== null && id in reach.functions && reach.probeIterations > 0) {
+    return reach.functions[id] * 2 > reach.probeIterations;
+  }
+  return true;
+}
+
+function describeReach(report: ScenarioReport, id: string | null): string {
+  const reach = report.reach;
+  if (!reach) return '';
+  const parts: string[] = [];
+  if (id !== null && id in reach.functions && reach.probeIterations) {
+    parts.push(`in ${reach.functions[id]} of ${reach.probeIterations} probe iterations`);
+  }
+  const answers = describeStatuses(reach.statuses);
+  if (answers) parts.push(`answers ${answers}`);
+  return parts.length ? ` (${parts.join('; ')})` : '';
+}
+
+/** Why a scenario did not count as running the finding's code. */
+function missed(report: ScenarioReport, f: Finding, id: string | null): string {
+  const reach = report.reach!;
+  const parts: string[] = [];
+  if (id !== null && id in reach.functions) {
+    const n = reach.functions[id];
+    if (n === 0) parts.push(`never entered ${f.function}() in ${reach.probeIterations} probe iterations`);
+    else if (n * 2 <= reach.probeIterations) {
+      parts.push(`entered ${f.function}() in only ${n} of ${reach.probeIterations} probe iterations`);
+    }
+  }
+  const share = successShare(report);
+  const answers = describeStatuses(reach.statuses);
+  if (answers)
+    parts.push(`${share !== null && share < 0.5 ? 'mostly failed answers: ' : 'answers '}${answers}`);
+  return `'${report.name}' ${parts.join('; ')}`;
+}
+
+/** `404×2990, 200×10`: the statuses, most frequent first. */
+export function describeStatuses(statuses: Readonly<Record<string, number>>): string {
+  return Object.entries(statuses)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([status, n]) => `${status}×${n}`)
+    .join(', ');
 }
 
 /** The first leak site whose traceback passes through the finding's function or code it calls. */

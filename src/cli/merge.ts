@@ -19,7 +19,7 @@
  * Exit codes: 0 when the merged gate passes, 1 when it does not (so the merge job of a matrix is the
  * gate), 2 on a bad flag or an unreadable, invalid or conflicting report.
  */
-import { severityRank, type DynamicStatus, type Severity } from '../model/static.js';
+import { DYNAMIC_STATUSES, severityRank, type Severity } from '../model/static.js';
 import { SCHEMA_VERSION, type Report, type ReportFinding, type StaticSummary } from '../model/report.js';
 import type { CommandIO } from './io.js';
 import { EXIT, UsageError } from '../errors.js';
@@ -27,12 +27,6 @@ import { publishToGitHub } from './github.js';
 import { readReportFile } from './read-report.js';
 import { resolveOutputFlags, writeRenderedReport } from './report-output.js';
 import type { ReportCommandFlags } from './report-command.js';
-
-const DYNAMIC_STRENGTH: Record<DynamicStatus, number> = {
-  'not-exercised': 0,
-  'not-reproduced': 1,
-  confirmed: 2,
-};
 
 export interface NamedReport {
   file: string;
@@ -64,7 +58,8 @@ export function mergeReports(inputs: readonly NamedReport[]): Report {
     for (const f of report.findings) {
       const key = `${f.rule}\0${f.file}\0${f.line}\0${f.column}`;
       const known = findings.get(key);
-      if (!known || DYNAMIC_STRENGTH[f.dynamic] > DYNAMIC_STRENGTH[known.dynamic]) findings.set(key, f);
+      if (!known || DYNAMIC_STATUSES[f.dynamic].strength > DYNAMIC_STATUSES[known.dynamic].strength)
+        findings.set(key, f);
     }
   }
   const mergedFindings = [...findings.values()].sort(

@@ -6,7 +6,33 @@ export type Severity = (typeof SEVERITIES)[number];
 export const CONFIDENCES = ['low', 'medium', 'high'] as const;
 export type Confidence = (typeof CONFIDENCES)[number];
 
-export type DynamicStatus = 'confirmed' | 'not-reproduced' | 'not-exercised';
+/**
+ * What the dynamic phase proved about a finding, strongest first (the order `merge` keeps the strongest
+ * of): `confirmed` (a covering scenario showed the leak), `not-reproduced` (its code ran in most
+ * iterations, with success answers, and stayed within budget), `not-reached` (covering scenarios ran but
+ * the code did not: every answer a 404, or the function never entered), `not-exercised` (nothing ran
+ * that covers it). One table: every report format takes its labels from here.
+ */
+export const DYNAMIC_STATUSES = {
+  confirmed: { label: 'confirmed', strength: 3, says: 'confirmed by the soak: the covering scenario leaked' },
+  'not-reproduced': {
+    label: 'not reproduced',
+    strength: 2,
+    says: 'not reproduced: the scenarios that ran its code, with success answers, did not leak',
+  },
+  'not-reached': {
+    label: 'not reached',
+    strength: 1,
+    says: 'not reached: the scenarios that cover it ran, but no request got to its code',
+  },
+  'not-exercised': {
+    label: 'not exercised',
+    strength: 0,
+    says: 'not exercised: no scenario covering it ran',
+  },
+} as const;
+
+export type DynamicStatus = keyof typeof DYNAMIC_STATUSES;
 
 export interface Finding {
   /** Long rule id, e.g. RELIABILITY_UNBOUNDED_GLOBAL. */

@@ -16,7 +16,7 @@
  * data (the message) `%` → %25, CR → %0D, LF → %0A; properties additionally `:` → %3A and `,` → %2C.
  * Without it a file name or message holding `::` or a newline could end the command early or forge one.
  */
-import type { Severity } from '../model/static.js';
+import { DYNAMIC_STATUSES, type Severity } from '../model/static.js';
 import type { LeakSite, Report, ReportFinding, ScenarioReport } from '../model/report.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
@@ -103,6 +103,10 @@ interface Entry {
   line: string;
 }
 
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function findingEntry(f: ReportFinding, options: AnnotationOptions): Entry {
   const level: AnnotationLevel =
     f.dynamic === 'confirmed'
@@ -110,12 +114,7 @@ function findingEntry(f: ReportFinding, options: AnnotationOptions): Entry {
       : f.dynamic === 'not-reproduced'
         ? 'notice'
         : SEVERITY_LEVEL[f.severity];
-  const status =
-    f.dynamic === 'confirmed'
-      ? ' Confirmed by the soak: the covering scenario leaked.'
-      : f.dynamic === 'not-reproduced'
-        ? ' Not reproduced: the scenarios that exercised it did not leak.'
-        : '';
+  const status = f.dynamic === 'not-exercised' ? '' : ` ${capitalize(DYNAMIC_STATUSES[f.dynamic].says)}.`;
   const props: AnnotationProperties = projectPath(f.file)
     ? { file: withPrefix(f.file, options.pathPrefix), line: f.line }
     : {};

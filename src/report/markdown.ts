@@ -1,7 +1,15 @@
 /** Markdown for a CI job summary: the verdict first, then findings (confirmed ones leading). */
 import { formatBytes } from '../units.js';
-import { severityRank } from '../model/static.js';
+import { DYNAMIC_STATUSES, severityRank, type DynamicStatus } from '../model/static.js';
 import type { Report } from '../model/report.js';
+
+/** A finding's dynamic status at a glance (its words come from the kernel's table). */
+const DYNAMIC_MARK: Record<DynamicStatus, string> = {
+  confirmed: '🔴',
+  'not-reproduced': '⚪',
+  'not-reached': '🟠',
+  'not-exercised': '',
+};
 
 export function renderMarkdown(report: Report): string {
   const out: string[] = [];
@@ -42,11 +50,9 @@ export function renderMarkdown(report: Report): string {
     out.push('| | Severity | Rule | Location | Function | Finding | Fix |', '|---|---|---|---|---|---|---|');
     for (const f of ordered) {
       const mark =
-        f.dynamic === 'confirmed'
-          ? '🔴 confirmed'
-          : f.dynamic === 'not-reproduced'
-            ? '⚪ not reproduced'
-            : '';
+        f.dynamic === 'not-exercised'
+          ? ''
+          : `${DYNAMIC_MARK[f.dynamic]} ${DYNAMIC_STATUSES[f.dynamic].label}`;
       out.push(
         `| ${mark} | ${f.severity} | ${f.shortId} | ${code(`${f.file}:${f.line}`)} | ${f.function ? code(f.function) : ''} | ${cell(f.message)} | ${cell(f.fix)} |`,
       );

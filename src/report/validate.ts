@@ -7,14 +7,14 @@
  * may lack are filled in (a finding's shortId, endLine, endColumn).
  */
 import { UsageError } from '../errors.js';
-import { CONFIDENCES, SEVERITIES } from '../model/static.js';
+import { CONFIDENCES, DYNAMIC_STATUSES, SEVERITIES, type DynamicStatus } from '../model/static.js';
 import { ALL_RULES } from '../static/rules/index.js';
 import { METRICS } from '../model/metrics.js';
 import { SCHEMA_VERSION, type Report } from '../model/report.js';
 
 const VERDICTS = ['pass', 'fail', 'error'] as const;
 const TRENDS = ['growing', 'flat', 'plateau'] as const;
-const DYNAMIC = ['confirmed', 'not-reproduced', 'not-exercised'] as const;
+const DYNAMIC = Object.keys(DYNAMIC_STATUSES) as readonly DynamicStatus[];
 const SERIES_FIELDS = ['iteration', 'elapsedMs', ...METRICS] as const;
 
 /** Problems beyond this many are summarized as "… and N more". */

@@ -1,5 +1,5 @@
 /** The page's static findings section: confirmed first, then by severity, with rule, place, fix and status. */
-import { severityRank, type Severity } from '../../model/static.js';
+import { DYNAMIC_STATUSES, severityRank, type DynamicStatus, type Severity } from '../../model/static.js';
 import type { Report, ReportFinding } from '../../model/report.js';
 import { formatBytes } from '../../units.js';
 import { e, location, num, plural, prose, seconds } from './format.js';
@@ -11,10 +11,12 @@ const SEVERITY_CLASS: Record<Severity, string> = {
   LOW: 'low',
 };
 
-const DYNAMIC: Record<string, { label: string; cls: string }> = {
+/** How each dynamic status looks (its words come from the kernel's table). */
+const DYNAMIC: Record<DynamicStatus, { label: string; cls: string }> = {
   confirmed: { label: 'confirmed by the run', cls: 'fail' },
-  'not-reproduced': { label: 'not reproduced', cls: 'ok' },
-  'not-exercised': { label: 'not exercised', cls: 'muted' },
+  'not-reproduced': { label: DYNAMIC_STATUSES['not-reproduced'].label, cls: 'ok' },
+  'not-reached': { label: DYNAMIC_STATUSES['not-reached'].label, cls: 'warn' },
+  'not-exercised': { label: DYNAMIC_STATUSES['not-exercised'].label, cls: 'muted' },
 };
 
 function severityOf(f: ReportFinding): Severity {
@@ -55,7 +57,7 @@ export function renderFindings(report: Report): string {
     out.push(`<p>${chips}</p>`);
     const rows = findings.map((f) => {
       const sev = severityOf(f);
-      const dyn = DYNAMIC[String(f.dynamic)] ?? { label: String(f.dynamic ?? ''), cls: 'muted' };
+      const dyn = DYNAMIC[f.dynamic as DynamicStatus] ?? { label: String(f.dynamic ?? ''), cls: 'muted' };
       return [
         `<tr${f.dynamic === 'confirmed' ? ' class="confirmed"' : ''}>`,
         `<td><span class="pill ${dyn.cls}">${e(dyn.label)}</span></td>`,
