@@ -126,7 +126,11 @@ export interface FieldShape {
 
 export interface RequestShape {
   /** The body: JSON (any value) or a urlencoded form (an object); null when the handler reads none. */
-  body: { encoding: 'json' | 'form'; value: ValueShape } | null;
+  /**
+   * `xml`: the raw body goes to an XML parser (its fields: the element names the handler looks for);
+   * `text`: the raw body is read and used as it is.
+   */
+  body: { encoding: 'json' | 'form' | 'xml' | 'text'; value: ValueShape } | null;
   /** Query parameters, in the order the handler declares or reads them. */
   query: FieldShape[];
 }

@@ -123,6 +123,19 @@ export function generatedRequest(shape: RequestShape, unique: boolean): Generate
       },
     };
   }
+  if (body.encoding === 'xml') {
+    const names = body.value.kind === 'object' ? body.value.fields.map((f) => f.name) : [];
+    return {
+      query,
+      body: { kind: 'text', value: xmlDocument(names, unique), contentType: 'application/xml' },
+    };
+  }
+  if (body.encoding === 'text') {
+    return {
+      query,
+      body: { kind: 'text', value: unique ? 'heapgate-{i}' : 'heapgate', contentType: 'text/plain' },
+    };
+  }
   // An object the handler reads no known key of says nothing: leave the body to the template.
   if (body.value.kind === 'object' && !body.value.fields.length) return { query, body: null };
   const value = valueFor('value', body.value, unique);
@@ -131,4 +144,17 @@ export function generatedRequest(shape: RequestShape, unique: boolean): Generate
     query,
     body: { kind: 'text', value: serializeWithNumbers(value), contentType: 'application/json' },
   };
+}
+
+/**
+ * An XML document with each element the handler looks for (or one `item`), each carrying an id, a name
+ * attribute and text, under a root element: `<items><item id="{i}" name="heapgate-{i}">heapgate-{i}</item></items>`.
+ */
+export function xmlDocument(names: readonly string[], unique: boolean): string {
+  const value = unique ? 'heapgate-{i}' : 'heapgate';
+  const id = unique ? '{i}' : '1';
+  const elements = (names.length ? names : ['item'])
+    .map((name) => `<${name} id="${id}" name="${value}">${value}</${name}>`)
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?><heapgate>${elements}</heapgate>`;
 }

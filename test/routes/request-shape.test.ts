@@ -436,3 +436,59 @@ describe('request-shape helpers', () => {
     expect(fieldRequired(text)).toBe(required);
   });
 });
+
+shapeTable('raw bodies: XML, JSON by hand, plain text', [
+  {
+    name: 'Flask: the raw body to an XML parser is XML, with the elements the view looks for',
+    code: `
+      import xml.etree.ElementTree as ET
+      from flask import Flask, request
+
+      app = Flask(__name__)
+
+      @app.route("/import", methods=["POST"])
+      def import_items():
+          root = ET.fromstring(request.get_data())
+          for item in root.iter("item"):
+              pass
+          return {"n": len(root.findall(".//order"))}
+    `,
+    shapes: ['POST /import: xml {item: str, order: str}'],
+  },
+  {
+    name: 'aiohttp: json.loads of the text is JSON, the text alone is text',
+    code: `
+      import json
+      from aiohttp import web
+
+      async def load(request):
+          data = json.loads(await request.text())
+          return web.json_response(data)
+
+      async def echo(request):
+          body = await request.read()
+          return web.Response(body=body)
+
+      app = web.Application()
+      app.router.add_post("/load", load)
+      app.router.add_post("/echo", echo)
+    `,
+    shapes: ['POST /load: json {}', 'POST /echo: text str'],
+  },
+  {
+    name: 'Flask: request.data through a variable to lxml',
+    code: `
+      from flask import Flask, request
+      from lxml import etree
+
+      app = Flask(__name__)
+
+      @app.post("/feed")
+      def feed():
+          raw = request.data
+          doc = etree.fromstring(raw)
+          return doc.findtext("title")
+    `,
+    shapes: ['POST /feed: xml {title: str}'],
+  },
+]);

@@ -21,7 +21,7 @@ import {
 } from '../pyast.js';
 import { valueOfDefault } from './annotations.js';
 
-export type Channel = 'json' | 'form' | 'query';
+export type Channel = 'json' | 'form' | 'query' | 'raw';
 
 /** How a framework's handler reaches the request, and which expressions of it are body or query. */
 export interface RequestAccess {
@@ -38,18 +38,23 @@ export const FLASK_CHANNELS = new Map<string, { channel: Channel; call: boolean 
   ['form', { channel: 'form', call: false }],
   ['args', { channel: 'query', call: false }],
   ['values', { channel: 'query', call: false }],
+  ['data', { channel: 'raw', call: false }],
+  ['get_data', { channel: 'raw', call: true }],
 ]);
 /** aiohttp: the handler's `request` parameter (`self.request` in a web.View). */
 export const AIOHTTP_CHANNELS = new Map<string, { channel: Channel; call: boolean | null }>([
   ['json', { channel: 'json', call: true }],
   ['post', { channel: 'form', call: true }],
   ['query', { channel: 'query', call: false }],
+  ['text', { channel: 'raw', call: true }],
+  ['read', { channel: 'raw', call: true }],
 ]);
 /** FastAPI / Starlette: a parameter annotated `Request`. */
 export const STARLETTE_CHANNELS = new Map<string, { channel: Channel; call: boolean | null }>([
   ['json', { channel: 'json', call: true }],
   ['form', { channel: 'form', call: true }],
   ['query_params', { channel: 'query', call: false }],
+  ['body', { channel: 'raw', call: true }],
 ]);
 
 interface Read {
@@ -81,7 +86,9 @@ export function readShape(def: Node, access: RequestAccess): RequestShape | null
     json: { required: true, value: null, children: new Map() },
     form: { required: true, value: null, children: new Map() },
     query: { required: true, value: null, children: new Map() },
+    raw: { required: true, value: null, children: new Map() },
   };
+  let rawAs: 'xml' | 'json' | null = null;
   const used = new Set<Channel>();
 
   /** The channel and key path an expression denotes, or null. */
@@ -149,6 +156,12 @@ export function readShape(def: Node, access: RequestAccess): RequestShape | null
       used.add(sourceOf(n, access)!);
       continue;
     }
+    if (n.type === 'call') {
+      // The raw body handed to a parser: ET.fromstring(request.data), json.loads(await request.text()).
+      const parser = RAW_PARSERS.get(tailName(field(n, 'function')));
+      const argument = positionalArguments(n)[0] ?? null;
+      if (parser && readOf(argument)?.channel === 'raw') rawAs ??= parser;
+    }
     const key = keyAccess(n);
     if (!key) continue;
     const object = readOf(key.object);
@@ -170,7 +183,16 @@ export function readShape(def: Node, access: RequestAccess): RequestShape | null
         : (child.value ?? { kind: 'str' }),
     }));
   let shapeBody: RequestShape['body'] = null;
-  if (used.has('json'))
+  if (used.has('raw') && rawAs === 'xml') {
+    const tags = elementNames(body).map((name) => ({
+      name,
+      required: true,
+      value: { kind: 'str' as const },
+    }));
+    shapeBody = { encoding: 'xml', value: { kind: 'object', fields: tags } };
+  } else if (used.has('raw') && rawAs !== 'json' && !used.has('json') && !used.has('form')) {
+    shapeBody = { encoding: 'text', value: { kind: 'str' } };
+  } else if (used.has('json') || (used.has('raw') && rawAs === 'json'))
     shapeBody = { encoding: 'json', value: { kind: 'object', fields: fieldsOf(roots.json) } };
   else if (used.has('form')) {
     shapeBody = { encoding: 'form', value: { kind: 'object', fields: fieldsOf(roots.form) } };
@@ -231,4 +253,32 @@ function castAround(n: Node): ValueShape | null {
   if (call?.type !== 'call' || positionalArguments(call)[0]?.id !== n.id) return null;
   const fn = field(call, 'function');
   return fn?.type === 'identifier' ? (CASTS.get(fn.text) ?? null) : null;
+}
+
+/** Callees that parse a raw body, by their last name, and what they parse. */
+const RAW_PARSERS = new Map<string, 'xml' | 'json'>([
+  ['fromstring', 'xml'],
+  ['XML', 'xml'],
+  ['parseString', 'xml'],
+  ['fromstringlist', 'xml'],
+  ['loads', 'json'],
+]);
+
+function tailName(fn: Node | null): string {
+  const dotted = dottedName(fn) ?? '';
+  return dotted.slice(dotted.lastIndexOf('.') + 1);
+}
+
+/** Element names a handler looks up in a parsed document: `.find("item")`, `.iter("item")`, `.findall(".//x")`. */
+function elementNames(body: Node): string[] {
+  const names = new Set<string>();
+  for (const call of descendants(body, 'call')) {
+    const fn = field(call, 'function');
+    const method = fn?.type === 'attribute' ? field(fn, 'attribute')?.text : null;
+    if (!method || !['find', 'findall', 'iter', 'findtext', 'iterfind'].includes(method)) continue;
+    const path = stringValue(unparenthesize(positionalArguments(call)[0] ?? null));
+    const name = path?.split('/').filter(Boolean).pop();
+    if (name && /^[A-Za-z_][\w.-]*$/.test(name)) names.add(name);
+  }
+  return [...names];
 }
