@@ -4,13 +4,13 @@ heapgate writes this file (and ``sitecustomize.py``) to a private folder, puts t
 PYTHONPATH and starts the service unchanged. The protocol is documented in docs/ipc.md: one JSON object
 per line, every message carrying ``v`` (protocol version), ``type``, ``pid`` and ``ppid``.
 
-Channels:
-- The first Python process of the run (``main``) takes over its stdout: the original fd 1 becomes the
-  channel to heapgate and fd 1 is pointed at stderr, so the service's own prints can never corrupt it.
-  Commands arrive on the original stdin, which the service no longer sees (fd 0 becomes /dev/null).
-- Every other process (forked workers, multiprocessing spawn children, anything started later) connects
-  to the run's Unix socket (``HEAPGATE_SOCKET``) and talks over that connection, so each process has a
-  control channel of its own and no two processes ever write to the same stream.
+Channels: every Python process of the run (the first, forked workers, multiprocessing spawn children,
+anything started later) connects to the run's Unix socket (``HEAPGATE_SOCKET``) while it starts, before
+the service's code runs, and claims to be itself with a plain ``hello``. heapgate checks the claim and
+answers with a key for that connection alone; every message the shim sends from then on carries an
+HMAC of its bytes under that key and a sequence number. Nothing the service can reach without reaching
+into this module -- its environment, /proc/self, its file descriptors, the socket path -- holds the key,
+so it cannot forge a reply (docs/ipc.md, "Who may speak").
 
 Heap counters (``HEAPGATE_HEAP_COUNTER``):
 - ``allocator`` (the default where it works: CPython on glibc): live bytes as the allocators count them,
@@ -27,6 +27,8 @@ every heap figure; its threads and file descriptors are subtracted from the coun
 import contextlib
 import ctypes
 import gc
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -37,7 +39,8 @@ import threading
 import time
 import traceback
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
+_HANDSHAKE_SECONDS = 10
 MIN_PYTHON = (3, 8)
 _SHIM_FILE = os.path.abspath(__file__)
 _HARNESS_DIR = os.path.dirname(_SHIM_FILE)
@@ -70,72 +73,80 @@ _shim = _Shim()
 # --- the channel ---------------------------------------------------------------------------------
 
 
-class _LineReader:
-    """Splits what `_recv` returns into lines; None once the other end has closed."""
+class _SocketChannel:
+    """One Unix socket connection to heapgate, both directions, authenticated once the handshake is done."""
 
-    _buffer = b""
+    def __init__(self, path):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(path)
+        self._buffer = b""
+        self._key = None
+        self._seq = 0
 
-    def _recv(self):
-        raise NotImplementedError
+    def handshake(self, hello):
+        """Sends the plain hello and waits for this connection's key; False when heapgate refuses."""
+        self.sock.settimeout(_HANDSHAKE_SECONDS)
+        try:
+            self.sock.sendall(_encode(hello) + b"\n")
+            line = self.read_line()
+            answer = json.loads(line) if line else {}
+            key = answer.get("key") if isinstance(answer, dict) else None
+            if not isinstance(key, str):
+                return False
+            self._key = bytes.fromhex(key)
+        except (OSError, ValueError):
+            return False
+        finally:
+            with contextlib.suppress(OSError):
+                self.sock.settimeout(None)
+        return True
+
+    def frame(self, message):
+        """`MAC JSON`: the message numbered and signed with this connection's key."""
+        self._seq += 1
+        message["seq"] = self._seq
+        body = _encode(message)
+        return hmac.new(self._key, body, hashlib.sha256).hexdigest().encode("ascii") + b" " + body + b"\n"
+
+    def send(self, data):
+        self.sock.sendall(data)
 
     def read_line(self):
+        """The next line heapgate sent, or None once it has closed its end."""
         while b"\n" not in self._buffer:
-            chunk = self._recv()
+            chunk = self.sock.recv(65536)
             if not chunk:
                 return None
             self._buffer += chunk
         line, self._buffer = self._buffer.split(b"\n", 1)
         return line
 
-
-class _FdChannel(_LineReader):
-    """Main process: messages out on the original stdout fd, commands in on the original stdin fd."""
-
-    def __init__(self, out_fd, in_fd):
-        self.out_fd = out_fd
-        self.in_fd = in_fd
-
-    def send(self, data):
-        view = memoryview(data)
-        while view:
-            written = os.write(self.out_fd, view)
-            view = view[written:]
-
-    def _recv(self):
-        return os.read(self.in_fd, 65536)
-
-    def fds(self):
-        return {self.out_fd, self.in_fd}
-
-
-class _SocketChannel(_LineReader):
-    """Any other process: one Unix socket connection carries both directions."""
-
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
-
-    def send(self, data):
-        self.sock.sendall(data)
-
-    def _recv(self):
-        return self.sock.recv(65536)
-
     def fds(self):
         return {self.sock.fileno()}
 
+    def close(self):
+        with contextlib.suppress(OSError):
+            self.sock.close()
 
-def _send(message):
+
+def _encode(message):
+    return json.dumps(message, separators=(",", ":"), default=str).encode("utf-8")
+
+
+def _envelope(message):
     message["v"] = PROTOCOL_VERSION
     message["pid"] = os.getpid()
     message["ppid"] = os.getppid()
-    data = (json.dumps(message, separators=(",", ":"), default=str) + "\n").encode("utf-8")
+    return message
+
+
+def _send(message):
     channel = _shim.channel
     if channel is None:
         return
     with _shim.lock:
         try:
-            channel.send(data)
+            channel.send(channel.frame(_envelope(message)))
         except OSError:
             _shim.channel = None  # heapgate is gone; the service carries on
 
@@ -554,6 +565,8 @@ def _channel_closed(channel):
         return  # replaced after a fork: not ours to act on
     import signal
 
+    _remove_private_folder()
+
     def _force():
         os._exit(70)
 
@@ -561,6 +574,26 @@ def _channel_closed(channel):
     timer.daemon = True
     timer.start()
     os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _remove_private_folder():
+    """Removes the run's private folder (this file's), so a heapgate killed with SIGKILL leaves none.
+
+    Only a folder heapgate made for this very run: named heapgate-*, holding an owner.json that names
+    the run id this process was given.
+    """
+    if not os.path.basename(_HARNESS_DIR).startswith("heapgate-"):
+        return
+    try:
+        with open(os.path.join(_HARNESS_DIR, "owner.json"), encoding="utf-8") as owner_file:
+            owner = json.load(owner_file)
+    except (OSError, ValueError):
+        return
+    if not isinstance(owner, dict) or owner.get("runId") != os.environ.get("HEAPGATE_RUN_ID"):
+        return
+    import shutil
+
+    shutil.rmtree(_HARNESS_DIR, ignore_errors=True)
 
 
 def _start_thread(channel):
@@ -595,7 +628,7 @@ def _hello(extra=None):
     }
     if extra:
         message.update(extra)
-    _send(message)
+    return _envelope(message)
 
 
 def _unsupported():
@@ -616,29 +649,19 @@ def _is_helper():
     return any(marker in argv for marker in _HELPER_MARKERS)
 
 
-def _take_over_stdio():
-    """Main process: keep the original stdout/stdin for heapgate and give the service stderr and /dev/null."""
-    sys.stdout.flush()
-    out_fd = os.dup(1)
-    in_fd = os.dup(0)
-    os.dup2(2, 1)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
-    # The service's print() now lands on stderr; line-buffer it so a crash still shows the tail.
-    sys.stdout = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8", errors="backslashreplace")
-    _shim.own_fds.add(sys.stdout.fileno())
-    return _FdChannel(out_fd, in_fd)
-
-
-def _connect_socket():
+def _open_channel(extra=None):
+    """Connects to heapgate and claims this process (the hello); None when there is no run or it refuses."""
     path = os.environ.get("HEAPGATE_SOCKET")
     if not path:
         return None
     try:
-        return _SocketChannel(path)
+        channel = _SocketChannel(path)
     except OSError:
         return None
+    if not channel.handshake(_hello(extra)):
+        channel.close()
+        return None
+    return channel
 
 
 def _after_fork_in_child():
@@ -650,21 +673,15 @@ def _after_fork_in_child():
     _shim.last_heap = None
     _shim.own_fds = set()
     _shim.channel = None
-    if isinstance(inherited, _FdChannel):
-        for fd in inherited.fds():
-            with contextlib.suppress(OSError):
-                os.close(fd)
-    elif isinstance(inherited, _SocketChannel):
-        with contextlib.suppress(OSError):
-            inherited.sock.close()
-    channel = _connect_socket()
+    if inherited is not None:
+        inherited.close()
+    channel = _open_channel()
     if channel is None:
         return
     _shim.channel = channel
     _shim.own_fds = set(channel.fds())
     _shim.own_threads = 1
     _start_thread(channel)
-    _hello()
 
 
 def install():
@@ -674,15 +691,12 @@ def install():
     if first:
         os.environ["HEAPGATE_MAIN_PID"] = str(os.getpid())
         _shim.role = "main"
-        _shim.channel = _take_over_stdio()
     else:
         _shim.role = "helper" if _is_helper() else "spawn"
-        _shim.channel = _connect_socket()
-        if _shim.channel is None:
-            return
-    _shim.own_fds |= _shim.channel.fds()
     if reason is not None:
-        _hello({"error": reason})
+        channel = _open_channel({"error": reason})
+        if channel is not None:
+            channel.close()
         return
     wanted = os.environ.get("HEAPGATE_HEAP_COUNTER", "allocator")
     _shim.heap_counter, fallback = _choose_heap_counter(wanted if wanted in _HEAP_COUNTERS else "allocator")
@@ -691,10 +705,13 @@ def install():
 
         if not tracemalloc.is_tracing():
             tracemalloc.start(int(os.environ.get("HEAPGATE_TRACE_DEPTH", "1")))
+    _shim.channel = _open_channel({"note": fallback} if fallback else None)
+    if _shim.channel is None:
+        return
+    _shim.own_fds |= _shim.channel.fds()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_after_fork_in_child)
     _shim.own_threads = 1
-    _hello({"note": fallback} if fallback else None)
     if os.environ.get("HEAPGATE_BARE") == "1" and first:
         # A bare interpreter exists only to run call scenarios: serve on the main thread.
         _shim.own_threads = 0
