@@ -8,21 +8,17 @@ import type { Scenario } from '../scenarios/model.js';
 import { ignoresPort } from '../service/process.js';
 import type { CommandIO } from './io.js';
 
-/** Marks the service's own output in a scenario's error (pipeline/run-scenario.ts writes it so). */
-const TAIL_MARK = '--- target stderr (tail) ---';
-
 /**
  * After the report is written: the gate's reasons (when the report is not on the terminal to say them),
- * and for every scenario whose target failed, the error with the service's last lines.
+ * and for every scenario that ended in an error, the error in full: with the service's last lines when
+ * its target failed (the text report's table shows only the first line).
  */
 export function explainOutcome(report: Report, reportOnTerminal: boolean, io: CommandIO): void {
   if (!report.gate.passed && !reportOnTerminal) {
     for (const reason of report.gate.reasons) io.stderr.write(`heapgate: gate failed: ${reason}\n`);
   }
   for (const s of report.scenarios) {
-    if (s.verdict === 'error' && s.error?.includes(TAIL_MARK)) {
-      io.stderr.write(`heapgate: ${s.name}: target failed: ${s.error}\n`);
-    }
+    if (s.verdict === 'error' && s.error) io.stderr.write(`heapgate: ${s.name}: ${s.error}\n`);
   }
   if (report.static && report.static.filesAnalyzed === 0 && !report.scenarios.length) {
     io.stderr.write(`heapgate: no Python files under ${report.static.root}: nothing was checked\n`);
@@ -33,7 +29,6 @@ export function explainOutcome(report: Report, reportOnTerminal: boolean, io: Co
 export function warnAboutTarget(command: string | null, scenarios: readonly Scenario[], io: CommandIO): void {
   if (command === null || !ignoresPort(command) || !scenarios.some((s) => s.request)) return;
   io.stderr.write(
-    `heapgate: warning: --target "${command}" has no {port}: the service must listen on the port heapgate ` +
-      'passes in $PORT (if it listens elsewhere, heapgate stops the scenario once it sees that)\n',
+    `heapgate: note: --target "${command}" has no {port}: the service must listen on the port in $PORT\n`,
   );
 }

@@ -45,7 +45,8 @@ function checkDestination(target: OutputTarget): void {
   try {
     stats = lstatSync(target.path);
   } catch (error) {
-    if (code(error) === 'ENOENT') return;
+    // Missing, or under something that is not a folder (ensureFolder names it).
+    if (code(error) === 'ENOENT' || code(error) === 'ENOTDIR') return;
     throw new UsageError(`${target.source} ${target.path}: cannot be written (${code(error)})`);
   }
   if (stats.isFile()) return;

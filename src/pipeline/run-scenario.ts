@@ -75,7 +75,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const measuredFrom = await warmUp(session, budget);
     const goal = await measure(session, budget, measuredFrom);
     verdict = judge(session, budget, measuredFrom, report);
-    if (session.aborted && report.iterations === 0) {
+    if (session.aborted && report.iterations <= 0) {
       // Nothing measured says nothing about the service: not a pass (issue 13).
       verdict = null;
       notJudged(report, `interrupted by ${stopSignal(options.signal)} before any iteration was measured`);
@@ -194,6 +194,7 @@ export function interruptedReason(
 /** A scenario that ran but cannot be judged: an error verdict (never a pass) saying why. */
 function notJudged(report: ScenarioReport, why: string): void {
   report.verdict = 'error';
+  report.iterations = Math.max(0, report.iterations);
   report.error = `${why}: nothing to judge`;
   delete report.reasons;
 }

@@ -212,7 +212,9 @@ export function encodeFrame(key: Buffer, message: Record<string, unknown>): stri
 }
 
 const MAC_CHARS = 64;
-const HEX = /^[0-9a-f]{64}$/;
+const FRAME_START = /[0-9a-f]{64} \{/g;
+/** Candidate frame starts tried per line: a real frame is the line's end, so the rightmost few suffice. */
+const MAX_CANDIDATES = 4;
 
 /**
  * Splits a connection's byte stream into lines and authentic messages (docs/ipc.md, "Framing"):
@@ -286,14 +288,16 @@ export class LineDecoder {
       else this.noise++;
       return null;
     }
-    const mac = line.subarray(0, MAC_CHARS).toString('latin1');
-    if (line.length > MAC_CHARS + 1 && line[MAC_CHARS] === 0x20 && HEX.test(mac)) {
-      const body = line.subarray(MAC_CHARS + 1);
+    // A writer without the key may have glued bytes in front of a real frame (it ends the line), so
+    // every `MAC {` in the line is a candidate, rightmost first, a few at most.
+    const text = line.toString('latin1');
+    const starts: number[] = [];
+    for (const match of text.matchAll(FRAME_START)) starts.push(match.index);
+    for (const at of starts.reverse().slice(0, MAX_CANDIDATES)) {
+      const body = line.subarray(at + MAC_CHARS + 1);
       const expected = Buffer.from(frameMac(this.key, body), 'latin1');
-      if (!timingSafeEqual(expected, Buffer.from(mac, 'latin1'))) {
-        this.forged++;
-        return null;
-      }
+      if (!timingSafeEqual(expected, line.subarray(at, at + MAC_CHARS))) continue;
+      if (at > 0) this.forged++;
       const message = parseMessage(body.toString('utf8'));
       if (!message || message.seq === undefined || message.seq <= this.lastSeq) {
         // Authentic but malformed, or a replay: not to be believed either way.
@@ -302,6 +306,10 @@ export class LineDecoder {
       }
       this.lastSeq = message.seq;
       return message;
+    }
+    if (starts.length) {
+      this.forged++;
+      return null;
     }
     if (parseMessage(line.toString('utf8'))) this.forged++;
     else this.noise++;

@@ -108,7 +108,7 @@ interface Slot {
 }
 
 /** The guarded pool: see the module comment. Results in the order of `files`. */
-function analyzeGuarded(
+export function analyzeGuarded(
   files: readonly SourceFile[],
   workerUrl: URL,
   threads: number,
