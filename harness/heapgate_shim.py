@@ -12,32 +12,21 @@ HMAC of its bytes under that key and a sequence number. Nothing the service can 
 into this module -- its environment, /proc/self, its file descriptors, the socket path -- holds the key,
 so it cannot forge a reply (docs/ipc.md, "Who may speak").
 
-Heap counters (``HEAPGATE_HEAP_COUNTER``):
-- ``allocator`` (the default where it works: CPython on glibc): live bytes as the allocators count them,
-  pymalloc's bytes in allocated blocks plus glibc malloc's in-use bytes (which also holds C extensions' own
-  memory). Both are read in microseconds and cost the service nothing between samples, so tracemalloc stays
-  off until an attribution pass asks for leak sites.
-- ``tracemalloc``: traced bytes, tracemalloc running from start-up at ``HEAPGATE_TRACE_DEPTH`` frames; every
-  allocation pays for it (here 2-3.5x the request handling time at 1 frame).
-
-The shim's own retained allocations (the baseline snapshot) are measured when made and subtracted from
-every heap figure; its threads and file descriptors are subtracted from the counts it reports.
+What is measured, and how, is heapgate_measure.py's.
 """
 
 import contextlib
-import ctypes
-import gc
 import hashlib
 import hmac
 import json
-import logging
 import os
-import re
 import socket
 import sys
 import threading
 import time
 import traceback
+
+import heapgate_measure as _measure
 
 PROTOCOL_VERSION = 2
 _HANDSHAKE_SECONDS = 10
@@ -45,7 +34,6 @@ MIN_PYTHON = (3, 8)
 _SHIM_FILE = os.path.abspath(__file__)
 _HARNESS_DIR = os.path.dirname(_SHIM_FILE)
 _HELPER_MARKERS = ("resource_tracker", "semaphore_tracker", "forkserver")
-_HEAP_COUNTERS = ("allocator", "tracemalloc")
 
 
 class _Shim:
@@ -55,16 +43,8 @@ class _Shim:
         self.role = "main"
         self.channel = None  # a _Channel
         self.lock = threading.Lock()
-        self.own_threads = 0
-        self.own_fds = set()
-        self.retained_bytes = 0
-        self.baseline = None  # {(file, line): (size, count)} keyed by attribution site
-        self.project_root = os.path.realpath(os.environ.get("HEAPGATE_PROJECT_ROOT") or os.getcwd())
         self.call_loop = None
         self.resolved = {}
-        self.heap_counter = None  # a _HeapCounter, chosen at install()
-        self.frozen = False
-        self.last_heap = None  # the previous sample's heap figure
 
 
 _shim = _Shim()
@@ -151,307 +131,6 @@ def _send(message):
             _shim.channel = None  # heapgate is gone; the service carries on
 
 
-# --- samples -------------------------------------------------------------------------------------
-
-
-def _rss_bytes():
-    try:
-        with open("/proc/self/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _os_threads():
-    try:
-        with open("/proc/self/status", "rb") as status:
-            for line in status:
-                if line.startswith(b"Threads:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return threading.active_count()
-
-
-def _open_fds():
-    try:
-        # listdir itself holds one descriptor open while it reads.
-        return len(os.listdir("/proc/self/fd")) - 1
-    except OSError:
-        return -1
-
-
-def _logging_handlers():
-    count = len(logging.getLogger().handlers)
-    for logger in list(logging.Logger.manager.loggerDict.values()):
-        if isinstance(logger, logging.Logger):
-            count += len(logger.handlers)
-    return count
-
-
-class _MallInfo2(ctypes.Structure):
-    _fields_ = [
-        (name, ctypes.c_size_t)
-        for name in (
-            *("arena", "ordblks", "smblks", "hblks", "hblkhd"),
-            *("usmblks", "fsmblks", "uordblks", "fordblks", "keepcost"),
-        )
-    ]
-
-
-_ALLOCATED_BLOCKS = re.compile(rb"# bytes in allocated blocks\s*=\s*([\d,]+)")
-
-
-class _AllocatorCounter:
-    """pymalloc's bytes in allocated blocks plus glibc malloc's in-use bytes, read through ctypes.
-
-    pymalloc serves objects up to 512 bytes from arenas it maps itself; everything larger, and every C
-    extension's own memory, comes from malloc. The two never overlap, so their sum is the live heap.
-    """
-
-    name = "allocator"
-
-    def __init__(self):
-        libc = ctypes.CDLL(None)
-        self._mallinfo2 = libc.mallinfo2
-        self._mallinfo2.restype = _MallInfo2
-        self._mallinfo2.argtypes = []
-        self._open_memstream = libc.open_memstream
-        self._open_memstream.restype = ctypes.c_void_p
-        self._open_memstream.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(ctypes.c_size_t)]
-        self._fclose = libc.fclose
-        self._fclose.argtypes = [ctypes.c_void_p]
-        self._free = libc.free
-        self._free.argtypes = [ctypes.c_void_p]
-        self._stats = ctypes.pythonapi._PyObject_DebugMallocStats
-        self._stats.argtypes = [ctypes.c_void_p]
-        self._stats.restype = ctypes.c_int
-        self.bytes()  # fail here, at install, rather than at the first sample
-
-    def _pymalloc_bytes(self):
-        # The statistics go to a FILE*; an in-memory one keeps them off the service's stderr.
-        text = ctypes.c_char_p()
-        size = ctypes.c_size_t()
-        stream = self._open_memstream(ctypes.byref(text), ctypes.byref(size))
-        if not stream:
-            raise OSError("open_memstream failed")
-        try:
-            in_use = self._stats(stream)
-        finally:
-            self._fclose(stream)
-        try:
-            report = ctypes.string_at(text, size.value)
-        finally:
-            self._free(text)
-        if not in_use:
-            return 0  # PYTHONMALLOC=malloc: every object is malloc's, counted below
-        match = _ALLOCATED_BLOCKS.search(report)
-        if match is None:
-            raise ValueError("pymalloc statistics without 'bytes in allocated blocks'")
-        return int(match.group(1).replace(b",", b""))
-
-    def bytes(self):
-        info = self._mallinfo2()
-        return self._pymalloc_bytes() + info.uordblks + info.hblkhd
-
-
-class _TracemallocCounter:
-    """Bytes traced by tracemalloc, which runs from start-up."""
-
-    name = "tracemalloc"
-
-    def bytes(self):
-        import tracemalloc
-
-        return tracemalloc.get_traced_memory()[0] if tracemalloc.is_tracing() else 0
-
-
-def _choose_heap_counter(wanted):
-    """The counter asked for, or tracemalloc (with the reason) where the allocator's cannot be read."""
-    if wanted == "tracemalloc":
-        return _TracemallocCounter(), None
-    try:
-        return _AllocatorCounter(), None
-    except (AttributeError, OSError, ValueError) as error:
-        reason = "allocator counters unavailable (%s): heap is traced by tracemalloc" % error
-        return _TracemallocCounter(), reason
-
-
-# A heap figure more than this above the previous sample's is read again before it is believed.
-_SETTLE_JUMP = 1 << 20
-_SETTLE_TRIES = 10
-
-
-def _settled_heap_bytes():
-    """The heap figure, without what other threads hold for a moment as the sample is taken.
-
-    heapgate samples once every request has been answered, but a server thread may still be in the tail
-    of its work (seen with Flask's dev server on a loaded machine: a transient 10 MB in use in malloc,
-    gone 5 ms later). A sudden jump is read again a few times, a couple of milliseconds apart, and the
-    lowest reading kept: growth that stays is still there at the last reading.
-    """
-    heap = _shim.heap_counter.bytes()
-    last = _shim.last_heap
-    tries = 0
-    while last is not None and heap - last > _SETTLE_JUMP and tries < _SETTLE_TRIES:
-        time.sleep(0.002)
-        heap = min(heap, _shim.heap_counter.bytes())
-        tries += 1
-    _shim.last_heap = heap
-    return heap
-
-
-def _sample():
-    gc.collect()
-    if not _shim.frozen:
-        # What is alive at the first sample is the service's start-up state: moving it out of the
-        # collector's generations makes every later collection (one per sample) cost only what the
-        # requests left. Cyclic garbage among those objects is then never collected; it can only have
-        # been alive at start-up, so it is bounded and not growth.
-        gc.freeze()
-        _shim.frozen = True
-    heap = _settled_heap_bytes()
-    fds = _open_fds()
-    return {
-        "type": "sample",
-        "heap": max(0, heap - _shim.retained_bytes),
-        "rss": _rss_bytes(),
-        "threads": max(0, _os_threads() - _shim.own_threads),
-        "fds": max(0, fds - len(_shim.own_fds)) if fds >= 0 else -1,
-        "handlers": _logging_handlers(),
-        "gcObjects": len(gc.get_objects()) + gc.get_freeze_count(),
-        "time": time.time(),
-    }
-
-
-# --- leak sites ----------------------------------------------------------------------------------
-
-
-_project_files = {}
-
-
-def _is_project_file(filename):
-    known = _project_files.get(filename)
-    if known is None:
-        known = _classify(filename)
-        _project_files[filename] = known
-    return known
-
-
-def _classify(filename):
-    if not filename or filename.startswith("<"):
-        return False
-    path = os.path.realpath(filename)
-    if path == _SHIM_FILE or path.startswith(_HARNESS_DIR + os.sep):
-        return False
-    if "site-packages" in path or "dist-packages" in path:
-        return False
-    return path.startswith(_shim.project_root + os.sep)
-
-
-def _site_of(tb):
-    """The innermost frame in the project's own code, or the innermost frame when there is none."""
-    frames = list(tb)  # oldest first
-    for frame in reversed(frames):
-        if _is_project_file(frame.filename):
-            return frame
-    return frames[-1] if frames else None
-
-
-def _frames(tb):
-    """`file:line` strings, innermost first, without the shim's own frames (a call scenario's caller)."""
-    return ["%s:%d" % (f.filename, f.lineno) for f in reversed(list(tb)) if f.filename != _SHIM_FILE]
-
-
-def _snapshot_by_site(tracebacks=True):
-    """Traced bytes and blocks per site; with `tracebacks`, also the biggest contributor's traceback."""
-    import tracemalloc
-
-    gc.collect()
-    snapshot = tracemalloc.take_snapshot()
-    # What tracemalloc and the shim allocate is not the service's. Checked here rather than with
-    # Snapshot.filter_traces, which costs ~50 ms per thousand deep traces (fnmatch per trace).
-    excluded = {tracemalloc.__file__, _SHIM_FILE, "<unknown>"}
-    sites = {}
-    for stat in snapshot.statistics("traceback"):
-        if not len(stat.traceback) or stat.traceback[-1].filename in excluded:  # innermost frame
-            continue
-        frame = _site_of(stat.traceback)
-        if frame is None:
-            continue
-        key = (frame.filename, frame.lineno)
-        entry = sites.get(key)
-        if entry is None:
-            sites[key] = [stat.size, stat.count, stat.traceback, stat.size]
-        else:
-            entry[0] += stat.size
-            entry[1] += stat.count
-            if stat.size > entry[3]:  # keep the traceback of the biggest contributor
-                entry[2] = stat.traceback
-                entry[3] = stat.size
-    for entry in sites.values():
-        entry[2] = _frames(entry[2]) if tracebacks else None
-    del snapshot
-    return sites
-
-
-def _baseline():
-    import tracemalloc
-
-    if not tracemalloc.is_tracing():
-        return {"type": "baseline", "error": "tracemalloc is not tracing"}
-    _shim.baseline = None
-    gc.collect()
-    before = _shim.heap_counter.bytes()
-    sites = _snapshot_by_site(tracebacks=False)
-    _shim.baseline = {key: (value[0], value[1]) for key, value in sites.items()}
-    del sites
-    gc.collect()
-    # Whatever the baseline keeps alive is the shim's, not the service's.
-    _shim.retained_bytes += max(0, _shim.heap_counter.bytes() - before)
-    return {"type": "baseline", "sites": len(_shim.baseline), "retained": _shim.retained_bytes}
-
-
-def _sites(limit):
-    if _shim.baseline is None:
-        return {"type": "sites", "error": "no baseline: send 'baseline' first"}
-    current = _snapshot_by_site()
-    growth = []
-    for (filename, lineno), (size, count, tb, _) in current.items():
-        base_size, base_count = _shim.baseline.get((filename, lineno), (0, 0))
-        if size - base_size > 0:
-            growth.append(
-                {
-                    "file": filename,
-                    "line": lineno,
-                    "sizeDiff": size - base_size,
-                    "countDiff": count - base_count,
-                    "traceback": tb,
-                    "project": _is_project_file(filename),
-                }
-            )
-    del current
-    growth.sort(key=lambda site: (-site["sizeDiff"], site["file"], site["line"]))
-    return {"type": "sites", "sites": growth[:limit]}
-
-
-def _retrace(depth):
-    """(Re)start tracemalloc keeping `depth` frames, for an attribution pass with full tracebacks.
-
-    Restarting forgets every trace, and tracemalloc's own tables count in the allocator's figures, so
-    heap figures before and after are not comparable; heapgate only does this after the measured series.
-    """
-    import tracemalloc
-
-    tracemalloc.stop()
-    _shim.baseline = None
-    _shim.retained_bytes = 0
-    tracemalloc.start(max(1, depth))
-    return {"type": "trace", "depth": tracemalloc.get_traceback_limit()}
-
-
 # --- in-process calls ----------------------------------------------------------------------------
 
 
@@ -523,15 +202,15 @@ def _handle(line):
         return {"type": "error", "error": "not a command: %r" % line[:200]}
     try:
         if name == "sample":
-            reply = _sample()
+            reply = _measure.sample()
         elif name == "baseline":
-            reply = _baseline()
+            reply = _measure.baseline()
         elif name == "sites":
-            reply = _sites(int(command.get("limit", 20)))
+            reply = _measure.sites(int(command.get("limit", 20)))
         elif name == "call":
             reply = _call(command)
         elif name == "trace":
-            reply = _retrace(int(command.get("depth", 1)))
+            reply = _measure.retrace(int(command.get("depth", 1)))
         elif name == "ping":
             reply = {"type": "pong"}
         else:
@@ -615,7 +294,7 @@ def _trace_depth():
 
 
 def _hello(extra=None):
-    counter = _shim.heap_counter
+    counter = _measure.state.heap_counter
     message = {
         "type": "hello",
         "role": _shim.role,
@@ -669,9 +348,7 @@ def _after_fork_in_child():
     inherited = _shim.channel
     _shim.lock = threading.Lock()
     _shim.role = "fork"
-    _shim.frozen = False  # the worker's own start-up state is frozen at its first sample
-    _shim.last_heap = None
-    _shim.own_fds = set()
+    _measure.state.after_fork()
     _shim.channel = None
     if inherited is not None:
         inherited.close()
@@ -679,8 +356,8 @@ def _after_fork_in_child():
     if channel is None:
         return
     _shim.channel = channel
-    _shim.own_fds = set(channel.fds())
-    _shim.own_threads = 1
+    _measure.state.own_fds = set(channel.fds())
+    _measure.state.own_threads = 1
     _start_thread(channel)
 
 
@@ -699,8 +376,11 @@ def install():
             channel.close()
         return
     wanted = os.environ.get("HEAPGATE_HEAP_COUNTER", "allocator")
-    _shim.heap_counter, fallback = _choose_heap_counter(wanted if wanted in _HEAP_COUNTERS else "allocator")
-    if _shim.heap_counter.name == "tracemalloc":
+    if wanted not in _measure.HEAP_COUNTERS:
+        wanted = "allocator"
+    counter, fallback = _measure.choose_heap_counter(wanted)
+    _measure.state.heap_counter = counter
+    if counter.name == "tracemalloc":
         import tracemalloc
 
         if not tracemalloc.is_tracing():
@@ -708,13 +388,13 @@ def install():
     _shim.channel = _open_channel({"note": fallback} if fallback else None)
     if _shim.channel is None:
         return
-    _shim.own_fds |= _shim.channel.fds()
+    _measure.state.own_fds |= _shim.channel.fds()
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_after_fork_in_child)
-    _shim.own_threads = 1
+    _measure.state.own_threads = 1
     if os.environ.get("HEAPGATE_BARE") == "1" and first:
         # A bare interpreter exists only to run call scenarios: serve on the main thread.
-        _shim.own_threads = 0
+        _measure.state.own_threads = 0
         return
     _start_thread(_shim.channel)
 

@@ -40,7 +40,9 @@ export async function analyzeFiles(
   const canThread = existsSync(fileURLToPath(workerUrl));
   const threads =
     options.threads ??
-    (totalBytes < IN_PROCESS_BYTES ? 0 : Math.min(os.availableParallelism(), files.length));
+    (totalBytes < IN_PROCESS_BYTES || files.length < 4
+      ? 0
+      : Math.min(os.availableParallelism(), files.length));
   const results = new Array<AnalyzedFile>(files.length);
   const inline: number[] = [];
   const guarded: number[] = [];
