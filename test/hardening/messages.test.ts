@@ -29,9 +29,7 @@ describe('when the target fails (exit 3)', () => {
       'json',
     ]);
     expect(result.exitCode).toBe(3);
-    expect(result.stderr).toMatch(
-      /heapgate: health: the target never became ready: exit code 1\n/,
-    );
+    expect(result.stderr).toMatch(/heapgate: health: the target never became ready: exit code 1\n/);
     expect(result.stderr).toContain('fatal: settings file not found');
   });
 
