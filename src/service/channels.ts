@@ -28,6 +28,7 @@ export class ChannelServer {
   /** Accepted connections by the pid they speak for. */
   readonly connections = new Map<number, ShimConnection>();
   private readonly all = new Set<ShimConnection>();
+  private readonly sockets = new Set<net.Socket>();
   private latestMain: ShimConnection | null = null;
   private mainWaiters: ((hello: HelloMessage) => void)[] = [];
   private refusedForged = 0;
@@ -42,7 +43,11 @@ export class ChannelServer {
   static async listen(socketPath: string, runId: string): Promise<ChannelServer> {
     const server = net.createServer();
     const channels = new ChannelServer(server, runId);
-    server.on('connection', (socket) => channels.adopt(new ShimConnection(socket, socket)));
+    server.on('connection', (socket) => {
+      channels.sockets.add(socket);
+      socket.once('close', () => channels.sockets.delete(socket));
+      channels.adopt(new ShimConnection(socket, socket));
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(socketPath, () => resolve());
@@ -105,9 +110,11 @@ export class ChannelServer {
     });
   }
 
-  /** Closes every connection and the socket. */
+  /** Closes every connection and the socket (a peer that keeps its end open does not hold it up). */
   async close(): Promise<void> {
     for (const c of this.all) c.close();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
   }
 }
