@@ -7,11 +7,12 @@ import { EXIT, UsageError } from '../errors.js';
 import { runAnalyzePipeline, type AnalyzeOutcome } from '../pipeline/analyze.js';
 import { parseShard } from '../scenarios/shard.js';
 import { selectRules } from '../static/rules/index.js';
+import { explainOutcome, warnAboutTarget } from './explain.js';
 import { publishToGitHub } from './github.js';
 import { Interruption } from './interrupt.js';
 import type { CommandIO } from './io.js';
 import { ProgressPrinter } from './progress.js';
-import { writeRenderedReport } from './report-output.js';
+import { prepareReportOutputs, writeRenderedReport } from './report-output.js';
 
 export async function runAnalyze(
   pathArg: string | undefined,
@@ -20,6 +21,8 @@ export async function runAnalyze(
 ): Promise<number> {
   const options = resolveAnalyzeOptions(pathArg, flags);
   const rules = selectRules(options.ruleSelection);
+  const outputFlags = { output: options.output ?? undefined, outputDir: options.outputDir ?? undefined };
+  prepareReportOutputs(options.formats, outputFlags);
   let outcome: AnalyzeOutcome;
   let interruption: Interruption | null = null;
   if (flags.enableMemoryBudgetGate) {
@@ -36,6 +39,12 @@ export async function runAnalyze(
         all: flags.allScenarios ?? false,
         signal: interruption.signal,
         onProgress: (p) => progress.update(p),
+        onStart: (scenarios) => warnAboutTarget(dynamic.command, scenarios, io),
+        onPartial: (partial) =>
+          interruption!.onSecondSignal(() => {
+            progress.finishLine();
+            writeRenderedReport(partial(), options.formats, outputFlags, io);
+          }),
       });
     } finally {
       progress.finishLine();
@@ -58,13 +67,11 @@ export async function runAnalyze(
   const toTerminal = writeRenderedReport(
     report,
     options.formats,
-    { output: options.output ?? undefined, outputDir: options.outputDir ?? undefined },
+    outputFlags,
     io,
     `${n} finding${n === 1 ? '' : 's'}`,
   );
-  if (!report.gate.passed && !toTerminal) {
-    for (const reason of report.gate.reasons) io.stderr.write(`heapgate: gate failed: ${reason}\n`);
-  }
+  explainOutcome(report, toTerminal, io);
   publishToGitHub(report, process.env, io, { root: options.root });
   if (interruption?.exitCode != null) return interruption.exitCode;
   if (outcome.targetFailed) return EXIT.targetFailed;

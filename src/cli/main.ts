@@ -73,6 +73,10 @@ export async function main(
     .option('--no-cache', 'analyse every file afresh, ignoring and not writing the cache')
     .option('--cache-dir <dir>', 'where to keep the cache (default PATH/.heapgate_cache)')
     .option('--max-file-size <size>', 'skip (and report) files larger than this (default 10MB)')
+    .option(
+      '--file-timeout <time>',
+      'report a file whose analysis takes longer as not analysed (default 60s)',
+    )
     .option('--threads <n>', 'parser threads (default: one per core; 0 parses on the main thread)')
     .option('--enable-memory-budget-gate', 'after the static phase, run the scenarios the findings select')
     .option('--all-scenarios', 'with the gate: run every scenario, selected or not')

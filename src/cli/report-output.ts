@@ -9,7 +9,7 @@ import { render } from '../report/index.js';
 import type { Report } from '../model/report.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from '../errors.js';
-import { writeOutputsAtomically, type OutputFile } from './output.js';
+import { prepareOutputs, writeOutputsAtomically, type OutputTarget } from './output.js';
 
 export interface OutputFlags {
   format?: string;
@@ -33,7 +33,10 @@ export function parseFormatList(text: string | undefined, fallback: Format): For
   return [...new Set(formats)] as Format[];
 }
 
-/** Checks the flags' combination before any work is done; returns the formats. */
+/**
+ * Checks the flags' combination and that the files they name can be written, before any work is done;
+ * returns the formats.
+ */
 export function resolveOutputFlags(flags: OutputFlags, fallback: Format): Format[] {
   const formats = parseFormatList(flags.format, fallback);
   if (flags.output !== undefined && flags.outputDir !== undefined) {
@@ -44,7 +47,29 @@ export function resolveOutputFlags(flags: OutputFlags, fallback: Format): Format
       `--format: several formats (${formats.join(', ')}) need --output-dir to write them to`,
     );
   }
+  prepareReportOutputs(formats, flags);
   return formats;
+}
+
+/** The files the flags name (none when the report goes to stdout). */
+export function outputTargets(
+  formats: readonly Format[],
+  flags: OutputFlags,
+): (OutputTarget & { format: Format })[] {
+  if (flags.output !== undefined) {
+    return [{ path: path.resolve(flags.output), source: '--output', format: formats[0] }];
+  }
+  if (flags.outputDir === undefined) return [];
+  return formats.map((format) => ({
+    path: path.resolve(flags.outputDir!, `heapgate.${FORMAT_EXTENSIONS[format]}`),
+    source: '--output-dir',
+    format,
+  }));
+}
+
+/** Checks, before any work starts, that the report's files can be written (output.ts). */
+export function prepareReportOutputs(formats: readonly Format[], flags: OutputFlags): void {
+  prepareOutputs(outputTargets(formats, flags));
 }
 
 /**
@@ -68,14 +93,10 @@ export function writeRenderedReport(
     io.stdout.write(render(report, formats[0], text));
     return true;
   }
-  const files: OutputFile[] =
-    flags.output !== undefined
-      ? [{ path: path.resolve(flags.output), content: render(report, formats[0], text), source: '--output' }]
-      : formats.map((format) => ({
-          path: path.resolve(flags.outputDir!, `heapgate.${FORMAT_EXTENSIONS[format]}`),
-          content: render(report, format, text),
-          source: '--output-dir',
-        }));
+  const files = outputTargets(formats, flags).map((target) => ({
+    ...target,
+    content: render(report, target.format, text),
+  }));
   writeOutputsAtomically(files);
   io.stderr.write(
     `heapgate: ${lead ? `${lead}; ` : ''}wrote ${files.map((f) => path.relative(process.cwd(), f.path) || f.path).join(', ')}\n`,

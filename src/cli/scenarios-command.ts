@@ -1,4 +1,5 @@
 /** `heapgate scenarios [PATH]`: the gate's plan — every scenario, generated ones too, and why it would run. */
+import path from 'node:path';
 import Table from 'cli-table3';
 import { resolveDynamicOptions } from '../config/dynamic.js';
 import { checkConfigKeys, resolveAnalyzeOptions } from '../config/options.js';
@@ -8,6 +9,7 @@ import { selectRules } from '../static/rules/index.js';
 import type { CommandIO } from './io.js';
 import { UsageError } from '../errors.js';
 import { planGate } from '../pipeline/gate.js';
+import { scriptScenarioFiles } from '../pipeline/scenarios.js';
 
 export interface ScenariosFlags {
   scenarios?: string[];
@@ -41,6 +43,14 @@ export async function runScenariosCommand(
     exclude: options.exclude,
     cacheDir: options.cacheDir,
   });
+  const scripts = scriptScenarioFiles(dynamic.scenarioPaths);
+  if (scripts.length) {
+    const shown = scripts.map((f) => path.relative(process.cwd(), f) || f).join(', ');
+    io.stderr.write(
+      `heapgate: note: running the JavaScript scenario file${scripts.length === 1 ? '' : 's'} ${shown} ` +
+        '(a .js/.mjs scenario is a module: reading it runs its code)\n',
+    );
+  }
   const { plan } = await planGate(result, {
     dynamic,
     exclude: options.exclude,

@@ -1,8 +1,8 @@
 /**
  * `heapgate soak`: the dynamic phase alone, every scenario, for local soaks and CI. Parses the flags,
  * runs the soak pipeline with a progress line, writes the report, maps the outcome to an exit code.
- * Ctrl-C (or SIGTERM) stops the current scenario at the end of its block, ends the target, writes a
- * partial report and exits non-zero; a second Ctrl-C ends at once.
+ * Ctrl-C (or SIGTERM) stops at once (cli/interrupt.ts), ends the target, writes a partial report and
+ * exits non-zero; a second Ctrl-C ends the target on the spot and still writes what finished.
  */
 import path from 'node:path';
 import { resolveDynamicOptions, type DynamicFlags } from '../config/dynamic.js';
@@ -12,6 +12,7 @@ import { EXIT, UsageError } from '../errors.js';
 import { prepareScenarios } from '../pipeline/scenarios.js';
 import { runSoakPipeline } from '../pipeline/soak.js';
 import { parseShard, shardScenarios } from '../scenarios/shard.js';
+import { explainOutcome, warnAboutTarget } from './explain.js';
 import { publishToGitHub } from './github.js';
 import { Interruption } from './interrupt.js';
 import type { CommandIO } from './io.js';
@@ -39,6 +40,7 @@ export async function runSoak(flags: SoakFlags, io: CommandIO): Promise<number> 
   const all = await prepareScenarios(options);
   // A shard with nothing to run still writes its (passing) report, so a CI matrix can always merge.
   const scenarios = shard ? shardScenarios(all, shard) : all;
+  warnAboutTarget(options.command, scenarios, io);
 
   const interruption = new Interruption(io);
   const progress = new ProgressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
@@ -50,13 +52,18 @@ export async function runSoak(flags: SoakFlags, io: CommandIO): Promise<number> 
       stoppedBy: () => interruption.stoppedBy,
       onProgress: (p) => progress.update(p),
       onScenarioDone: () => progress.finishLine(),
+      onPartial: (partial) =>
+        interruption.onSecondSignal(() => {
+          progress.finishLine();
+          writeRenderedReport(partial(), formats, flags, io);
+        }),
     });
   } finally {
     interruption.release();
     progress.finishLine();
   }
   const { report } = outcome;
-  writeRenderedReport(report, formats, flags, io);
+  explainOutcome(report, writeRenderedReport(report, formats, flags, io), io);
   publishToGitHub(report, process.env, io, { root: options.cwd });
   if (interruption.exitCode !== null) return interruption.exitCode;
   if (outcome.targetFailed) return EXIT.targetFailed;

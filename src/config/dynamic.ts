@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseBudget, parseBudgetFlags } from './budget.js';
+import { confinedPath } from './confine.js';
 import { type BudgetOverrides } from '../model/budget.js';
 import { parseDuration } from '../units.js';
 import { UsageError } from '../errors.js';
@@ -101,9 +102,12 @@ export function resolveDynamicOptions(
   else {
     const value = table.scenarios;
     if (value === undefined) scenarioPaths = [];
-    else if (typeof value === 'string') scenarioPaths = [path.resolve(configDir, value)];
-    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
-      scenarioPaths = (value as string[]).map((v) => path.resolve(configDir, v));
+    else if (typeof value === 'string') {
+      scenarioPaths = [confinedPath(value, configDir, where('scenarios'), '--scenarios')];
+    } else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      scenarioPaths = (value as string[]).map((v) =>
+        confinedPath(v, configDir, where('scenarios'), '--scenarios'),
+      );
     } else throw new UsageError(`${where('scenarios')}: expected a path or an array of paths`);
   }
 

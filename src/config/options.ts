@@ -4,9 +4,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseSize } from '../units.js';
+import { parseDuration, parseSize } from '../units.js';
 import { UsageError } from '../errors.js';
 import { SEVERITIES, type Severity } from '../model/static.js';
+import { confinedPath } from './confine.js';
 import { DYNAMIC_CONFIG_KEYS, type DynamicFlags } from './dynamic.js';
 import { FORMATS, type Format } from './formats.js';
 import { readPyprojectConfig, type PyprojectConfig } from './pyproject.js';
@@ -29,6 +30,7 @@ export interface AnalyzeFlags extends DynamicFlags {
   cache?: boolean;
   cacheDir?: string;
   maxFileSize?: string;
+  fileTimeout?: string;
   threads?: string;
 }
 
@@ -43,6 +45,8 @@ export interface AnalyzeOptions {
   exclude: string[];
   cacheDir: string | null;
   maxFileBytes: number | undefined;
+  /** How long one file's analysis may take before it is reported as not fully analysed. */
+  fileTimeoutMs: number | undefined;
   threads: number | undefined;
   config: string | null;
 }
@@ -57,6 +61,7 @@ const STATIC_CONFIG_KEYS = [
   'cache',
   'cache-dir',
   'max-file-size',
+  'file-timeout',
 ] as const;
 type ConfigKey = (typeof STATIC_CONFIG_KEYS)[number];
 const CONFIG_KEYS: readonly string[] = [...STATIC_CONFIG_KEYS, ...DYNAMIC_CONFIG_KEYS];
@@ -141,9 +146,7 @@ export function resolveAnalyzeOptions(pathArg: string | undefined, flags: Analyz
   const formats = parseFormats(formatSource);
   const output = flags.output ? path.resolve(flags.output) : null;
   const outputDirSource = flag(flags.outputDir, '--output-dir') ?? config.string('output-dir');
-  const outputDir = outputDirSource
-    ? path.resolve(configDirFor(outputDirSource, configDir), outputDirSource.value)
-    : null;
+  const outputDir = outputDirSource ? userPath(outputDirSource, configDir, '--output-dir') : null;
   if (output && outputDir) throw new UsageError('--output and --output-dir: give one or the other');
   if (formats.length > 1 && !outputDir) {
     throw new UsageError(
@@ -177,7 +180,7 @@ export function resolveAnalyzeOptions(pathArg: string | undefined, flags: Analyz
     flag(flags.cache === false ? false : undefined, '--no-cache') ?? config.boolean('cache');
   const cacheDirSource = flag(flags.cacheDir, '--cache-dir') ?? config.string('cache-dir');
   let cacheDir: string | null = path.join(configDir, '.heapgate_cache');
-  if (cacheDirSource) cacheDir = path.resolve(configDirFor(cacheDirSource, configDir), cacheDirSource.value);
+  if (cacheDirSource) cacheDir = userPath(cacheDirSource, configDir, '--cache-dir');
   if (cacheEnabled && !cacheEnabled.value) cacheDir = null;
 
   const sizeSource = flag(flags.maxFileSize, '--max-file-size') ?? config.string('max-file-size');
@@ -188,6 +191,18 @@ export function resolveAnalyzeOptions(pathArg: string | undefined, flags: Analyz
       throw new UsageError(`${sizeSource.where}: expected a size such as 10MB, got '${sizeSource.value}'`);
     }
     maxFileBytes = size;
+  }
+
+  const timeoutSource = flag(flags.fileTimeout, '--file-timeout') ?? config.string('file-timeout');
+  let fileTimeoutMs: number | undefined;
+  if (timeoutSource) {
+    const ms = parseDuration(timeoutSource.value);
+    if (ms === null || ms <= 0) {
+      throw new UsageError(
+        `${timeoutSource.where}: expected a duration such as 60s or 2m, got '${timeoutSource.value}'`,
+      );
+    }
+    fileTimeoutMs = ms;
   }
 
   let threads: number | undefined;
@@ -208,14 +223,19 @@ export function resolveAnalyzeOptions(pathArg: string | undefined, flags: Analyz
     exclude: exclude?.value ?? [],
     cacheDir,
     maxFileBytes,
+    fileTimeoutMs,
     threads,
     config: pyproject?.file ?? null,
   };
 }
 
-/** Relative paths in pyproject.toml are relative to its folder; on the command line, to the cwd. */
-function configDirFor(source: Sourced<string>, configDir: string): string {
-  return source.where.startsWith('--') ? process.cwd() : configDir;
+/**
+ * A path from the command line, relative to the cwd; or from pyproject.toml, relative to its folder and
+ * confined to it (config/confine.ts).
+ */
+function userPath(source: Sourced<string>, configDir: string, flag: string): string {
+  if (source.where.startsWith('--')) return path.resolve(source.value);
+  return confinedPath(source.value, configDir, source.where, flag);
 }
 
 function parseFormats(source: Sourced<string> | undefined): Format[] {

@@ -103,6 +103,7 @@ export class DriveSession {
       readyTimeoutMs: options.readyTimeoutMs,
       graceMs: options.graceMs,
       env: options.env,
+      signal: options.signal,
     });
     this.tree.poll(this.target, Date.now()); // starts the CPU clock
     if (scenario.request) {

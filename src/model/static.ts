@@ -63,6 +63,10 @@ export type ProblemKind =
   | 'too-large'
   | 'unreadable'
   | 'symlink-loop'
+  /** A symbolic link leading out of the analysed folder: not followed. */
+  | 'outside-tree'
+  /** The file's analysis hit the per-file time or memory guard: its findings are missing. */
+  | 'analysis-limit'
   | 'internal-error';
 
 /** Something that kept (part of) a file from being analysed. Never changes the exit code. */

@@ -27,6 +27,7 @@ export async function runAnalyzePipeline(
     cacheDir: options.cacheDir,
     threads: options.threads,
     maxFileBytes: options.maxFileBytes,
+    fileTimeoutMs: options.fileTimeoutMs,
   });
   const report = buildStaticReport(result, {
     failOn: options.failOn,

@@ -18,8 +18,9 @@ import { shardScenarios, type Shard } from '../scenarios/shard.js';
 import { stopAllTargets } from '../service/process.js';
 import type { Progress } from '../model/progress.js';
 import { UsageError } from '../errors.js';
-import { runScenario, type ScenarioRun } from './run-scenario.js';
-import { prepareScenarios } from './scenarios.js';
+import { interruptedReason, runScenario, type ScenarioRun } from './run-scenario.js';
+import { prepareScenarios, runLength } from './scenarios.js';
+import { withLength } from '../scenarios/model.js';
 
 export interface GateOptions {
   dynamic: DynamicOptions;
@@ -32,6 +33,10 @@ export interface GateOptions {
   all: boolean;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** Told the scenarios about to run, before the first starts. */
+  onStart?: (scenarios: readonly Scenario[]) => void;
+  /** Handed, once the plan is made, a function giving the report of what has finished (a second Ctrl-C). */
+  onPartial?: (partial: () => Report) => void;
 }
 
 export interface GatePlan {
@@ -54,7 +59,11 @@ export async function planGate(
     scenarios,
     graph,
     all: options.all,
-    generate: generateScenario,
+    generate: (route, findings) => {
+      // --iterations / --duration apply to generated scenarios as to the user's (issue 13).
+      const generated = generateScenario(route, findings);
+      return typeof generated === 'string' ? generated : withLength(generated, runLength(options.dynamic));
+    },
   });
   return { plan, graph };
 }
@@ -85,10 +94,16 @@ export async function runGate(
     );
   }
 
+  options.onStart?.(toRun.map((p) => p.scenario));
   const runs: ScenarioRun[] = [];
+  let current: string | null = null;
+  const assemble = (unfinished: string | null): GateOutcome =>
+    gateReport(result, base, { plan, graph, runs, planned: toRun.length, unfinished }, options);
+  options.onPartial?.(() => assemble(current).report);
   try {
     for (const planned of toRun) {
       if (options.signal?.aborted) break;
+      current = planned.scenario.name;
       const run = await runScenario(planned.scenario, {
         dynamic: options.dynamic,
         signal: options.signal,
@@ -97,11 +112,22 @@ export async function runGate(
       run.report.selectedBy = planned.selectedBy.map((r) => ({ rule: r.rule, file: r.file, line: r.line }));
       if (planned.generated) run.report.generated = true;
       runs.push(run);
+      current = null;
     }
   } finally {
     await stopAllTargets();
   }
+  return assemble(null);
+}
 
+/** The combined report: findings confirmed by the runs so far, their scenarios, the gate. */
+function gateReport(
+  result: StaticResult,
+  base: Report,
+  progress: GatePlan & { runs: readonly ScenarioRun[]; planned: number; unfinished: string | null },
+  options: GateOptions,
+): GateOutcome {
+  const { plan, graph, runs } = progress;
   const reports = new Map<string, ScenarioReport>(runs.map((r) => [r.report.name, r.report]));
   const confirmations = confirmFindings(result.findings, plan, reports, graph);
   const findings: ReportFinding[] = result.findings.map((f) => {
@@ -120,7 +146,11 @@ export async function runGate(
   );
   reasons.push(...scenarioGateReasons(runs.map((r) => r.report)));
   const interrupted = options.signal?.aborted === true;
-  if (interrupted) reasons.push(`interrupted after ${runs.length} of ${toRun.length} scenarios`);
+  if (interrupted) {
+    const reason: unknown = options.signal?.reason;
+    const by = reason instanceof Error ? reason.message : 'a signal';
+    reasons.push(interruptedReason(by, runs.length, progress.planned, progress.unfinished));
+  }
 
   return {
     report: {

@@ -7,6 +7,7 @@
 import { scenarioBudget } from '../config/budget.js';
 import type { DynamicOptions } from '../config/dynamic.js';
 import { TargetError } from '../errors.js';
+import { StartInterrupted } from '../service/process.js';
 import type { Budget } from '../model/budget.js';
 import type { Progress } from '../model/progress.js';
 import type { ReachReport, ScenarioReport } from '../model/report.js';
@@ -83,7 +84,13 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     const measuredFrom = await warmUp(session, budget);
     const goal = await measure(session, budget, measuredFrom);
     verdict = judge(session, budget, measuredFrom, report);
-    if (verdict.verdict === 'fail' && !session.aborted) {
+    if (session.aborted && report.iterations <= 0) {
+      // Nothing measured says nothing about the service: not a pass (issue 13).
+      verdict = null;
+      notJudged(report, `interrupted by ${stopSignal(options.signal)} before any iteration was measured`);
+    }
+    noteForgedFrames(session, report);
+    if (verdict?.verdict === 'fail' && !session.aborted) {
       session.progress('attributing', goal);
       const attribution = await attribute(session, dynamic);
       report.leakSites = attribution.sites;
@@ -93,6 +100,11 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     report.totalIterations = session.next;
     session.progress('done', goal);
   } catch (error) {
+    if (error instanceof StartInterrupted) {
+      notJudged(report, `${error.message}`);
+      report.durationMs = Date.now() - session.started;
+      return { report, samples: session.samples, verdict: null, targetFailed, interrupted: true };
+    }
     if (!(error instanceof TargetError)) throw error;
     targetFailed = true;
     report.verdict = 'error';
@@ -177,6 +189,40 @@ async function measure(session: DriveSession, budget: Budget, measuredFrom: numb
     }
   }
   return goal;
+}
+
+/** The gate's reason for a run that a signal stopped. */
+export function interruptedReason(
+  stoppedBy: string,
+  done: number,
+  planned: number,
+  unfinished: string | null,
+): string {
+  const cut = unfinished ? `; '${unfinished}' was cut short and is not in the report` : '';
+  return `interrupted by ${stoppedBy} after ${done} of ${planned} scenario${planned === 1 ? '' : 's'}${cut}`;
+}
+
+/** A scenario that ran but cannot be judged: an error verdict (never a pass) saying why. */
+function notJudged(report: ScenarioReport, why: string): void {
+  report.verdict = 'error';
+  report.iterations = Math.max(0, report.iterations);
+  report.error = `${why}: nothing to judge`;
+  delete report.reasons;
+}
+
+function stopSignal(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason.message : 'an interrupt';
+}
+
+/** Says so in the report when something other than the shims wrote to the channels (they were dropped). */
+function noteForgedFrames(session: DriveSession, report: ScenarioReport): void {
+  const forged = session.live.forged;
+  if (!forged) return;
+  report.notes = [
+    ...(report.notes ?? []),
+    `${forged} message${forged === 1 ? '' : 's'} on the control channels did not come from heapgate's shim and ${forged === 1 ? 'was' : 'were'} ignored`,
+  ];
 }
 
 /** The verdict over the samples, recorded in the report. */

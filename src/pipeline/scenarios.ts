@@ -7,9 +7,19 @@ import { scenarioBudget } from '../config/budget.js';
 import type { DynamicOptions } from '../config/dynamic.js';
 import { UsageError } from '../errors.js';
 import { checkLoopback } from '../drive/http.js';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { loadScenarios } from '../scenarios/load.js';
 import { withLength, type Scenario } from '../scenarios/model.js';
 import { ALL_RULES } from '../static/rules/index.js';
+
+/** --iterations / --duration (or the configuration's), for withLength: every scenario of a run, generated too. */
+export function runLength(options: DynamicOptions): { iterations?: number; durationMs?: number } {
+  return {
+    ...(options.iterations !== undefined ? { iterations: options.iterations } : {}),
+    ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
+  };
+}
 
 export async function prepareScenarios(
   options: DynamicOptions,
@@ -17,12 +27,7 @@ export async function prepareScenarios(
 ): Promise<Scenario[]> {
   const knownRules = ALL_RULES.flatMap((r) => [r.meta.id, r.meta.shortId]);
   const loaded = await loadScenarios(options.scenarioPaths, { cwd: options.cwd, knownRules });
-  const scenarios = loaded.map((s) =>
-    withLength(s, {
-      ...(options.iterations !== undefined ? { iterations: options.iterations } : {}),
-      ...(options.durationMs !== undefined ? { durationMs: options.durationMs } : {}),
-    }),
-  );
+  const scenarios = loaded.map((s) => withLength(s, runLength(options)));
   for (const scenario of scenarios) {
     scenarioBudget(scenario, options.configBudget, options.flagBudget);
     if (requireTarget && scenario.request && options.command === null) {
@@ -35,4 +40,28 @@ export async function prepareScenarios(
     }
   }
   return scenarios;
+}
+
+/**
+ * The JavaScript scenario modules among `paths` (files, or a folder's own `*.js`/`*.mjs`): loading them
+ * runs their code, which `heapgate scenarios` says before it does.
+ */
+export function scriptScenarioFiles(paths: readonly string[]): string[] {
+  const script = (name: string) => /\.m?js$/i.test(name) && !name.startsWith('.');
+  const out: string[] = [];
+  for (const given of paths) {
+    try {
+      if (statSync(given).isDirectory()) {
+        out.push(
+          ...readdirSync(given)
+            .filter(script)
+            .sort()
+            .map((name) => path.join(given, name)),
+        );
+      } else if (script(path.basename(given))) out.push(given);
+    } catch {
+      // missing: loadScenarios says so
+    }
+  }
+  return out;
 }

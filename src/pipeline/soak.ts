@@ -9,7 +9,7 @@ import { SCHEMA_VERSION, type Report } from '../model/report.js';
 import type { Scenario } from '../scenarios/model.js';
 import { stopAllTargets } from '../service/process.js';
 import { VERSION } from '../version.js';
-import { runScenario, type ScenarioRun } from './run-scenario.js';
+import { interruptedReason, runScenario, type ScenarioRun } from './run-scenario.js';
 
 export interface SoakOptions {
   dynamic: DynamicOptions;
@@ -19,6 +19,8 @@ export interface SoakOptions {
   onProgress?: (progress: Progress) => void;
   /** Called after each scenario (the terminal ends its progress line). */
   onScenarioDone?: (run: ScenarioRun) => void;
+  /** Handed, at the start, a function giving the report of what has finished so far (a second Ctrl-C). */
+  onPartial?: (partial: () => Report) => void;
 }
 
 export interface SoakOutcome {
@@ -31,9 +33,12 @@ export async function runSoakPipeline(
   options: SoakOptions,
 ): Promise<SoakOutcome> {
   const runs: ScenarioRun[] = [];
+  let current: string | null = null;
+  options.onPartial?.(() => soakReport(runs, options.stoppedBy?.() ?? 'a signal', scenarios.length, current));
   try {
     for (const scenario of scenarios) {
       if (options.signal?.aborted) break;
+      current = scenario.name;
       const run = await runScenario(scenario, {
         dynamic: options.dynamic,
         signal: options.signal,
@@ -41,6 +46,7 @@ export async function runSoakPipeline(
       });
       options.onScenarioDone?.(run);
       runs.push(run);
+      current = null;
     }
   } finally {
     await stopAllTargets();
@@ -51,13 +57,15 @@ export async function runSoakPipeline(
   };
 }
 
-export function soakReport(runs: readonly ScenarioRun[], stoppedBy: string | null, planned: number): Report {
+export function soakReport(
+  runs: readonly ScenarioRun[],
+  stoppedBy: string | null,
+  planned: number,
+  /** The scenario a second signal cut short (left out of the report). */
+  unfinished: string | null = null,
+): Report {
   const reasons = scenarioGateReasons(runs.map((r) => r.report));
-  if (stoppedBy) {
-    reasons.push(
-      `interrupted by ${stoppedBy} after ${runs.length} of ${planned} scenario${planned === 1 ? '' : 's'}`,
-    );
-  }
+  if (stoppedBy) reasons.push(interruptedReason(stoppedBy, runs.length, planned, unfinished));
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'heapgate', version: VERSION },

@@ -178,7 +178,7 @@ function summaryLine(
   if (report.problems?.length) parts.push(`${report.problems.length} not fully analysed`);
   const reasons = report.gate.reasons;
   const gate = report.gate.passed
-    ? 'gate passed'
+    ? passedWording(report)
     : style.paint(
         '\x1b[1;31m',
         reasons.length === 1 ? `gate failed: ${reasons[0]}` : `gate failed (${reasons.length} reasons)`,
@@ -186,4 +186,17 @@ function summaryLine(
   parts.push(gate);
   const line = `${style.bold('heapgate:')} ${parts.join(style.dim(' · '))}`;
   return reasons.length > 1 ? [line, ...reasons.map((r) => `  - ${r}`)].join('\n') : line;
+}
+
+/** What a passing gate checked: "gate passed" alone would claim a check that did not happen (issue 13). */
+function passedWording(report: Report): string {
+  const s = report.static;
+  const n = report.scenarios.length;
+  if (!n && (s ? s.filesAnalyzed === 0 : true))
+    return s ? 'nothing checked: no Python files' : 'nothing checked: no scenario ran';
+  const checks = [
+    ...(s?.failOn ? [`no finding at or above ${s.failOn}`] : []),
+    ...(n ? [`${n} scenario${n === 1 ? '' : 's'} within budget`] : []),
+  ];
+  return checks.length ? `gate passed (${checks.join(', ')})` : 'not gated (no --fail-on)';
 }

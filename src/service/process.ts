@@ -1,17 +1,18 @@
 /**
  * TargetProcess: the service under test (or a bare interpreter for call scenarios), started with the
- * shim injected, its channels, readiness and, on every way out, the end of its whole process tree.
+ * shim injected, its channels (service/channels.ts), readiness and, on every way out, the end of its
+ * whole process tree.
  */
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
 import { TargetError, UsageError } from '../errors.js';
 import type { HeapCounter } from '../config/dynamic.js';
+import { ChannelServer } from './channels.js';
+import { TargetChild, type ExitInfo } from './child.js';
 import { splitCommand } from './command.js';
-import { ShimConnection } from './connection.js';
+import type { ShimConnection } from './connection.js';
 import { writeHarness, type HarnessFolder } from './harness.js';
-import { isAlive, terminateTree, type TerminateResult } from './kill.js';
+import { descendantsOf, isAlive, terminateTree, type TerminateResult } from './kill.js';
+import { listeningPorts } from './listening.js';
 import type { Command, HelloMessage, SampleMessage, ShimMessage } from './protocol.js';
 import { waitUntilReady } from './readiness.js';
 import { forgetUsageHistory, treeUsage } from './usage.js';
@@ -34,13 +35,22 @@ export interface TargetOptions {
   helloTimeoutMs?: number;
   graceMs?: number;
   env?: Record<string, string>;
+  /** Ctrl-C: stops waiting for the target to start at once (TargetProcess.start throws StartInterrupted). */
+  signal?: AbortSignal;
+}
+
+/** The run was interrupted while the target was starting; nothing was measured. */
+export class StartInterrupted extends Error {
+  constructor(readonly signalName: string) {
+    super(`interrupted by ${signalName} while the target was starting`);
+    this.name = 'StartInterrupted';
+  }
 }
 
 export interface ProcessSample extends SampleMessage {
   role: HelloMessage['role'];
 }
 
-const STDERR_TAIL_BYTES = 64 * 1024;
 const SHELL_SYNTAX = /[|&;<>()$`*?![\]{}~]|^\s*\w+=/;
 
 /**
@@ -63,9 +73,7 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   // Last resort, synchronous: the normal paths call stop() and await it.
-  process.on('exit', () => {
-    for (const target of live) target.killNow();
-  });
+  process.on('exit', () => killAllTargetsNow());
 }
 
 /** Ends every live target (the CLI calls this on SIGINT/SIGTERM and on errors). */
@@ -73,19 +81,24 @@ export async function stopAllTargets(): Promise<void> {
   await Promise.all([...live].map((t) => t.stop()));
 }
 
+/** SIGKILL to every live target's processes and their folders removed, synchronously (a second Ctrl-C). */
+export function killAllTargetsNow(): void {
+  for (const target of live) target.killNow();
+}
+
+/** A command that names neither {port} nor PORT: the service may well listen elsewhere. */
+export function ignoresPort(command: string): boolean {
+  return !command.includes('{port}') && !/\bPORT\b/.test(command);
+}
+
+/** A wrong port must be seen this long before heapgate gives up (a service may open a metrics port first). */
+const WRONG_PORT_MS = 3000;
+
 export class TargetProcess {
   readonly runId = randomUUID();
-  readonly connections = new Map<number, ShimConnection>();
-  main: ShimConnection | null = null;
+  private channels: ChannelServer | null = null;
   private harness: HarnessFolder | null = null;
-  private server: net.Server | null = null;
-  private child: ChildProcessByStdio<Writable, Readable, Readable> | null = null;
-  /** Settles once the child has exited and its pipes have closed (or it could not be spawned). */
-  private childGone: Promise<void> = Promise.resolve();
-  private stderrChunks: Buffer[] = [];
-  private stderrBytes = 0;
-  private exitInfo: { code: number | null; signal: string | null } | null = null;
-  private exitWaiters: ((reason: string) => void)[] = [];
+  private child: TargetChild | null = null;
   private stopping: Promise<TerminateResult | null> | null = null;
   private readonly seenPids = new Set<number>();
 
@@ -108,29 +121,38 @@ export class TargetProcess {
     return this.child?.pid ?? null;
   }
 
+  /** Accepted connections by pid. */
+  get connections(): ReadonlyMap<number, ShimConnection> {
+    return this.channels?.connections ?? new Map();
+  }
+
+  /** The first Python process's connection (call scenarios run there). */
+  get main(): ShimConnection | null {
+    return this.channels?.main ?? null;
+  }
+
+  /** Lines on the channels that failed authentication: someone other than a shim tried to speak. */
+  get forged(): number {
+    return this.channels?.forged ?? 0;
+  }
+
   /** The private folder holding the shim for this run (removed by stop()). */
   get privateFolder(): string | null {
     return this.harness?.dir ?? null;
   }
 
-  /** The last lines the service wrote to stderr (its prints land there too). */
+  /** The last lines the service wrote (stdout and stderr; its prints and tracebacks). */
   stderrTail(maxLines = 40): string {
-    const text = Buffer.concat(this.stderrChunks).toString('utf8');
-    return text
-      .split('\n')
-      .slice(-maxLines - 1)
-      .join('\n')
-      .trimEnd();
+    return this.child?.tail(maxLines) ?? '';
   }
 
-  get exited(): { code: number | null; signal: string | null } | null {
-    return this.exitInfo;
+  get exited(): ExitInfo | null {
+    return this.child?.exited ?? null;
   }
 
   /** Resolves with a description once the main process has exited. */
   exitReason(): Promise<string> {
-    if (this.exitInfo) return Promise.resolve(describeExit(this.exitInfo));
-    return new Promise((resolve) => this.exitWaiters.push(resolve));
+    return this.child ? this.child.exitReason() : new Promise(() => {});
   }
 
   private async launch(): Promise<void> {
@@ -140,12 +162,10 @@ export class TargetProcess {
         `--target "${options.command}": python -I / -E ignore PYTHONPATH, so heapgate's shim cannot load; drop the flag`,
       );
     }
-    this.harness = writeHarness();
-    this.server = net.createServer((socket) => this.adopt(new ShimConnection(socket, socket)));
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(this.harness!.socketPath, () => resolve());
-    });
+    const interrupted = whenAborted(options.signal);
+    this.harness = writeHarness(this.runId);
+    this.channels = await ChannelServer.listen(this.harness.socketPath, this.runId);
+    this.channels.onAccepted = (pid) => this.seenPids.add(pid);
 
     const env: Record<string, string | undefined> = {
       ...process.env,
@@ -162,28 +182,26 @@ export class TargetProcess {
     if ((options.heapCounter ?? 'allocator') === 'allocator')
       env.GLIBC_TUNABLES = withoutTcache(env.GLIBC_TUNABLES);
     if (options.port !== null) env.PORT = String(options.port);
+    const spawnOptions = { cwd: options.cwd, env, shell: false };
     if (options.command === null) {
       env.HEAPGATE_BARE = '1';
-      this.child = this.spawnChild(
+      this.child = new TargetChild(
         options.python,
         ['-c', 'import heapgate_shim; heapgate_shim.serve_forever()'],
-        env,
+        spawnOptions,
       );
     } else {
       const command = options.command.replaceAll('{port}', String(options.port ?? ''));
       if (SHELL_SYNTAX.test(command)) {
-        this.child = this.spawnChild(command, [], env, true);
+        this.child = new TargetChild(command, [], { ...spawnOptions, shell: true });
       } else {
         const [file, ...args] = splitCommand(command);
-        this.child = this.spawnChild(file, args, env);
+        this.child = new TargetChild(file, args, spawnOptions);
       }
     }
-    const child = this.child;
-    if (child.pid) this.seenPids.add(child.pid);
-    this.main = new ShimConnection(child.stdout!, child.stdin!);
-    this.adopt(this.main);
+    if (this.child.pid) this.seenPids.add(this.child.pid);
 
-    const hello = await this.waitForHello(options.helloTimeoutMs ?? 20_000);
+    const hello = await this.waitForHello(options.helloTimeoutMs ?? 20_000, interrupted);
     if (hello.error) throw new UsageError(`${hello.executable}: ${hello.error}`);
 
     if (options.port !== null) {
@@ -192,62 +210,39 @@ export class TargetProcess {
         port: options.port,
         readyPath: options.readyPath,
         timeoutMs: options.readyTimeoutMs,
-        abandoned: this.exitReason(),
+        abandoned: Promise.race([this.exitReason(), interrupted]),
+        check:
+          options.command && ignoresPort(options.command) ? this.wrongPortCheck(options.port) : undefined,
       });
+      if (options.signal?.aborted) throw new StartInterrupted(signalName(options.signal));
       if (!ready.ready) {
         throw new TargetError(`the target never became ready: ${ready.reason}`, this.stderrTail());
       }
     }
   }
 
-  /**
-   * Starts the target in a process group of its own (so the whole group can be signalled) with three
-   * pipes: stdin/stdout carry the main channel, stderr is kept as a bounded tail.
-   */
-  private spawnChild(
-    file: string,
-    args: string[],
-    env: Record<string, string | undefined>,
-    shell = false,
-  ): ChildProcessByStdio<Writable, Readable, Readable> {
-    const child = spawn(file, args, {
-      cwd: this.options.cwd,
-      env,
-      detached: true,
-      shell,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    child.stderr.on('data', (chunk: Buffer) => this.keepStderr(chunk));
-    this.childGone = new Promise<void>((resolve) => {
-      let exited = false;
-      const finish = (code: number | null, signal: string | null) => {
-        if (exited) return;
-        exited = true;
-        this.exitInfo = { code, signal };
-        const reason = describeExit(this.exitInfo);
-        for (const waiter of this.exitWaiters.splice(0)) waiter(reason);
-        resolve();
-      };
-      // 'close' comes once stdio has drained too, so the stderr tail is complete; a grandchild still
-      // holding the pipes must not hide the exit, hence the short wait after 'exit'.
-      child.once('exit', (code, signal) => {
-        setTimeout(() => finish(code, signal), 200).unref();
-      });
-      child.once('close', (code: number | null, signal: string | null) => finish(code, signal));
-      child.once('error', (error) => {
-        this.keepStderr(Buffer.from(`${error.message}\n`));
-        if (child.pid === undefined) finish(null, null); // never started
-      });
-    });
-    // A target that exits early closes its stdin under us: that is reported as an exit, not thrown.
-    child.stdin.on('error', () => {});
-    return child;
+  /** Gives up once the tree has listened, for a while, on ports that are not the one it was given. */
+  private wrongPortCheck(port: number): () => string | null {
+    let since: number | null = null;
+    return () => {
+      const root = this.pid;
+      if (root === null) return null;
+      const ports = listeningPorts([root, ...descendantsOf(root), ...this.seenPids]);
+      if (!ports.length || ports.includes(port)) {
+        since = null;
+        return null;
+      }
+      since ??= Date.now();
+      if (Date.now() - since < WRONG_PORT_MS) return null;
+      return (
+        `it listens on ${ports.map((p) => `port ${p}`).join(', ')}, not on port ${port}, the one heapgate gave it: ` +
+        'put {port} in --target where the service takes its port, or have it read $PORT'
+      );
+    };
   }
 
-  private waitForHello(timeoutMs: number): Promise<HelloMessage> {
+  private waitForHello(timeoutMs: number, interrupted: Promise<string>): Promise<HelloMessage> {
     return new Promise<HelloMessage>((resolve, reject) => {
-      const main = this.main!;
-      if (main.hello) return resolve(main.hello);
       const timer = setTimeout(() => {
         reject(
           new TargetError(
@@ -257,40 +252,33 @@ export class TargetProcess {
           ),
         );
       }, timeoutMs);
-      main.once('hello', (hello) => {
+      void this.channels!.waitForMain().then((hello) => {
         clearTimeout(timer);
         resolve(hello);
       });
       void this.exitReason().then((reason) => {
         clearTimeout(timer);
-        reject(new TargetError(`the target exited before it started (${reason})`, this.stderrTail()));
+        const spawned = !this.child?.exited?.spawnError;
+        reject(
+          new TargetError(
+            spawned
+              ? `the target exited before it started (${reason})`
+              : `the target could not be started: ${reason}`,
+            this.stderrTail(),
+          ),
+        );
+      });
+      void interrupted.then((name) => {
+        clearTimeout(timer);
+        reject(new StartInterrupted(name));
       });
     });
-  }
-
-  private adopt(connection: ShimConnection): void {
-    connection.on('hello', (hello) => {
-      this.seenPids.add(hello.pid);
-      this.connections.set(hello.pid, connection);
-    });
-    connection.on('close', () => {
-      const pid = connection.pid;
-      if (pid !== null && this.connections.get(pid) === connection) this.connections.delete(pid);
-    });
-  }
-
-  private keepStderr(chunk: Buffer): void {
-    this.stderrChunks.push(chunk);
-    this.stderrBytes += chunk.length;
-    while (this.stderrBytes > STDERR_TAIL_BYTES && this.stderrChunks.length > 1) {
-      this.stderrBytes -= this.stderrChunks.shift()!.length;
-    }
   }
 
   /** Processes, RSS and CPU of the whole tree (null when it cannot be read right now). */
   async usage(): Promise<TreeUsage | null> {
     const pid = this.child?.pid;
-    return pid && !this.exitInfo ? treeUsage(pid) : null;
+    return pid && !this.exited ? treeUsage(pid) : null;
   }
 
   /** Connections of the processes that serve requests and are measured (multiprocessing helpers are not). */
@@ -345,8 +333,6 @@ export class TargetProcess {
   stop(graceMs = this.options.graceMs ?? 5000): Promise<TerminateResult | null> {
     this.stopping ??= (async () => {
       let result: TerminateResult | null = null;
-      for (const c of this.connections.values()) c.close();
-      this.main?.close();
       const pid = this.child?.pid;
       if (pid) {
         result = await terminateTree(pid, {
@@ -357,10 +343,10 @@ export class TargetProcess {
         });
         // Let the child's pipes close so no handle keeps Node alive (and keep no timer alive either).
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([this.childGone, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+        await Promise.race([this.child!.gone, new Promise((r) => (timer = setTimeout(r, 1000)))]);
         clearTimeout(timer);
       }
-      await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+      await this.channels?.close();
       this.harness?.remove();
       live.delete(this);
       if (!live.size) forgetUsageHistory();
@@ -392,6 +378,20 @@ export class TargetProcess {
   }
 }
 
+function signalName(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'an interrupt';
+}
+
+/** Resolves with the signal's name once `signal` aborts (never, without one). */
+function whenAborted(signal: AbortSignal | undefined): Promise<string> {
+  if (!signal) return new Promise(() => {});
+  if (signal.aborted) return Promise.resolve(signalName(signal));
+  return new Promise((resolve) =>
+    signal.addEventListener('abort', () => resolve(signalName(signal)), { once: true }),
+  );
+}
+
 /** `python -I app.py`, `python3 -E -m uvicorn …`: interpreters that will never load the shim. */
 export function ignoresPythonPath(command: string): boolean {
   const words = command.trim().split(/\s+/);
@@ -403,9 +403,4 @@ export function ignoresPythonPath(command: string): boolean {
     if (/^-[cmWX]/.test(word)) break;
   }
   return false;
-}
-
-function describeExit(info: { code: number | null; signal: string | null }): string {
-  if (info.signal) return `killed by ${info.signal}`;
-  return `exit code ${info.code ?? 'unknown'}`;
 }

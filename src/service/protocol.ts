@@ -1,10 +1,13 @@
 /**
- * The IPC protocol between heapgate and the shim (docs/ipc.md), version 1: one JSON object per line.
- * Everything here is pure: bytes in, validated messages out. Lines that are not protocol are counted
- * and dropped; numbers are checked before anyone uses them.
+ * The IPC protocol between heapgate and the shim (docs/ipc.md), version 2: one JSON object per line,
+ * each authenticated with the connection's key (HMAC-SHA256) and numbered, so that nothing but the shim
+ * that received the key can put a message on a channel. Everything here is pure: bytes in, validated
+ * messages out. Lines that are not protocol, or not authentic, are counted and dropped; numbers are
+ * checked before anyone uses them.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** A line longer than this is not ours (a sites reply of a few hundred entries is well under 1 MB). */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
@@ -15,6 +18,8 @@ interface Envelope {
   pid: number;
   ppid: number;
   id?: number;
+  /** Position of the message on its connection (1, 2, …): authenticated messages only. */
+  seq?: number;
 }
 
 export interface HelloMessage extends Envelope {
@@ -152,6 +157,7 @@ export function parseMessage(line: string): ShimMessage | null {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
   if (data.v !== PROTOCOL_VERSION || !isPid(data.pid) || !isCount(data.ppid)) return null;
   if (data.id !== undefined && !isCount(data.id)) return null;
+  if (data.seq !== undefined && !isCount(data.seq)) return null;
   switch (data.type) {
     case 'hello':
       if (!ROLES.has(data.role as string) || !isString(data.python) || !isString(data.implementation)) {
@@ -225,15 +231,49 @@ function isSite(value: unknown): value is SiteEntry {
   );
 }
 
+/** A frame's authentication code: HMAC-SHA256 of the JSON bytes under the connection's key, in hex. */
+export function frameMac(key: Buffer, body: Buffer | string): string {
+  return createHmac('sha256', key).update(body).digest('hex');
+}
+
+/** A message as the shim frames it (tests and fuzzing speak for the shim with it). */
+export function encodeFrame(key: Buffer, message: Record<string, unknown>): string {
+  const body = JSON.stringify(message);
+  return `${frameMac(key, body)} ${body}\n`;
+}
+
+const MAC_CHARS = 64;
+const FRAME_START = /[0-9a-f]{64} \{/g;
+/** Candidate frame starts tried per line: a real frame is the line's end, so the rightmost few suffice. */
+const MAX_CANDIDATES = 4;
+
 /**
- * Splits a byte stream into lines and messages. Lines that are not protocol (or are too long to be)
- * are counted in `noise` and dropped.
+ * Splits a connection's byte stream into lines and authentic messages (docs/ipc.md, "Framing"):
+ * - before `authenticate(key)`, the one message accepted is the connection's plain `hello` (heapgate
+ *   checks who claims to speak, then hands the shim its key);
+ * - after it, every line must be `MAC JSON` with a valid MAC under the key and a `seq` above the last.
+ * Lines that are not protocol are counted in `noise`; protocol that fails authentication in `forged`;
+ * both are dropped, as is a line too long to be ours.
  */
 export class LineDecoder {
   noise = 0;
+  forged = 0;
+  private key: Buffer | null = null;
+  private lastSeq = 0;
+  private helloSeen = false;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private discarding = false;
+
+  /** From now on, only frames authenticated with `key` are accepted. */
+  authenticate(key: Buffer): void {
+    this.key = key;
+    this.helloSeen = true;
+  }
+
+  get authenticated(): boolean {
+    return this.key !== null;
+  }
 
   push(chunk: Buffer): ShimMessage[] {
     const messages: ShimMessage[] = [];
@@ -251,9 +291,8 @@ export class LineDecoder {
       this.pending = [];
       this.pendingBytes = 0;
       if (line.length === 0) continue;
-      const message = parseMessage(line.toString('utf8'));
+      const message = this.decode(line);
       if (message) messages.push(message);
-      else this.noise++;
     }
     if (start < chunk.length && !this.discarding) {
       const rest = chunk.subarray(start);
@@ -267,6 +306,45 @@ export class LineDecoder {
       }
     }
     return messages;
+  }
+
+  private decode(line: Buffer): ShimMessage | null {
+    if (!this.key) {
+      const message = parseMessage(line.toString('utf8'));
+      if (message?.type === 'hello' && !this.helloSeen) {
+        this.helloSeen = true;
+        return message;
+      }
+      if (message) this.forged++;
+      else this.noise++;
+      return null;
+    }
+    // A writer without the key may have glued bytes in front of a real frame (it ends the line), so
+    // every `MAC {` in the line is a candidate, rightmost first, a few at most.
+    const text = line.toString('latin1');
+    const starts: number[] = [];
+    for (const match of text.matchAll(FRAME_START)) starts.push(match.index);
+    for (const at of starts.reverse().slice(0, MAX_CANDIDATES)) {
+      const body = line.subarray(at + MAC_CHARS + 1);
+      const expected = Buffer.from(frameMac(this.key, body), 'latin1');
+      if (!timingSafeEqual(expected, line.subarray(at, at + MAC_CHARS))) continue;
+      if (at > 0) this.forged++;
+      const message = parseMessage(body.toString('utf8'));
+      if (!message || message.seq === undefined || message.seq <= this.lastSeq) {
+        // Authentic but malformed, or a replay: not to be believed either way.
+        this.forged++;
+        return null;
+      }
+      this.lastSeq = message.seq;
+      return message;
+    }
+    if (starts.length) {
+      this.forged++;
+      return null;
+    }
+    if (parseMessage(line.toString('utf8'))) this.forged++;
+    else this.noise++;
+    return null;
   }
 }
 

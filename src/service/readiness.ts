@@ -12,8 +12,10 @@ export interface ReadinessOptions {
   /** GET this path and require a status below 500, instead of a bare TCP connect. */
   readyPath?: string;
   timeoutMs: number;
-  /** Resolves (with a reason) when waiting is pointless: the process exited. */
+  /** Resolves (with a reason) when waiting is pointless: the process exited, or Ctrl-C. */
   abandoned: Promise<string>;
+  /** Asked about twice a second while not ready: a reason to give up now, or null to keep waiting. */
+  check?: () => string | null;
   initialDelayMs?: number;
   maxDelayMs?: number;
   /** Random source for jitter (tests pass a fixed one). */
@@ -34,6 +36,7 @@ export async function waitUntilReady(options: ReadinessOptions): Promise<Readine
   let gaveUp: string | null = null;
   void options.abandoned.then((reason) => (gaveUp = reason));
   let lastError = 'nothing listening yet';
+  let checkedAt = started;
   while (Date.now() - started < options.timeoutMs) {
     if (gaveUp) return { ready: false, reason: gaveUp, attempts };
     attempts++;
@@ -42,6 +45,11 @@ export async function waitUntilReady(options: ReadinessOptions): Promise<Readine
     if (outcome === true) return { ready: true, attempts, ms: Date.now() - started };
     lastError = outcome;
     if (gaveUp) return { ready: false, reason: gaveUp, attempts };
+    if (options.check && Date.now() - checkedAt >= 500) {
+      checkedAt = Date.now();
+      const why = options.check();
+      if (why) return { ready: false, reason: why, attempts };
+    }
     // Full jitter: a random wait up to the current backoff step.
     const wait = Math.min(
       delay * (0.5 + random() * 0.5),

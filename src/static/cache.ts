@@ -3,9 +3,23 @@
  * size and mtime still match is trusted without reading the file (as ruff does); otherwise the file is
  * hashed and the entry used only when the content is the same. The key includes a hash of the static
  * engine's own code, so a new heapgate (or a changed rule) never reads stale results.
+ *
+ * The cache only ever writes inside a folder it owns (cacheFolder below): one it created, marked with a
+ * CACHEDIR.TAG, or an empty one. Handed a folder holding anything else (`--cache-dir .`), it keeps its
+ * files in a `.heapgate_cache` folder inside it, so the user's own files (a project's .gitignore) are
+ * never touched.
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SourceFile } from './discover.js';
@@ -35,8 +49,9 @@ export class StaticCache {
   /** A cache stored in `dir`; `null` dir gives a cache that remembers nothing (`--no-cache`). */
   static open(dir: string | null): StaticCache {
     const engine = engineKey();
-    if (!dir) return new StaticCache(null, { engine, entries: {} });
-    const file = path.join(dir, 'static-v1.json');
+    const folder = dir === null ? null : cacheFolder(dir);
+    if (!folder) return new StaticCache(null, { engine, entries: {} });
+    const file = path.join(folder, CACHE_FILE);
     try {
       const parsed = JSON.parse(readFileSync(file, 'utf8')) as CacheFile;
       if (parsed.engine === engine && parsed.entries && typeof parsed.entries === 'object') {
@@ -50,8 +65,8 @@ export class StaticCache {
 
   /** The cached result for a file, or undefined. `options` distinguishes analysis settings. */
   lookup(source: SourceFile, options: string): FileResult | undefined {
-    const entry = this.data.entries[source.rel];
-    if (!entry || entry.options !== options) return undefined;
+    const entry = Object.hasOwn(this.data.entries, source.rel) ? this.data.entries[source.rel] : undefined;
+    if (!isEntry(entry) || entry.options !== options) return undefined;
     if (entry.size === source.size && entry.mtimeMs === source.mtimeMs) return entry.result;
     let hash: string;
     try {
@@ -88,19 +103,89 @@ export class StaticCache {
       }
     }
     if (!this.dirty) return;
+    const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
       const dir = path.dirname(this.file);
       mkdirSync(dir, { recursive: true });
-      // Keep the cache out of the user's commits, as .ruff_cache does.
-      writeFileSync(path.join(dir, '.gitignore'), '*\n');
-      const temp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(temp, JSON.stringify(this.data));
+      // The folder is heapgate's (cacheFolder): mark it, and keep it out of the user's commits as
+      // .ruff_cache does. Files already there are left as they are.
+      writeFileSync(path.join(dir, TAG_FILE), TAG, { flag: 'wx' });
+    } catch {
+      // already tagged, or a read-only tree (then the writes below fail too)
+    }
+    try {
+      writeFileSync(path.join(path.dirname(this.file), '.gitignore'), '*\n', { flag: 'wx' });
+    } catch {
+      // already there
+    }
+    try {
+      writeFileSync(temp, JSON.stringify(this.data), { flag: 'wx' });
       renameSync(temp, this.file);
       this.dirty = false;
     } catch {
+      rmSync(temp, { force: true });
       // a read-only tree simply gets no cache
     }
   }
+}
+
+const CACHE_FILE = 'static-v1.json';
+const TAG_FILE = 'CACHEDIR.TAG';
+/** https://bford.info/cachedir/: backup tools skip a folder holding this. */
+const TAG =
+  'Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by heapgate.\n';
+/** What a heapgate cache folder holds (older versions wrote no tag). */
+const OWN_NAMES = new Set([CACHE_FILE, TAG_FILE, '.gitignore']);
+
+/**
+ * The folder the cache may write in for `dir` (see the module comment), or null when there is none:
+ * `dir` itself when it is missing, empty, tagged or holds only a cache's files; else `dir/.heapgate_cache`
+ * on the same terms; never a file, and never through a link to a folder that is not a cache's.
+ */
+export function cacheFolder(dir: string, depth = 0): string | null {
+  let names: string[];
+  try {
+    const stats = lstatSync(dir);
+    if (stats.isSymbolicLink() && !statSync(dir).isDirectory()) return null;
+    if (!stats.isSymbolicLink() && !stats.isDirectory()) return null;
+    names = readdirSync(dir);
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? dir : null;
+  }
+  const tagged =
+    names.includes(TAG_FILE) && safeRead(path.join(dir, TAG_FILE)).includes('created by heapgate');
+  const onlyOurs = names.every(
+    (name) => OWN_NAMES.has(name) || /^static-v1\.json\.\d+(\.\w+)?\.tmp$/.test(name),
+  );
+  if (tagged || onlyOurs) return dir;
+  if (lstatSync(dir).isSymbolicLink() || depth > 0) return null;
+  return cacheFolder(path.join(dir, '.heapgate_cache'), depth + 1);
+}
+
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function isEntry(value: unknown): value is CacheEntry {
+  if (typeof value !== 'object' || value === null) return false;
+  const entry = value as Partial<CacheEntry>;
+  const result = entry.result as Partial<FileResult> | undefined;
+  return (
+    typeof entry.size === 'number' &&
+    typeof entry.mtimeMs === 'number' &&
+    typeof entry.hash === 'string' &&
+    typeof entry.options === 'string' &&
+    typeof result === 'object' &&
+    result !== null &&
+    Array.isArray(result.findings) &&
+    Array.isArray(result.routes) &&
+    Array.isArray(result.problems) &&
+    typeof result.suppressed === 'number'
+  );
 }
 
 function hashFile(abs: string): string {

@@ -1,8 +1,9 @@
 /**
  * Which `.py` files an analysis covers: a walk of PATH that skips what is not the project's own code
  * (VCS folders, virtualenvs, site-packages, node_modules, caches, build output), honours `.gitignore`
- * files from the repository root down, and the user's `--exclude` globs. Symlinked folders are followed
- * once; a loop is reported, not followed.
+ * files from the repository root down, and the user's `--exclude` globs. The walk stays inside PATH: a
+ * symbolic link whose target lies outside it is reported and not followed (a link to `/` must not walk
+ * the whole filesystem); symlinked folders inside it are followed once, and a loop is reported.
  */
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
@@ -85,7 +86,18 @@ export function discoverPythonFiles(rootArg: string, options: DiscoverOptions = 
     // A folder the user names explicitly is analysed even when an outer .gitignore excludes it.
     if (isIgnored(layers, repoRoot, root, true)) layers.length = 0;
   }
-  const visited = new Set<string>([safeRealpath(root) ?? root]);
+  const realRoot = safeRealpath(root) ?? root;
+  const visited = new Set<string>([realRoot]);
+  const leavesTree = (abs: string, childRel: string): boolean => {
+    const real = safeRealpath(abs);
+    if (real === null || isInside(realRoot, real)) return false;
+    problems.push({
+      kind: 'outside-tree',
+      file: childRel,
+      message: `links outside the analysed folder (to ${real}); not followed`,
+    });
+    return true;
+  };
 
   const walk = (dir: string, rel: string, depthLayers: number): void => {
     let entries: Dirent[];
@@ -127,6 +139,7 @@ export function discoverPythonFiles(rootArg: string, options: DiscoverOptions = 
         if (excluded(childRel, entry.name)) continue;
         if (isIgnored(layers, repoRoot, abs, true)) continue;
         if (existsSync(path.join(abs, 'pyvenv.cfg'))) continue; // a virtualenv under any name
+        if (entry.isSymbolicLink() && leavesTree(abs, childRel)) continue;
         const real = safeRealpath(abs);
         if (!real) {
           problems.push({ kind: 'symlink-loop', file: childRel, message: 'symbolic link loop; skipped' });
@@ -148,6 +161,7 @@ export function discoverPythonFiles(rootArg: string, options: DiscoverOptions = 
       } else if (isFile && entry.name.endsWith('.py')) {
         if (excluded(childRel, entry.name)) continue;
         if (isIgnored(layers, repoRoot, abs, false)) continue;
+        if (entry.isSymbolicLink() && leavesTree(abs, childRel)) continue;
         try {
           const stat = statSync(abs);
           files.push({ abs, rel: childRel, size: stat.size, mtimeMs: stat.mtimeMs });
@@ -213,6 +227,11 @@ function isIgnored(
     if (layer.rules.ignores(isDir ? `${rel}/` : rel)) return true;
   }
   return false;
+}
+
+function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
 function safeRealpath(p: string): string | null {

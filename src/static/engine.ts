@@ -17,6 +17,8 @@ export interface StaticOptions {
   cacheDir?: string | null;
   threads?: number;
   maxFileBytes?: number;
+  /** Per-file time guard on the worker threads (static/pool.ts). */
+  fileTimeoutMs?: number;
 }
 
 export interface StaticResult {
@@ -57,6 +59,7 @@ export async function analyzeProject(options: StaticOptions): Promise<StaticResu
   const analyzed = await analyzeFiles(misses, {
     threads: options.threads,
     maxFileBytes: options.maxFileBytes,
+    fileTimeoutMs: options.fileTimeoutMs,
   });
   analyzed.forEach(({ result, hash }, j) => {
     results[missIndex[j]] = result;

@@ -37,7 +37,9 @@ describe('heapgate analyze', () => {
     expect(result.stdout).toContain("Parameter 'seen' defaults to a mutable list");
     expect(result.stdout).toMatch(/2 findings in 2 files \(2 MEDIUM\)/);
     expect(result.stdout).toContain('1 suppressed');
-    expect(result.stdout).toContain('gate passed');
+    // Without --fail-on nothing is gated: it must not claim a gate passed (issue 13).
+    expect(result.stdout).toContain('not gated (no --fail-on)');
+    expect(result.stdout).not.toContain('gate passed');
   });
 
   it('exits 1 when a finding is at or above --fail-on, 0 when all are below', async () => {
@@ -205,7 +207,8 @@ describe('heapgate analyze: usage errors exit 2 and name the culprit', () => {
     const result = await heapgate(['analyze', dir, '--format', 'json', '--output', blocker]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('--output');
-    expect(readdirSync(dir).sort()).toEqual(['.heapgate_cache', 'app.py', 'pkg']);
+    // Checked before any work starts (issue 13): not even the cache is written.
+    expect(readdirSync(dir).sort()).toEqual(['app.py', 'pkg']);
   });
 });
 

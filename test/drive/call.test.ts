@@ -28,7 +28,7 @@ function channel(
   };
 }
 
-const envelope = { v: 1 as const, pid: 10, ppid: 1, id: 1 };
+const envelope = { v: 2 as const, pid: 10, ppid: 1, id: 1 };
 const allOk = (command: Command): ShimMessage =>
   command.cmd === 'call'
     ? { ...envelope, type: 'call', ok: command.calls.length, errors: 0, seconds: 0.01 }

@@ -89,7 +89,10 @@ describe('TargetProcess', () => {
   it('fails with a clear error when the command does not exist', async () => {
     const error = await start('heapgate-no-such-program --port {port}').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetError);
-    expect((error as TargetError).message).toContain('exited before it started');
+    // Says so, instead of "exited before it started (exit code unknown)" (issue 13).
+    expect((error as TargetError).message).toBe(
+      "the target could not be started: no such program 'heapgate-no-such-program' (is it installed and on PATH?)",
+    );
     expect((error as TargetError).stderrTail).toContain('spawn heapgate-no-such-program ENOENT');
   });
 

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCommand, LineDecoder, MAX_LINE_BYTES, parseMessage } from '../../src/service/protocol.js';
+import { randomBytes } from 'node:crypto';
+import {
+  encodeCommand,
+  encodeFrame,
+  LineDecoder,
+  MAX_LINE_BYTES,
+  parseMessage,
+} from '../../src/service/protocol.js';
 
 const sample = {
-  v: 1,
+  v: 2,
   type: 'sample',
   pid: 10,
   ppid: 1,
@@ -22,7 +29,7 @@ describe('parseMessage', () => {
   });
 
   it.each([
-    ['a wrong protocol version', { ...sample, v: 2 }],
+    ['a wrong protocol version', { ...sample, v: 1 }],
     ['a negative heap', { ...sample, heap: -1 }],
     ['an absurd heap', { ...sample, heap: 2 ** 60 }],
     ['a fractional thread count', { ...sample, threads: 1.5 }],
@@ -32,7 +39,7 @@ describe('parseMessage', () => {
     [
       'a site without a traceback',
       {
-        v: 1,
+        v: 2,
         type: 'sites',
         pid: 1,
         ppid: 0,
@@ -42,7 +49,7 @@ describe('parseMessage', () => {
     [
       'a hello with an unknown role',
       {
-        v: 1,
+        v: 2,
         type: 'hello',
         pid: 1,
         ppid: 0,
@@ -66,24 +73,68 @@ describe('parseMessage', () => {
 });
 
 describe('LineDecoder', () => {
-  it('reassembles messages split across chunks and counts noise', () => {
+  const key = randomBytes(32);
+  const authenticated = () => {
     const decoder = new LineDecoder();
-    const text = `hello from print()\n${JSON.stringify(sample)}\n\n${JSON.stringify({ ...sample, id: 4 })}\n`;
+    decoder.authenticate(key);
+    return decoder;
+  };
+
+  it('reassembles messages split across chunks and counts noise', () => {
+    const decoder = authenticated();
+    const text =
+      `hello from print()\n${encodeFrame(key, { ...sample, seq: 1 })}\n` +
+      encodeFrame(key, { ...sample, id: 4, seq: 2 });
     const bytes = Buffer.from(text);
     const messages = [];
     for (let i = 0; i < bytes.length; i += 7) messages.push(...decoder.push(bytes.subarray(i, i + 7)));
     expect(messages.map((m) => m.id)).toEqual([3, 4]);
     expect(decoder.noise).toBe(1);
+    expect(decoder.forged).toBe(0);
   });
 
   it('drops a line longer than the limit without buffering it', () => {
-    const decoder = new LineDecoder();
+    const decoder = authenticated();
     const huge = Buffer.alloc(1024 * 1024, 0x61);
     let out = 0;
     for (let sent = 0; sent <= MAX_LINE_BYTES; sent += huge.length) out += decoder.push(huge).length;
-    out += decoder.push(Buffer.from(`tail\n${JSON.stringify(sample)}\n`)).length;
+    out += decoder.push(Buffer.from(`tail\n${encodeFrame(key, { ...sample, seq: 1 })}`)).length;
     expect(out).toBe(1);
     expect(decoder.noise).toBe(1);
+  });
+
+  it('accepts one plain hello before the key, and nothing else', () => {
+    const decoder = new LineDecoder();
+    const hello = {
+      v: 2,
+      type: 'hello',
+      pid: 10,
+      ppid: 1,
+      role: 'spawn',
+      python: '3.11.2',
+      implementation: 'cpython',
+      executable: 'python3',
+      argv: [],
+      traceDepth: 0,
+    };
+    const plain = `${JSON.stringify(sample)}\n${JSON.stringify(hello)}\n${JSON.stringify(hello)}\n`;
+    expect(decoder.push(Buffer.from(plain)).map((m) => m.type)).toEqual(['hello']);
+    expect(decoder.forged).toBe(2);
+  });
+
+  it.each([
+    ['a plain sample reply', () => `${JSON.stringify({ ...sample, seq: 5 })}\n`],
+    ['one signed with another key', () => encodeFrame(randomBytes(32), { ...sample, seq: 5 })],
+    ['a tampered one', () => encodeFrame(key, { ...sample, seq: 5 }).replace('"heap":100', '"heap":1')],
+    ['a replayed one', () => encodeFrame(key, { ...sample, seq: 1 })],
+    ['one without a sequence number', () => encodeFrame(key, sample)],
+  ])('refuses %s once the key is set', (_name, frame) => {
+    const decoder = authenticated();
+    expect(decoder.push(Buffer.from(encodeFrame(key, { ...sample, seq: 1 })))).toHaveLength(1);
+    expect(decoder.push(Buffer.from(frame()))).toEqual([]);
+    expect(decoder.forged).toBe(1);
+    // The real shim's next frame still goes through.
+    expect(decoder.push(Buffer.from(encodeFrame(key, { ...sample, seq: 2 })))).toHaveLength(1);
   });
 });
 

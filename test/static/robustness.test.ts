@@ -94,4 +94,25 @@ describe('inputs that must not stop a run', () => {
       'symlink-loop self.py',
     ]);
   });
+
+  it('stays inside the tree: a link to / is not walked, links that leave are reported and not followed', async () => {
+    const outside = tempProject({ 'elsewhere.py': LEAK, 'lib/more.py': LEAK });
+    const dir = tempProject({ 'pkg/ok.py': LEAK });
+    symlinkSync('/', path.join(dir, 'root'));
+    symlinkSync(path.join(outside, 'lib'), path.join(dir, 'pkg', 'lib'));
+    symlinkSync(path.join(outside, 'elsewhere.py'), path.join(dir, 'linked.py'));
+    symlinkSync(path.join(dir, 'pkg', 'ok.py'), path.join(dir, 'inside.py')); // inside: followed
+    const { report, exitCode } = await analyzeJson(dir);
+    expect(exitCode).toBe(0);
+    expect(report.findings.map((f) => f.file)).toEqual(['inside.py', 'pkg/ok.py']);
+    expect(report.static!.filesAnalyzed).toBe(2);
+    expect(report.problems!.map((p) => `${p.kind} ${p.file}`).sort()).toEqual([
+      'outside-tree linked.py',
+      'outside-tree pkg/lib',
+      'outside-tree root',
+    ]);
+    expect(report.problems!.find((p) => p.file === 'root')!.message).toBe(
+      'links outside the analysed folder (to /); not followed',
+    );
+  });
 });
