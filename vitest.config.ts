@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 const E2E = [
   'test/soak/**/*.test.ts',
   'test/gate/gate.test.ts',
+  'test/gate/sweep.test.ts',
   'test/service/process.test.ts',
   'test/service/usage.test.ts',
   'test/drive/call.test.ts',

@@ -9,6 +9,7 @@
  * the service takes). Confirmed findings get a recommendation sized by projected growth. Pure.
  */
 import { isBytes } from '../model/metrics.js';
+import { describeStatuses, successShare } from './answers.js';
 import { formatBytes } from '../units.js';
 import type { LeakClass, LeakSite, Recommendation, ScenarioReport } from '../model/report.js';
 import type { DynamicStatus, Finding } from '../model/static.js';
@@ -145,15 +146,6 @@ export function confirmFindings(
   return out;
 }
 
-/** Share of a scenario's answers that were a success (2xx, 3xx, or a call that returned); null: unknown. */
-export function successShare(report: ScenarioReport): number | null {
-  const statuses = Object.entries(report.reach?.statuses ?? {});
-  const total = statuses.reduce((sum, [, n]) => sum + n, 0);
-  if (!total) return null;
-  const ok = statuses.filter(([status]) => status === 'ok' || /^[23]\d\d$/.test(status));
-  return ok.reduce((sum, [, n]) => sum + n, 0) / total;
-}
-
 /**
  * Did the scenario run the finding's code? Most answers a success, and its function entered in most of the
  * probe's iterations (a module-level finding, or a function the probe could not watch: the answers alone
@@ -199,14 +191,6 @@ function missed(report: ScenarioReport, f: Finding, id: string | null): string {
   if (answers)
     parts.push(`${share !== null && share < 0.5 ? 'mostly failed answers: ' : 'answers '}${answers}`);
   return `'${report.name}' ${parts.join('; ')}`;
-}
-
-/** `404×2990, 200×10`: the statuses, most frequent first. */
-export function describeStatuses(statuses: Readonly<Record<string, number>>): string {
-  return Object.entries(statuses)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([status, n]) => `${status}×${n}`)
-    .join(', ');
 }
 
 /** The first leak site whose traceback passes through the finding's function or code it calls. */

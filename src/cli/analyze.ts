@@ -51,14 +51,15 @@ export async function runAnalyze(
       interruption.release();
     }
   } else {
-    if (flags.allScenarios || flags.failOnConfirmed || flags.shard !== undefined) {
-      const flag = flags.allScenarios
-        ? '--all-scenarios'
-        : flags.failOnConfirmed
-          ? '--fail-on-confirmed'
-          : '--shard';
-      throw new UsageError(`${flag}: only means something with --enable-memory-budget-gate`);
-    }
+    const gateOnly: [string, boolean][] = [
+      ['--all-scenarios', flags.allScenarios === true],
+      ['--fail-on-confirmed', flags.failOnConfirmed === true],
+      ['--shard', flags.shard !== undefined],
+      ['--gate-time', flags.gateTime !== undefined],
+      ['--fail-on-unreached', flags.failOnUnreached === true],
+    ];
+    const given = gateOnly.find(([, on]) => on);
+    if (given) throw new UsageError(`${given[0]}: only means something with --enable-memory-budget-gate`);
     outcome = await runAnalyzePipeline(options, rules, null);
   }
 

@@ -78,9 +78,14 @@ export async function main(
       'report a file whose analysis takes longer as not analysed (default 60s)',
     )
     .option('--threads <n>', 'parser threads (default: one per core; 0 parses on the main thread)')
-    .option('--enable-memory-budget-gate', 'after the static phase, run the scenarios the findings select')
+    .option(
+      '--enable-memory-budget-gate',
+      'after the static phase, soak the scenarios the findings select, then every other route while --gate-time lasts',
+    )
     .option('--all-scenarios', 'with the gate: run every scenario, selected or not')
-    .option('--fail-on-confirmed', 'with --fail-on: count only findings the run confirmed');
+    .option('--fail-on-confirmed', 'with --fail-on: count only findings the run confirmed')
+    .option('--gate-time <time>', 'with the gate: time budget for the scenarios after the selected ones (default 5m)')
+    .option('--fail-on-unreached', 'with the gate: a finding no request reached fails the gate');
   addDynamicOptions(analyze).action(async (pathArg: string | undefined, flags: AnalyzeFlags) => {
     // Each command loads only what it needs: start-up time counts in every CI run.
     const { runAnalyze } = await import('./analyze.js');

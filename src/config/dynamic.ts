@@ -32,6 +32,8 @@ export interface DynamicFlags {
   traceDepth?: string;
   heapCounter?: string;
   grace?: string;
+  gateTime?: string;
+  failOnUnreached?: boolean;
 }
 
 export interface DynamicOptions {
@@ -50,7 +52,17 @@ export interface DynamicOptions {
   traceDepth: number;
   heapCounter: HeapCounter;
   graceMs: number;
+  /**
+   * The gate's time budget: after the scenarios findings select (which always run), the others and the
+   * route sweep run while it lasts.
+   */
+  gateTimeMs: number;
+  /** A finding no request reached fails the gate. */
+  failOnUnreached: boolean;
 }
+
+/** The gate's default time budget: enough to sweep a few dozen routes at the defaults' ~3 s a route. */
+export const DEFAULT_GATE_TIME = '5m';
 
 /**
  * What the heap metric counts: `allocator` — live bytes as pymalloc and malloc count them, read at each
@@ -74,6 +86,8 @@ export const DYNAMIC_CONFIG_KEYS = [
   'trace-depth',
   'heap-counter',
   'grace',
+  'gate-time',
+  'fail-on-unreached',
 ] as const;
 
 export function resolveDynamicOptions(
@@ -184,6 +198,17 @@ export function resolveDynamicOptions(
   if (allowRemoteConfig !== undefined && typeof allowRemoteConfig !== 'boolean') {
     throw new UsageError(`${where('allow-remote')}: expected true or false`);
   }
+  const gateTimeText = flags.gateTime ?? configString('gate-time') ?? DEFAULT_GATE_TIME;
+  const gateTimeMs = parseDuration(gateTimeText);
+  if (gateTimeMs === null || gateTimeMs <= 0) {
+    throw new UsageError(
+      `${flags.gateTime !== undefined ? '--gate-time' : where('gate-time')}: expected a duration such as 5m, got '${gateTimeText}'`,
+    );
+  }
+  const unreachedConfig = table['fail-on-unreached'];
+  if (unreachedConfig !== undefined && typeof unreachedConfig !== 'boolean') {
+    throw new UsageError(`${where('fail-on-unreached')}: expected true or false`);
+  }
   const command = flags.target ?? configString('target') ?? null;
   if (command !== null && !command.trim()) throw new UsageError('--target: the command is empty');
 
@@ -202,6 +227,8 @@ export function resolveDynamicOptions(
     traceDepth: Number(depthText),
     heapCounter: heapCounter as HeapCounter,
     graceMs,
+    gateTimeMs,
+    failOnUnreached: flags.failOnUnreached ?? (unreachedConfig as boolean | undefined) ?? false,
   };
 }
 

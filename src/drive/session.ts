@@ -9,7 +9,7 @@ import type { HeapCounter } from '../config/dynamic.js';
 import type { Phase, Progress } from '../model/progress.js';
 import type { Sample } from '../model/sample.js';
 import type { TreeSummary } from '../model/report.js';
-import type { Scenario } from '../scenarios/model.js';
+import type { RequestSpec, Scenario } from '../scenarios/model.js';
 import { TargetProcess } from '../service/process.js';
 import type { ReachFunction } from '../service/protocol.js';
 import { freePort } from '../service/readiness.js';
@@ -62,6 +62,7 @@ export class DriveSession {
   private driver: HttpDriver | null = null;
   /** How many answers got each status (`200`, `404`; `error` for none; `ok`/`error` for calls). */
   readonly statuses = new Map<string, number>();
+  private request: RequestSpec | null = null;
   private breaker: CircuitBreaker;
   private stop: AbortSignal;
 
@@ -127,12 +128,26 @@ export class DriveSession {
     return this.options.signal?.aborted === true;
   }
 
+  /**
+   * Drives this request instead of the scenario's from now on (the gate's probe settled on another one);
+   * null goes back to the scenario's own.
+   */
+  async useRequest(request: RequestSpec | null): Promise<void> {
+    if (request && this.driver) await this.driver.prepare(request, this.scenario);
+    this.request = request;
+  }
+
+  /** The request being driven (the scenario's own unless useRequest chose another). */
+  get currentRequest(): RequestSpec | null {
+    return this.request ?? this.scenario.request;
+  }
+
   /** Drives `count` iterations; TargetError when the target died or kept failing. */
   async run(count: number): Promise<void> {
     const { scenario } = this;
     const live = this.live;
     if (scenario.request) {
-      const request = scenario.request;
+      const request = this.request ?? scenario.request;
       const driver = this.driver!;
       const result = await runBlock(
         this.next,

@@ -90,8 +90,12 @@ export interface ScenarioReport {
   budget?: Budget;
   /** The samples, for charts. */
   series?: SeriesPoint[];
-  /** Made by the gate from a built-in template for a flagged route no scenario covered. */
+  /** Made by the gate from a built-in template for a route no scenario covered. */
   generated?: boolean;
+  /** When the gate ran it: selected by a finding, a user scenario after those, or the route sweep. */
+  phase?: 'selected' | 'extra' | 'sweep';
+  /** The request the gate's probe settled on, when it tried others (a generated scenario), and why. */
+  request?: { method: string; path: string; why: string };
   /**
    * What the heap metric counted: `allocator` (live bytes from pymalloc and malloc) or `tracemalloc`
    * (traced bytes). Absent in reports from before the choice existed, which were all tracemalloc.
@@ -178,12 +182,34 @@ export interface StaticSummary {
   failOn: Severity | null;
 }
 
+/** What the gate decided, why, and (the memory-budget gate) what it covered. */
+export interface Gate {
+  passed: boolean;
+  reasons: string[];
+  /** The memory-budget gate: the routes it soaked and those it left, with why. */
+  coverage?: GateCoverage;
+  /**
+   * One line a reader can take at a glance, never a bare "passed": "soaked 14 of 17 routes (3 left: time
+   * budget)". Every format shows it as it is.
+   */
+  summary?: string;
+}
+
+export interface GateCoverage {
+  /** Every extracted route. */
+  routes: number;
+  /** Routes a scenario drove to a verdict with most answers a success. */
+  routesSoaked: number;
+  /** The others, each with why (`time budget`, `interrupted`, `answers 404×3000`, …). */
+  left: { route: string; why: string }[];
+}
+
 export interface Report {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'heapgate'; version: string };
   findings: ReportFinding[];
   scenarios: ScenarioReport[];
-  gate: { passed: boolean; reasons: string[] };
+  gate: Gate;
   static?: StaticSummary;
   routes?: Route[];
   problems?: Problem[];

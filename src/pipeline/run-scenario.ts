@@ -16,6 +16,8 @@ import type { Scenario } from '../scenarios/model.js';
 import { attribute } from '../drive/attribute.js';
 import { DriveSession, type ReachProbe } from '../drive/session.js';
 import type { ReachFunction } from '../service/protocol.js';
+import type { RequestAlternative } from '../select/alternatives.js';
+import { isSuccess } from '../analysis/answers.js';
 import { describeVerdict } from '../analysis/scenario-report.js';
 import { earlyStop } from '../analysis/early-stop.js';
 import { throughput } from '../analysis/projections.js';
@@ -23,8 +25,8 @@ import { scenarioVerdict, scenarioWarmup, type ScenarioVerdict } from '../analys
 
 export interface RunScenarioOptions {
   dynamic: DynamicOptions;
-  /** The gate's reach probe: which functions to watch, for how many iterations, before warm-up. */
-  reach?: { functions: readonly ReachFunction[]; iterations: number };
+  /** The gate's reach probe, before warm-up (see probe() below). */
+  reach?: ReachPlan;
   env?: Record<string, string>;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
@@ -74,13 +76,15 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     leakSites: [],
   };
   let verdict: ScenarioVerdict | null = null;
-  let probe: ReachProbe | null = null;
+  let probeResult: ReachProbe | null = null;
   let targetFailed = false;
   try {
     await session.start();
-    probe = options.reach?.functions.length
-      ? await session.probeReach(options.reach.functions, options.reach.iterations)
-      : null;
+    if (options.reach?.functions.length) {
+      const settled = await probe(session, options.reach);
+      probeResult = settled.probe;
+      if (settled.request) report.request = settled.request;
+    }
     const measuredFrom = await warmUp(session, budget);
     const goal = await measure(session, budget, measuredFrom);
     verdict = judge(session, budget, measuredFrom, report);
@@ -115,7 +119,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     report.iterations = Math.max(0, session.next - (session.measuredFrom ?? 0));
     report.iterationsPerHour = throughput(report.iterations, report.durationMs);
   } finally {
-    if (options.reach?.functions.length) report.reach = reachReport(options.reach.functions, probe, session);
+    if (options.reach?.functions.length)
+      report.reach = reachReport(options.reach.functions, probeResult, session);
     const ended = await session.close();
     if (ended.tree) report.tree = ended.tree;
     if (ended.leftovers.length) {
@@ -244,6 +249,74 @@ function judge(
   report.heapCounter = counted.counter;
   if (counted.notes.length) report.notes = [...(report.notes ?? []), ...counted.notes];
   return verdict;
+}
+
+export interface ReachPlan {
+  /** The functions whose entries the shim counts. */
+  functions: readonly ReachFunction[];
+  /** Ids among them the scenario is after: when one is not reached, the alternatives are tried. */
+  targets: readonly string[];
+  /** Iterations of the probe that is reported. */
+  iterations: number;
+  /** Other requests to try, in order (a generated scenario's). */
+  alternatives?: readonly RequestAlternative[];
+}
+
+/** Iterations each alternative request gets before it is kept or dropped. */
+const ALTERNATIVE_ITERATIONS = 3;
+
+/**
+ * The reach probe: the scenario's request, one at a time, with the shim counting which functions of
+ * interest ran. When it does not reach its targets with success answers and there are alternatives, each
+ * is tried for a few iterations; the first that does is kept for the rest of the run (and probed again,
+ * so the report's counts are its own). None doing so leaves the scenario's own request.
+ */
+async function probe(
+  session: DriveSession,
+  plan: ReachPlan,
+): Promise<{ probe: ReachProbe; request: ScenarioReport['request'] | null }> {
+  const first = await session.probeReach(plan.functions, plan.iterations);
+  const alternatives = plan.alternatives ?? [];
+  if (reaches(first, plan.targets) || !alternatives.length || session.aborted) {
+    return { probe: first, request: null };
+  }
+  for (const alternative of alternatives) {
+    if (session.aborted) break;
+    await session.useRequest(alternative.request);
+    const trial = await session.probeReach(plan.functions, ALTERNATIVE_ITERATIONS);
+    if (!reaches(trial, plan.targets)) continue;
+    const again = await session.probeReach(plan.functions, plan.iterations);
+    const target = plan.targets.map((id) => id.slice(id.indexOf(':') + 1)).join(', ');
+    return {
+      probe: again,
+      request: {
+        method: alternative.request.method,
+        path: alternative.request.path ?? alternative.request.url ?? '',
+        why: `${alternative.why}: the generated request ${describeMiss(first, plan.targets)}; this one got success answers and reached ${target || 'the handler'}`,
+      },
+    };
+  }
+  await session.useRequest(null);
+  return { probe: first, request: null };
+}
+
+/** Most answers a success, and every target entered in most iterations. */
+function reaches(probe: ReachProbe, targets: readonly string[]): boolean {
+  const total = [...probe.statuses.values()].reduce((a, b) => a + b, 0);
+  const ok = [...probe.statuses].filter(([s]) => isSuccess(s));
+  const share = total ? ok.reduce((a, [, n]) => a + n, 0) / total : 0;
+  if (share < 0.5 || !probe.iterations) return false;
+  return targets.every((id) => (probe.counts.get(id) ?? 0) * 2 > probe.iterations);
+}
+
+function describeMiss(probe: ReachProbe, targets: readonly string[]): string {
+  const statuses = [...probe.statuses]
+    .sort((a, b) => b[1] - a[1])
+    .map(([s, n]) => `${s}×${n}`)
+    .join(', ');
+  const missed = targets.filter((id) => (probe.counts.get(id) ?? 0) * 2 <= probe.iterations);
+  const names = missed.map((id) => id.slice(id.indexOf(':') + 1));
+  return `got ${statuses || 'no answer'}${names.length ? ` and did not reach ${names.join(', ')}` : ''}`;
 }
 
 /** The probe's counts (0 for a watched function never entered) and the statuses of the whole scenario. */

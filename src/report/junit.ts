@@ -46,6 +46,22 @@ export function renderJunit(report: Report): string {
     );
   }
 
+  const coverage = report.gate.coverage;
+  if (coverage) {
+    // The routes the gate left are skipped test cases: a CI page shows what was not soaked, and why.
+    const cases = coverage.left.map(
+      (l) =>
+        `    <testcase classname="heapgate.routes" name="${x(l.route)}" time="0">\n      <skipped message="${x(l.why)}"/>\n    </testcase>`,
+    );
+    totalTests += cases.length;
+    suites.push(
+      `  <testsuite name="heapgate routes left" tests="${cases.length}" failures="0" errors="0" skipped="${cases.length}" time="0">\n` +
+        `    <properties>\n      <property name="gate" value="${x(report.gate.summary ?? '')}"/>\n    </properties>` +
+        (cases.length ? `\n${cases.join('\n')}` : '') +
+        '\n  </testsuite>',
+    );
+  }
+
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="heapgate" tests="${totalTests}" failures="${totalFailures}" errors="${totalErrors}">`,

@@ -13,10 +13,21 @@ const DYNAMIC_MARK: Record<DynamicStatus, string> = {
 
 export function renderMarkdown(report: Report): string {
   const out: string[] = [];
-  const verdict = report.gate.passed ? '✅ passed' : '❌ failed';
+  const summary = report.gate.summary;
+  const verdict = summary?.startsWith('nothing soaked')
+    ? `⚪ ${summary}`
+    : report.gate.passed
+      ? `✅ passed${summary ? ` — ${summary.replace(/^passed: /, '')}` : ''}`
+      : `❌ failed${summary ? ` — ${summary.replace(/^failed: /, '')}` : ''}`;
   out.push(`## heapgate: ${verdict}`, '');
   for (const reason of report.gate.reasons) out.push(`- ${cell(reason)}`);
   if (report.gate.reasons.length) out.push('');
+  const left = report.gate.coverage?.left ?? [];
+  if (left.length) {
+    out.push('<details><summary>Routes not soaked</summary>', '', '| Route | Why |', '|---|---|');
+    for (const l of left) out.push(`| ${code(l.route)} | ${cell(l.why)} |`);
+    out.push('', '</details>', '');
+  }
 
   const s = report.static;
   const n = report.findings.length;

@@ -105,6 +105,9 @@ export function renderSarif(report: Report): string {
           ? { originalUriBaseIds: { '%SRCROOT%': { uri: toFileUri(report.static.root) } } }
           : {}),
         results: [...results, ...leakResults],
+        ...(report.gate.summary
+          ? { properties: { gate: report.gate.summary, coverage: report.gate.coverage ?? null } }
+          : {}),
         invocations: [
           {
             executionSuccessful: true,

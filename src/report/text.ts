@@ -185,11 +185,16 @@ function summaryLine(
       );
   parts.push(gate);
   const line = `${style.bold('heapgate:')} ${parts.join(style.dim(' · '))}`;
-  return reasons.length > 1 ? [line, ...reasons.map((r) => `  - ${r}`)].join('\n') : line;
+  const lines = reasons.length > 1 ? [line, ...reasons.map((r) => `  - ${r}`)] : [line];
+  if (!report.gate.passed && report.gate.summary)
+    lines.push(`  ${report.gate.summary.replace(/^failed: /, '')}`);
+  return lines.join('\n');
 }
 
 /** What a passing gate checked: "gate passed" alone would claim a check that did not happen (issue 13). */
 function passedWording(report: Report): string {
+  // The memory-budget gate says what it soaked itself (analysis/gate.ts): "passed: soaked 14 of 17 routes…".
+  if (report.gate.summary) return `gate ${report.gate.summary}`;
   const s = report.static;
   const n = report.scenarios.length;
   if (!n && (s ? s.filesAnalyzed === 0 : true))

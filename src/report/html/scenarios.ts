@@ -97,14 +97,23 @@ export function renderHeader(report: Report): string {
       `${plural(report.findings.length, 'static finding')}${confirmed ? ` (${confirmed} confirmed by the run)` : ''}`,
     );
   }
+  const summary = report.gate.summary;
+  if (summary) parts.unshift(summary.replace(/^(passed|failed|nothing soaked): /, ''));
+  const nothing = summary?.startsWith('nothing soaked') === true;
   const reasons = (report.gate.reasons ?? []).map((r) => `<li>${e(r)}</li>`).join('\n');
+  const left = (report.gate.coverage?.left ?? [])
+    .map((l) => `<li><code>${e(l.route)}</code>: ${e(l.why)}</li>`)
+    .join('\n');
   return [
-    `<header class="gate ${passed ? 'pass' : 'fail'}">`,
+    `<header class="gate ${nothing ? 'none' : passed ? 'pass' : 'fail'}">`,
     '<div class="gate-row">',
-    `<div class="gate-verdict">${passed ? '✓ Gate passed' : '✗ Gate failed'}</div>`,
+    `<div class="gate-verdict">${nothing ? '○ Nothing soaked' : passed ? '✓ Gate passed' : '✗ Gate failed'}</div>`,
     `<div class="gate-summary">${e(parts.join(' · ') || 'nothing was checked')}</div>`,
     '</div>',
     reasons ? `<ul class="gate-reasons">\n${reasons}\n</ul>` : '',
+    left
+      ? `<details class="gate-left"><summary>Routes not soaked</summary><ul>\n${left}\n</ul></details>`
+      : '',
     '</header>',
   ]
     .filter(Boolean)

@@ -16,6 +16,9 @@ a:hover { text-decoration: underline; }
 .gate { border-radius: 10px; padding: 14px 18px; margin-bottom: 18px; color: #fff; }
 .gate.pass { background: #15803d; }
 .gate.fail { background: #b91c1c; }
+.gate.none { background: #4b5563; }
+.gate-left { margin-top: 8px; font-size: 13px; }
+.gate-left ul { margin: 4px 0 0; padding-left: 20px; }
 .gate-row { display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px 20px; }
 .gate-verdict { font-size: 26px; font-weight: 700; }
 .gate-summary { font-size: 15px; opacity: .95; }
