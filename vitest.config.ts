@@ -9,6 +9,7 @@ const E2E = [
   'test/soak/**/*.test.ts',
   'test/gate/gate.test.ts',
   'test/gate/sweep.test.ts',
+  'test/gate/request-body.test.ts',
   'test/service/process.test.ts',
   'test/service/usage.test.ts',
   'test/drive/call.test.ts',

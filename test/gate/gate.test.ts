@@ -17,15 +17,17 @@ describe('analyze --enable-memory-budget-gate', () => {
     });
     expect(finding.evidence).toContain('app.py:14');
     expect(finding.recommendation?.class).toMatch(/Critical|High|Medium|Low/);
-    expect(report.scenarios).toHaveLength(1);
+    // The selected scenario runs first; the sweep then soaks the app's other route.
+    expect(report.scenarios.map((s) => s.phase)).toEqual(['selected', 'sweep']);
     expect(report.scenarios[0]).toMatchObject({ generated: true, verdict: 'fail' });
     expect(report.scenarios[0].selectedBy).toEqual([
       { rule: 'RELIABILITY_UNBOUNDED_GLOBAL', file: 'app.py', line: 14 },
     ]);
+    expect(report.scenarios[1]).toMatchObject({ generated: true, verdict: 'pass', selectedBy: [] });
     expect(report.plan?.[0]).toMatchObject({ generated: true, selected: true });
   });
 
-  it('FastAPI: runs only the scenario that covers the flagged route, and says why the other did not run', async () => {
+  it('FastAPI: runs the scenario that covers the flagged route first, then the other, and says why', async () => {
     const { exitCode, report } = await gate('fastapi-cache', [
       '--target',
       `${DEBIAN_PYTHON} -m uvicorn app:app --port {port}`,
@@ -33,11 +35,16 @@ describe('analyze --enable-memory-budget-gate', () => {
       'scenarios',
     ]);
     expect(exitCode).toBe(1);
-    expect(report.scenarios.map((s) => s.name)).toEqual(['price-lookups']);
+    expect(report.scenarios.map((s) => [s.name, s.phase])).toEqual([
+      ['price-lookups', 'selected'],
+      ['health-checks', 'extra'],
+    ]);
     expect(report.findings[0]).toMatchObject({ rule: 'RELIABILITY_UNBOUNDED_CACHE', dynamic: 'confirmed' });
-    const skipped = report.plan!.find((p) => p.scenario === 'health-checks')!;
-    expect(skipped).toMatchObject({ selected: false, generated: false });
-    expect(skipped.why).toContain('covers no finding');
+    const after = report.plan!.find((p) => p.scenario === 'health-checks')!;
+    expect(after).toMatchObject({ selected: false, generated: false });
+    expect(after.why).toContain(
+      'runs after the selected scenarios, while the time budget lasts (covers no finding)',
+    );
   });
 
   it('a connection freed by reference counting: not reproduced, and the gate passes', async () => {
