@@ -62,6 +62,8 @@ export async function runScenariosCommand(
       file: p.generated ? null : p.scenario.file,
       generated: p.generated,
       selected: p.selected,
+      phase: p.phase,
+      routes: p.routes,
       why: p.why,
       selectedBy: p.selectedBy,
       request: p.scenario.request
@@ -69,7 +71,9 @@ export async function runScenariosCommand(
         : null,
       call: p.scenario.call?.function ?? null,
     }));
-    io.stdout.write(`${JSON.stringify({ scenarios: entries, uncoveredRoutes: plan.uncovered }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ scenarios: entries, routes: plan.routes, uncoveredRoutes: plan.uncovered }, null, 2)}\n`,
+    );
     return 0;
   }
   const table = new Table({
@@ -79,19 +83,29 @@ export async function runScenariosCommand(
     style: { head: [], border: [] },
   });
   for (const p of plan.scenarios) {
-    const status = p.generated ? 'generated' : p.selected ? 'selected' : 'skipped';
+    // selected: always runs; after / sweep: run while the gate's time budget lasts.
+    const status = !p.phase
+      ? 'skipped'
+      : p.phase === 'selected'
+        ? 'selected'
+        : p.phase === 'extra'
+          ? 'after'
+          : 'sweep';
     const drives = p.scenario.request
       ? `${p.scenario.request.method} ${p.scenario.request.path ?? p.scenario.request.url}`
       : `call ${p.scenario.call!.function}`;
     table.push([p.scenario.name, status, drives, p.why]);
   }
   io.stdout.write(
-    `${plan.scenarios.length ? table.toString() : 'No scenarios: none given, and no flagged route to generate one for.'}\n`,
+    `${plan.scenarios.length ? table.toString() : 'No scenarios: none given, and no route to generate one for.'}\n`,
   );
   for (const u of plan.uncovered) io.stdout.write(`not covered: ${u.route}: ${u.reason}\n`);
-  const selected = plan.scenarios.filter((p) => p.selected).length;
+  const selected = plan.scenarios.filter((p) => p.phase === 'selected').length;
+  const later = plan.scenarios.filter((p) => p.phase && p.phase !== 'selected').length;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   io.stdout.write(
-    `heapgate: ${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}, ${result.routes.length} route${result.routes.length === 1 ? '' : 's'}; ${selected} of ${plan.scenarios.length} scenario${plan.scenarios.length === 1 ? '' : 's'} would run\n`,
+    `heapgate: ${plural(result.findings.length, 'finding')}, ${plural(plan.routes.length, 'route')}; ` +
+      `${selected} selected scenario${selected === 1 ? '' : 's'} would run, then ${later} more while the time budget lasts\n`,
   );
   return 0;
 }
