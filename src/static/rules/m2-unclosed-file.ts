@@ -9,15 +9,9 @@ import {
   type Node,
 } from '../pyast.js';
 import type { Rule } from '../rule.js';
-import {
-  calleeText,
-  bindingOf,
-  callOf,
-  creationWords,
-  findLeaks,
-  type Creation,
-  type ResourceKind,
-} from './lifecycle.js';
+import { calleeText, type Creation, type ResourceKind } from '../semantics/resources/kind.js';
+import { findLeaks } from '../semantics/resources/leaks.js';
+import { bindingOf, callOf, creationWords } from '../semantics/resources/triggers.js';
 
 /**
  * Calls that open a file handle (an OS file descriptor). `os.open` is left out on purpose: it returns a

@@ -14,7 +14,8 @@ import {
 } from '../pyast.js';
 import type { Confidence } from '../../model/static.js';
 import type { Rule, RuleContext, ScanFacts } from '../rule.js';
-import { decoratorExpression, decoratorsOf, importAliases, methodClass } from './r1-unbounded-global.js';
+import { decoratorExpression, decoratorsOf, methodClass } from '../semantics/definitions.js';
+import { importAliases } from '../semantics/import-aliases.js';
 
 /** Memoizers whose size is their `maxsize` argument (first positional or keyword); None = unbounded. */
 const SIZED = new Set([

@@ -1,15 +1,9 @@
 import type { ImportTable } from '../imports.js';
 import { calleeTail, field, positionalArguments, type Node } from '../pyast.js';
 import type { Rule } from '../rule.js';
-import {
-  calleeText,
-  bindingOf,
-  callOf,
-  creationWords,
-  findLeaks,
-  type Creation,
-  type ResourceKind,
-} from './lifecycle.js';
+import { calleeText, type Creation, type ResourceKind } from '../semantics/resources/kind.js';
+import { findLeaks } from '../semantics/resources/leaks.js';
+import { bindingOf, callOf, creationWords } from '../semantics/resources/triggers.js';
 
 /** Last segments of constructors of HTTP/ORM sessions that hold a connection pool until closed. */
 const SESSION_TAILS = new Set([

@@ -11,11 +11,8 @@ import {
 } from '../pyast.js';
 import type { Confidence } from '../../model/static.js';
 import type { Rule, RuleContext } from '../rule.js';
-import { isMemoized, isStartupHook, lexicalUsage, methodClass } from './r1-unbounded-global.js';
-
-/** Names of functions that run once per process (or per object) by convention. */
-export const ONCE_NAMES =
-  /^(?:main|_?setup(?:_\w+)?|_?init(?:_\w+)?|_?initiali[sz]e(?:_\w+)?|_?configure(?:_\w+)?|create_app|make_app|build_app|__init__|lifespan|ready)$/;
+import { isMemoized, methodClass } from '../semantics/definitions.js';
+import { isStartupHook, lexicalUsage, ONCE_NAMES } from '../semantics/run-once.js';
 
 /**
  * The call inspects or resets the logger's handlers earlier in the same function:

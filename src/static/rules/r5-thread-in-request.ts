@@ -13,14 +13,9 @@ import {
 } from '../pyast.js';
 import type { Confidence } from '../../model/static.js';
 import type { Rule, RuleContext, ScanFacts } from '../rule.js';
-import {
-  importAliases,
-  isMemoized,
-  isStartupHook,
-  lexicalUsage,
-  methodClass,
-} from './r1-unbounded-global.js';
-import { ONCE_NAMES } from './r4-logging-handler-dup.js';
+import { isMemoized, methodClass } from '../semantics/definitions.js';
+import { importAliases } from '../semantics/import-aliases.js';
+import { isStartupHook, lexicalUsage, ONCE_NAMES } from '../semantics/run-once.js';
 
 /** Callables that start one new OS thread per call. */
 const THREAD_FACTORIES = new Set([

@@ -1,0 +1,128 @@
+/**
+ * Functions defined in the same file that a resource is handed to: found in the text (so it works
+ * whether or not the pre-scan chose to parse them), and what each does with the parameter it gets.
+ */
+import { calleeTail, field, namedChildren, type Node } from '../../pyast.js';
+import { same } from './own-scope.js';
+
+/**
+ * What a function defined in the same file does with the parameter the resource is passed as: closes
+ * it (`_iter_open_tar(tarobj)` doing `with closing(tar_obj):`) or keeps it on its object (`escape`).
+ * Read from the text, so it works whether or not the pre-scan chose to parse the helper.
+ */
+export function helperEffect(source: string, call: Node, arg: Node): 'close' | 'escape' | 'data' | null {
+  const tail = calleeTail(call);
+  const args = field(call, 'arguments');
+  if (!tail || !args) return null;
+  let key: string | number;
+  if (arg.type === 'keyword_argument') {
+    key = field(arg, 'name')?.text ?? '';
+  } else {
+    let index = 0;
+    for (const a of namedChildren(args)) {
+      if (same(a, arg)) break;
+      if (a.type === 'keyword_argument' || a.type === 'comment') continue;
+      if (a.type === 'list_splat' || a.type === 'dictionary_splat') return null;
+      index++;
+    }
+    key = index;
+  }
+  const method = field(call, 'function')?.type === 'attribute';
+  const effects = new Set<string>();
+  for (const def of helperDefinitions(source, tail)) {
+    let params = def.params;
+    if (method && (params[0] === 'self' || params[0] === 'cls')) params = params.slice(1);
+    const param = typeof key === 'number' ? params[key] : params.find((p) => p === key);
+    if (!param || !/^[A-Za-z_]\w*$/.test(param)) return null;
+    const p = param;
+    const closes = new RegExp(
+      `\\b${p}\\.(?:close|aclose|dispose|shutdown|__exit__)\\s*\\(|\\b(?:a?closing|enter_context|enter_async_context)\\(\\s*${p}\\b|\\bwith\\s+${p}\\b`,
+    );
+    if (closes.test(def.body)) effects.add('close');
+    // `def _prepare_conn(self, conn): self.sock = conn` keeps it on the object.
+    else if (new RegExp(`\\bself\\.\\w+\\s*=\\s*${p}\\b`).test(def.body)) effects.add('escape');
+    // Only methods called on it (`conn.execute(q)`): the helper returns what it read, not the resource.
+    else if (
+      new RegExp(`\\b${p}\\s*\\.`).test(stripComments(def.body)) &&
+      !new RegExp(`\\b${p}\\b(?!\\s*\\.)`).test(stripComments(def.body))
+    ) {
+      effects.add('data');
+    } else return null;
+  }
+  return effects.size === 1 ? ([...effects][0] as 'close' | 'escape' | 'data') : null;
+}
+
+function stripComments(text: string): string {
+  return text.replace(/#[^\n]*/g, '');
+}
+
+interface HelperDefinition {
+  params: string[];
+  body: string;
+}
+
+const definitionCache = new WeakMap<object, Map<string, HelperDefinition[]>>();
+const sourceKeys = new Map<string, object>();
+
+function helperDefinitions(source: string, name: string): HelperDefinition[] {
+  // One cache per source text; the map from text to key is reset when a new file comes along.
+  let key = sourceKeys.get(source);
+  if (!key) {
+    sourceKeys.clear();
+    key = {};
+    sourceKeys.set(source, key);
+  }
+  let byName = definitionCache.get(key);
+  if (!byName) {
+    byName = new Map();
+    definitionCache.set(key, byName);
+  }
+  const cached = byName.get(name);
+  if (cached) return cached;
+  const found: HelperDefinition[] = [];
+  const def = new RegExp(`^([ \\t]*)(?:async[ \\t]+)?def[ \\t]+${name}[ \\t]*\\(`, 'gm');
+  let match: RegExpExecArray | null;
+  while ((match = def.exec(source))) {
+    const indent = match[1].length;
+    let depth = 1;
+    let i = def.lastIndex;
+    for (; i < source.length && depth > 0; i++) {
+      const c = source[i];
+      if (c === '(' || c === '[' || c === '{') depth++;
+      else if (c === ')' || c === ']' || c === '}') depth--;
+    }
+    const params = splitTopLevelCommas(source.slice(def.lastIndex, i - 1)).map((p) =>
+      p
+        .replace(/^\s*\**/, '')
+        .split(/[:=]/)[0]
+        .trim(),
+    );
+    const lineEnd = source.indexOf('\n', i);
+    const lines: string[] = [];
+    for (const line of source.slice(lineEnd === -1 ? source.length : lineEnd + 1).split('\n')) {
+      if (line.trim() && /^[ \t]*/.exec(line)![0].length <= indent) break;
+      lines.push(line);
+      if (lines.length > 400) break;
+    }
+    found.push({ params, body: lines.join('\n') });
+  }
+  byName.set(name, found);
+  return found;
+}
+
+function splitTopLevelCommas(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (text.slice(start).trim()) out.push(text.slice(start));
+  return out;
+}
