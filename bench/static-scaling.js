@@ -142,7 +142,6 @@ function findingsFile(count) {
 }
 
 const parser = await pythonParser();
-if (process.env.DUMP) {
   const fs = await import('node:fs');
   fs.writeFileSync(
     process.env.DUMP,

@@ -4,6 +4,7 @@
  */
 import type { Parser } from 'web-tree-sitter';
 import { ImportTable } from './imports.js';
+import { escapeRegExp } from './lexical.js';
 import type { FileResult, Finding, Problem } from '../model/static.js';
 import { scanSource, toRanges, type SourceBlock } from './prescan.js';
 import { parsePython } from './parse.js';
@@ -264,8 +265,4 @@ function holdsImports(block: SourceBlock, text: string): boolean {
   if (block.head === 'import' || block.head === 'from') return true;
   if (block.head !== 'if' && block.head !== 'try' && block.head !== 'with') return false;
   return NESTED_IMPORT.test(text);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

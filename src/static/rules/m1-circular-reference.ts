@@ -7,6 +7,7 @@ import {
   positionalArguments,
   type Node,
 } from '../pyast.js';
+import { escapeRegExp, scanCode } from '../lexical.js';
 import type { Rule } from '../rule.js';
 
 /** Methods that put an item into a collection, and which argument is the item. */
@@ -241,16 +242,30 @@ function nameBefore(text: string, end: number): string {
   return text.slice(start, stop);
 }
 
-/** For `x[k] = item` (given the `]`): the name before the matching `[`. */
+/**
+ * For `x[k] = item` (given the `]`): the name before the matching `[`, looked for on the same line and
+ * at most 400 characters back, outside strings.
+ */
 function subscriptedName(text: string, close: number): string {
-  let depth = 0;
-  for (let i = close; i >= 0 && close - i < 400; i--) {
-    const c = text[i];
-    if (c === ']') depth++;
-    else if (c === '[' && --depth === 0) return nameBefore(text, i);
-    else if (c === '\n') return '';
-  }
-  return '';
+  const from = Math.max(text.lastIndexOf('\n', close) + 1, close - 399);
+  const opens: number[] = [];
+  let open = -1;
+  scanCode(
+    text,
+    (ch, _depth, at) => {
+      if (at > close) return true;
+      if (ch === '[') opens.push(at);
+      else if (ch === ']') {
+        const matching = opens.pop();
+        if (at === close) {
+          open = matching ?? -1;
+          return true;
+        }
+      }
+    },
+    from,
+  );
+  return open === -1 ? '' : nameBefore(text, open);
 }
 
 /**
@@ -278,10 +293,6 @@ function mayHoldCycle(text: string): boolean {
     if (collections?.some((c) => c.startsWith(`${m[1]}.`))) return true;
   }
   return false;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The collection is created as a WeakSet/WeakValueDictionary/WeakKeyDictionary somewhere in the file. */

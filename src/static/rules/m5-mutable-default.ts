@@ -1,4 +1,5 @@
 import { descendants, field, namedChildren, type Node } from '../pyast.js';
+import { closingBracket } from '../lexical.js';
 import type { Rule } from '../rule.js';
 
 const MUTABLE_CALLS = new Set([
@@ -106,22 +107,17 @@ function describe(value: Node): string {
 
 /**
  * The parameter lists in a chunk of source: from `def name(` to its closing parenthesis, and from
- * `lambda` to the colon. Brackets are counted; strings inside defaults are rare enough to ignore.
+ * `lambda` to the colon (the closing parenthesis found by the string-aware lexical scan).
  */
 export function signaturesOf(text: string): string[] {
   const out: string[] = [];
   const def = /\bdef\s+\w+\s*(?:\[[^\]]*\]\s*)?\(/g;
   let match: RegExpExecArray | null;
   while ((match = def.exec(text))) {
-    let depth = 1;
-    let i = def.lastIndex;
-    for (; i < text.length && depth > 0; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 40 || c === 91 || c === 123) depth++;
-      else if (c === 41 || c === 93 || c === 125) depth--;
-    }
-    out.push(text.slice(def.lastIndex, i));
-    def.lastIndex = i;
+    const close = closingBracket(text, def.lastIndex - 1);
+    const end = close === -1 ? text.length : close + 1;
+    out.push(text.slice(def.lastIndex, end));
+    def.lastIndex = end;
   }
   const lambda = /\blambda\b([^:]*):/g;
   while ((match = lambda.exec(text))) out.push(match[1]);

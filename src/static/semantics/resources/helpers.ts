@@ -3,6 +3,7 @@
  * whether or not the pre-scan chose to parse them), and what each does with the parameter it gets.
  */
 import { calleeTail, field, namedChildren, type Node } from '../../pyast.js';
+import { closingBracket, splitTopLevel } from '../../lexical.js';
 import { same } from './own-scope.js';
 
 /**
@@ -84,14 +85,9 @@ function helperDefinitions(source: string, name: string): HelperDefinition[] {
   let match: RegExpExecArray | null;
   while ((match = def.exec(source))) {
     const indent = match[1].length;
-    let depth = 1;
-    let i = def.lastIndex;
-    for (; i < source.length && depth > 0; i++) {
-      const c = source[i];
-      if (c === '(' || c === '[' || c === '{') depth++;
-      else if (c === ')' || c === ']' || c === '}') depth--;
-    }
-    const params = splitTopLevelCommas(source.slice(def.lastIndex, i - 1)).map((p) =>
+    const close = closingBracket(source, def.lastIndex - 1);
+    const i = close === -1 ? source.length : close + 1;
+    const params = splitTopLevel(source.slice(def.lastIndex, i - 1), ',').map((p) =>
       p
         .replace(/^\s*\**/, '')
         .split(/[:=]/)[0]
@@ -108,21 +104,4 @@ function helperDefinitions(source: string, name: string): HelperDefinition[] {
   }
   byName.set(name, found);
   return found;
-}
-
-function splitTopLevelCommas(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (c === ',' && depth === 0) {
-      out.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  if (text.slice(start).trim()) out.push(text.slice(start));
-  return out;
 }

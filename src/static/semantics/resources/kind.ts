@@ -4,6 +4,7 @@
  * one to a local name, and a leak.
  */
 import type { ImportTable } from '../../imports.js';
+import { escapeRegExp } from '../../lexical.js';
 import { field, type Node } from '../../pyast.js';
 import { ownDescendants } from './own-scope.js';
 
@@ -88,7 +89,7 @@ export function creationCall(right: Node | null): Node | null {
  * Nodes of the given types in one scope, in source order, not those in the bodies of nested defs,
 /** A test for any of the words (as whole words) or the pattern in a text. */
 export function wordTest(words: Set<string>, pattern?: RegExp): (text: string) => boolean {
-  const escaped = [...words].map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const escaped = [...words].map(escapeRegExp);
   const regex = escaped.length ? new RegExp(`\\b(?:${escaped.join('|')})\\b`) : null;
   return (text) => (regex?.test(text) ?? false) || (pattern?.test(text) ?? false);
 }
