@@ -142,13 +142,6 @@ function findingsFile(count) {
 }
 
 const parser = await pythonParser();
-  const fs = await import('node:fs');
-  fs.writeFileSync(
-    process.env.DUMP,
-    process.env.KIND === 'f' ? findingsFile(Number(process.env.N)) : sizedFile(Number(process.env.N)),
-  );
-  process.exit(0);
-}
 const work = mkdtempSync(path.join(os.tmpdir(), 'heapgate-scaling-'));
 
 function measure(source) {

@@ -9,6 +9,8 @@ import {
 } from '../pyast.js';
 import { escapeRegExp, scanCode } from '../lexical.js';
 import type { Rule } from '../rule.js';
+import { classHeader, indentedBody } from '../semantics/lexical-defs.js';
+import { perSource } from '../semantics/source-index.js';
 
 /** Methods that put an item into a collection, and which argument is the item. */
 const ADDERS: Record<string, number> = {
@@ -109,34 +111,39 @@ function constructedBackReferences(node: Node, source: string): BackReference[] 
   return out;
 }
 
-const storedCache = new Map<string, string | null>();
-let storedSource = '';
+const STORED = Symbol('stored attributes');
+const CLASS_BODIES = Symbol('class bodies');
 
 /** The attribute `class <name>` in this file keeps a constructor argument in, when it keeps it plainly. */
 function storedAttribute(source: string, className: string, key: string | number): string | null {
-  if (source !== storedSource) {
-    storedCache.clear();
-    storedSource = source;
-  }
+  const cache = perSource(source, STORED, () => new Map<string, string | null>());
   const cacheKey = `${className}\u0000${key}`;
-  if (storedCache.has(cacheKey)) return storedCache.get(cacheKey) ?? null;
+  if (cache.has(cacheKey)) return cache.get(cacheKey) ?? null;
   const found = findStoredAttribute(source, className, key);
-  storedCache.set(cacheKey, found);
+  cache.set(cacheKey, found);
+  return found;
+}
+
+/** The header and body text of the file's first `class <name>`, worked out once per class. */
+function classBody(source: string, className: string): { index: number; body: string } | null {
+  const bodies = perSource(
+    source,
+    CLASS_BODIES,
+    () => new Map<string, { index: number; body: string } | null>(),
+  );
+  let found = bodies.get(className);
+  if (found === undefined) {
+    const head = classHeader(source, className);
+    found = head && { index: head.index, body: indentedBody(source, head.end + 1, head.indent) };
+    bodies.set(className, found);
+  }
   return found;
 }
 
 function findStoredAttribute(source: string, className: string, key: string | number): string | null {
-  const head = new RegExp(`^([ \\t]*)class[ \\t]+${className}\\b[^\\n]*:[ \\t]*(?:#[^\\n]*)?$`, 'm').exec(
-    source,
-  );
+  const head = classBody(source, className);
   if (!head) return null;
-  const indent = head[1].length;
-  const lines: string[] = [];
-  for (const line of source.slice(head.index + head[0].length + 1).split('\n')) {
-    if (line.trim() && /^[ \t]*/.exec(line)![0].length <= indent) break;
-    lines.push(line);
-  }
-  const body = lines.join('\n');
+  const body = head.body;
   const init = /\bdef[ \t]+__init__[ \t]*\(([^)]*)\)/.exec(body);
   let params: string[];
   let store: string;
@@ -295,17 +302,45 @@ function mayHoldCycle(text: string): boolean {
   return false;
 }
 
+const WEAK = Symbol('weak collections and properties');
+/** Names the indexes below hold (others, such as `café`, are looked up in the text directly). */
+const WORD = /^\w+$/;
+/** `name = WeakSet()` (annotated or not, through a module prefix): the name of a weak collection. */
+const WEAK_COLLECTION =
+  /\b(\w+)\s*(?::[^=\n]*)?=\s*(?:[\w.]*\.)?Weak(?:Set|ValueDictionary|KeyDictionary)\b/g;
+
+/** Which names the file makes weak collections and which properties have setters, read once per file. */
+function weakNames(source: string): { collections: Set<string>; setters: Set<string>; weakref: boolean } {
+  return perSource(source, WEAK, () => {
+    const collections = new Set<string>();
+    if (source.includes('Weak')) {
+      WEAK_COLLECTION.lastIndex = 0;
+      let match: RegExpExecArray | null;
+      while ((match = WEAK_COLLECTION.exec(source))) {
+        collections.add(match[1]);
+        WEAK_COLLECTION.lastIndex = match.index + 1;
+      }
+    }
+    const setters = new Set([...source.matchAll(/@(\w+)\.setter\b/g)].map((m) => m[1]));
+    return { collections, setters, weakref: /\bweakref\b/.test(source) };
+  });
+}
+
 /** The collection is created as a WeakSet/WeakValueDictionary/WeakKeyDictionary somewhere in the file. */
 function weakCollection(source: string, attribute: string): boolean {
-  const pattern = new RegExp(
-    `\\b${escapeRegExp(attribute)}\\s*(?::[^=\\n]*)?=\\s*(?:[\\w.]*\\.)?Weak(?:Set|ValueDictionary|KeyDictionary)\\b`,
-  );
-  return pattern.test(source);
+  if (!WORD.test(attribute)) {
+    const weak = `\\s*(?::[^=\\n]*)?=\\s*(?:[\\w.]*\\.)?Weak(?:Set|ValueDictionary|KeyDictionary)\\b`;
+    return new RegExp(`\\b${escapeRegExp(attribute)}${weak}`).test(source);
+  }
+  return weakNames(source).collections.has(attribute);
 }
 
 /** `@parent.setter` in a file that uses weakref: the attribute stores a weak reference behind a property. */
 function weakProperty(source: string, attribute: string): boolean {
-  return /\bweakref\b/.test(source) && new RegExp(`@${escapeRegExp(attribute)}\\.setter\\b`).test(source);
+  const { setters, weakref } = weakNames(source);
+  if (!WORD.test(attribute))
+    return weakref && new RegExp(`@${escapeRegExp(attribute)}\\.setter\\b`).test(source);
+  return weakref && setters.has(attribute);
 }
 
 export const circularReference: Rule = {

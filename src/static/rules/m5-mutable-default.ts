@@ -1,5 +1,5 @@
 import { descendants, field, namedChildren, type Node } from '../pyast.js';
-import { closingBracket } from '../lexical.js';
+import { closingBracket, scanCode } from '../lexical.js';
 import type { Rule } from '../rule.js';
 
 const MUTABLE_CALLS = new Set([
@@ -106,20 +106,25 @@ function describe(value: Node): string {
 }
 
 /**
- * The parameter lists in a chunk of source: from `def name(` to its closing parenthesis, and from
- * `lambda` to the colon (the closing parenthesis found by the string-aware lexical scan).
+ * The parameter lists in a chunk of source: from `def name(` (in code, not in a string or a comment) to
+ * its closing parenthesis, and from `lambda` to the colon.
  */
 export function signaturesOf(text: string): string[] {
   const out: string[] = [];
-  const def = /\bdef\s+\w+\s*(?:\[[^\]]*\]\s*)?\(/g;
-  let match: RegExpExecArray | null;
-  while ((match = def.exec(text))) {
-    const close = closingBracket(text, def.lastIndex - 1);
-    const end = close === -1 ? text.length : close + 1;
-    out.push(text.slice(def.lastIndex, end));
-    def.lastIndex = end;
-  }
+  let after = 0;
+  scanCode(text, (ch, _depth, at) => {
+    if (ch !== 'd' || at < after || (at > 0 && WORD_CHAR.test(text[at - 1]))) return;
+    DEF.lastIndex = at;
+    if (!DEF.test(text)) return;
+    const close = closingBracket(text, DEF.lastIndex - 1);
+    after = close === -1 ? text.length : close + 1;
+    out.push(text.slice(DEF.lastIndex, after));
+  });
   const lambda = /\blambda\b([^:]*):/g;
+  let match: RegExpExecArray | null;
   while ((match = lambda.exec(text))) out.push(match[1]);
   return out;
 }
+
+const DEF = /def\s+\w+\s*(?:\[[^\]]*\]\s*)?\(/y;
+const WORD_CHAR = /\w/;

@@ -16,6 +16,7 @@ import type { Confidence } from '../../model/static.js';
 import type { Rule, RuleContext, ScanFacts } from '../rule.js';
 import { decoratorExpression, decoratorsOf, methodClass } from '../semantics/definitions.js';
 import { importAliases } from '../semantics/import-aliases.js';
+import { firstDefParameters } from '../semantics/lexical-defs.js';
 
 /** Memoizers whose size is their `maxsize` argument (first positional or keyword); None = unbounded. */
 const SIZED = new Set([
@@ -170,9 +171,9 @@ function escapes(outer: Node, name: string): boolean {
 
 /** Parameter names of the def called `name` in the source, read from the text (null if none). */
 function lexicalParameters(source: string, name: string): string[] | null {
-  const match = new RegExp(`\\bdef\\s+${name}\\s*\\(([^)]*)\\)`).exec(source);
-  if (!match) return null;
-  return match[1]
+  const list = firstDefParameters(source, name);
+  if (list === null) return null;
+  return list
     .split(',')
     .map(
       (p) =>

@@ -2,6 +2,7 @@ import type { ImportTable } from '../imports.js';
 import { calleeTail, field, positionalArguments, type Node } from '../pyast.js';
 import type { Rule } from '../rule.js';
 import { calleeText, type Creation, type ResourceKind } from '../semantics/resources/kind.js';
+import { definesClass } from '../semantics/lexical-defs.js';
 import { findLeaks } from '../semantics/resources/leaks.js';
 import { bindingOf, callOf, creationWords } from '../semantics/resources/triggers.js';
 
@@ -132,7 +133,7 @@ function creation(call: Node, imports: ImportTable, name: string, source: string
       return made;
     }
     // Defined in this file: `Session = sessionmaker(...)` is a factory, `class Session:` is not.
-    if (new RegExp(`^\\s*class\\s+${head}\\b`, 'm').test(source)) return null;
+    if (definesClass(source, head)) return null;
     return made;
   }
   if (TAILS.has(tail)) return made;

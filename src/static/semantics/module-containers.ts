@@ -15,6 +15,7 @@ import {
 import type { ScanFacts } from '../rule.js';
 import { GROW_METHODS } from './container-mutation.js';
 import { importAliases } from './import-aliases.js';
+import { lineStartAt, wordOccurrences } from './source-index.js';
 
 const CONTAINER_LITERALS = new Map([
   ['dictionary', 'dict'],
@@ -173,21 +174,49 @@ export function containerCandidates(facts: ScanFacts): string[] {
 }
 
 const GROW_CALL = `\\.\\s*(?:${[...GROW_METHODS].join('|')})\\s*\\(`;
+/** After the name: a growing call, an augmented assignment, or an item assignment within 300 characters. */
+const GROWS_AFTER = new RegExp(
+  `\\s*(?:${GROW_CALL}|[-+|*&]=)|\\s*\\[[\\s\\S]{0,300}?\\]\\s*(?:[-+|*&]?=(?!=)|,[^\\n=]*=(?!=)|${GROW_CALL})`,
+  'y',
+);
+const LOOKUP_AFTER = /\s*\[/y;
+const COMMA_AFTER = /\s*,/y;
+const SPACE = /\s/;
 
 /**
  * Whether the text could hold a growth of `name` at all: an item assignment, a growing method, an
  * augmented assignment, the name passed first to a call (`heappush(name, …)`), a `global` declaration
  * (rebinding), or for a defaultdict any lookup. A loose superset of what the check recognises: it only
  * keeps containers that are read but never grown from making every function that reads them parsed.
+ * Code, strings and comments alike; each occurrence of the name is looked at once (source-index.ts).
  */
 function mayGrow(source: string, name: string, lookupGrows: boolean): boolean {
-  const n = name;
-  const patterns = [
-    `\\b${n}\\s*(?:${GROW_CALL}|[-+|*&]=)`,
-    `\\b${n}\\s*\\[[\\s\\S]{0,300}?\\]\\s*(?:[-+|*&]?=(?!=)|,[^\\n=]*=(?!=)|${GROW_CALL})`,
-    `\\(\\s*${n}\\s*,`,
-    `\\bglobal\\b[^\\n]*\\b${n}\\b`,
-  ];
-  if (lookupGrows) patterns.push(`\\b${n}\\s*\\[`);
-  return new RegExp(patterns.join('|')).test(source);
+  for (const at of wordOccurrences(source, name)) {
+    const end = at + name.length;
+    GROWS_AFTER.lastIndex = end;
+    if (GROWS_AFTER.test(source)) return true;
+    LOOKUP_AFTER.lastIndex = end;
+    if (lookupGrows && LOOKUP_AFTER.test(source)) return true;
+    COMMA_AFTER.lastIndex = end;
+    if (COMMA_AFTER.test(source)) {
+      let i = at - 1;
+      while (i >= 0 && SPACE.test(source[i])) i--;
+      if (source[i] === '(') return true;
+    }
+    if (afterGlobal(source, at)) return true;
+  }
+  return false;
+}
+
+/** A `global` statement (or any `global` word) earlier on the same line. */
+function afterGlobal(source: string, at: number): boolean {
+  const globals = wordOccurrences(source, 'global');
+  let lo = 0;
+  let hi = globals.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (globals[mid] < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 && globals[lo - 1] >= lineStartAt(source, at);
 }

@@ -5,9 +5,11 @@
  * silent) for growth and resources that happen once per process rather than once per request.
  */
 import type { ImportTable } from '../imports.js';
-import { splitTopLevel, type SourceBlock } from '../prescan.js';
+import type { SourceBlock } from '../prescan.js';
 import { field, parameterNames, unparenthesize, walkOwnScope, type Node } from '../pyast.js';
 import { decoratorsOf, isMemoized, methodClass } from './definitions.js';
+import { usedAsDecorator, usedInDecorator } from './lexical-defs.js';
+import { blockIndexAt, blocksOf, lineStartAt, perSource, rowAt, wordOccurrences } from './source-index.js';
 
 /** Names of functions that run once per process (or per object) by convention. */
 export const ONCE_NAMES =
@@ -52,18 +54,36 @@ const STARTUP_REGISTRATION =
 export function lexicalUsage(source: string, def: Node): LexicalUsage {
   const name = field(def, 'name')?.text;
   if (!name) return 'none';
-  const first = (def.parent?.type === 'decorated_definition' ? def.parent : def).startPosition.row;
-  const last = def.endPosition.row;
-  return usageOf(
-    source,
-    splitTopLevel(source),
-    name,
-    (_, row) => row >= first && row <= last,
-    new Set([name]),
-  );
+  const usages = perSource(source, USAGES, () => new Map<number, LexicalUsage>());
+  let usage = usages.get(def.startIndex);
+  if (usage === undefined) {
+    const first = (def.parent?.type === 'decorated_definition' ? def.parent : def).startPosition.row;
+    const last = def.endPosition.row;
+    const isOwn = (_: number, row: number) => row >= first && row <= last;
+    usage = usageOf(source, blocksOf(source), name, isOwn, new Set([name]));
+    usages.set(def.startIndex, usage);
+  }
+  return usage;
 }
 
+const USAGES = Symbol('lexical usages');
 const TOP_LEVEL_DEF = /^(?:async[ \t]+)?def[ \t]+(\w+)/m;
+const BLOCK_FACTS = Symbol('block facts');
+
+interface BlockFacts {
+  /** The name of the def a `def`/`@` block defines (undefined: not looked up yet). */
+  def?: string | null;
+  /** The indentation of a class block's first body statement (undefined: not looked up yet). */
+  bodyIndent?: string | null;
+}
+
+/** What usageOf asks of a block, worked out once per block. */
+function blockFacts(source: string, block: SourceBlock): BlockFacts {
+  const all = perSource(source, BLOCK_FACTS, () => new Map<number, BlockFacts>());
+  let facts = all.get(block.start);
+  if (!facts) all.set(block.start, (facts = {}));
+  return facts;
+}
 
 function usageOf(
   source: string,
@@ -72,24 +92,14 @@ function usageOf(
   isOwn: (at: number, row: number) => boolean,
   visiting: Set<string>,
 ): LexicalUsage {
-  const pattern = new RegExp(`(?<![\\w.])${name}\\b`, 'g');
   let sawImportTime = false;
-  let blockIndex = 0;
-  let row = 0;
-  let rowAt = 0;
-  let match: RegExpExecArray | null;
-  while ((match = pattern.exec(source))) {
-    const at = match.index;
-    for (let i = source.indexOf('\n', rowAt); i !== -1 && i < at; i = source.indexOf('\n', i + 1)) {
-      row++;
-      rowAt = i + 1;
-    }
-    if (isOwn(at, row)) continue;
-    const lineStart = source.lastIndexOf('\n', at - 1) + 1;
+  for (const at of wordOccurrences(source, name)) {
+    if (source[at - 1] === '.') continue; // an attribute of something else
+    if (isOwn(at, rowAt(source, at))) continue;
+    const lineStart = lineStartAt(source, at);
     const prefix = source.slice(lineStart, at);
     if (prefix.includes('#') || quoteOpen(prefix)) continue;
-    while (blockIndex < blocks.length && blocks[blockIndex].end <= at) blockIndex++;
-    const block = blocks[blockIndex];
+    const block = blocks[blockIndexAt(blocks, at)];
     if (!block || block.start > at) continue;
     const head = block.head;
     if (head === 'import' || head === 'from' || /^\s*del\b/.test(prefix)) continue;
@@ -105,7 +115,11 @@ function usageOf(
     }
     if (head === 'def' || head === 'async def' || head === '@') {
       // Called from another module-level function: import time only when that one is.
-      const caller = TOP_LEVEL_DEF.exec(source.slice(block.start, block.end))?.[1];
+      const facts = blockFacts(source, block);
+      if (facts.def === undefined) {
+        facts.def = TOP_LEVEL_DEF.exec(source.slice(block.start, block.end))?.[1] ?? null;
+      }
+      const caller = facts.def;
       if (!called || !caller || visiting.has(caller)) return 'runtime';
       visiting.add(caller);
       const callerIsOwn = (a: number) => a >= block.start && a < block.end;
@@ -132,10 +146,13 @@ function usageOf(
  */
 function atClassLevel(source: string, block: SourceBlock, lineStart: number): boolean {
   if (block.head !== 'class') return false;
-  const body = /\n([ \t]+)(?![ \t#\r\n])/.exec(source.slice(block.start, block.end));
-  if (!body) return false;
+  const facts = blockFacts(source, block);
+  if (facts.bodyIndent === undefined) {
+    facts.bodyIndent = /\n([ \t]+)(?![ \t#\r\n])/.exec(source.slice(block.start, block.end))?.[1] ?? null;
+  }
+  if (facts.bodyIndent === null) return false;
   const indent = /^[ \t]*/.exec(source.slice(lineStart, lineStart + 200))![0];
-  if (indent !== body[1]) return false;
+  if (indent !== facts.bodyIndent) return false;
   return !/^[ \t]*(?:async\s+)?def\b/.test(source.slice(lineStart, lineStart + 200));
 }
 
@@ -169,10 +186,10 @@ function isRegisteringDecorator(def: Node, source: string): boolean {
       if (value?.type === 'identifier') returned.add(value.text);
     }
   });
-  const usedAsDecorator = new RegExp(`^[ \\t]*@[ \\t]*(?:[\\w.]+\\.)?${name}\\b`, 'm').test(source);
+  const decorates = usedInDecorator(source, name);
   return params.some((p) => {
     const looksDecorated =
-      usedAsDecorator ||
+      decorates ||
       DECORATED_PARAM.test(p) ||
       new RegExp(`\\b${p}\\.__(?:name|qualname)__\\b`).test(body.text);
     return looksDecorated && (returned.has(p) || [...returned].some((r) => nested.has(r)));
@@ -182,16 +199,26 @@ function isRegisteringDecorator(def: Node, source: string): boolean {
 /** Why the growth in a def only happens at import or start-up time, or null when it can recur. */
 export function importTimeReason(def: Node, site: Node, source: string, imports: ImportTable): string | null {
   if (def.type !== 'function_definition') return null;
+  const reasons = perSource(source, DEF_REASONS, () => new Map<number, string | null>());
+  let reason = reasons.get(def.startIndex);
+  if (reason === undefined) reasons.set(def.startIndex, (reason = defReason(def, source, imports)));
+  // Import-time callers run it once, unless the growth sits in a loop of its own.
+  if (reason === IMPORT_TIME_CALLS) return insideWhile(site, def) ? null : reason;
+  return reason;
+}
+
+const DEF_REASONS = Symbol('import-time reasons');
+const IMPORT_TIME_CALLS = 'only called at import time';
+
+/** importTimeReason's part that depends on the def alone (worked out once per def). */
+function defReason(def: Node, source: string, imports: ImportTable): string | null {
   if (isStartupHook(def)) return 'start-up hook';
   if (isMemoized(def, imports) && parameterNames(def).length === 0) return 'runs once';
   if (isRegisteringDecorator(def, source)) return 'registering decorator';
   if (methodClass(def)) return null;
   const name = field(def, 'name')?.text ?? '';
-  if (new RegExp(`^[ \\t]*@[ \\t]*${name}\\b`, 'm').test(source)) return 'used as a decorator';
-  if (lexicalUsage(source, def) === 'import-time' && !insideWhile(site, def)) {
-    return 'only called at import time';
-  }
-  return null;
+  if (usedAsDecorator(source, name)) return 'used as a decorator';
+  return lexicalUsage(source, def) === 'import-time' ? IMPORT_TIME_CALLS : null;
 }
 
 function insideWhile(node: Node, stop: Node): boolean {

@@ -4,6 +4,8 @@
  */
 import { calleeTail, field, namedChildren, type Node } from '../../pyast.js';
 import { closingBracket, splitTopLevel } from '../../lexical.js';
+import { defHeaders, indentedBody } from '../lexical-defs.js';
+import { perSource } from '../source-index.js';
 import { same } from './own-scope.js';
 
 /**
@@ -11,7 +13,7 @@ import { same } from './own-scope.js';
  * it (`_iter_open_tar(tarobj)` doing `with closing(tar_obj):`) or keeps it on its object (`escape`).
  * Read from the text, so it works whether or not the pre-scan chose to parse the helper.
  */
-export function helperEffect(source: string, call: Node, arg: Node): 'close' | 'escape' | 'data' | null {
+export function helperEffect(source: string, call: Node, arg: Node): HelperEffect {
   const tail = calleeTail(call);
   const args = field(call, 'arguments');
   if (!tail || !args) return null;
@@ -29,6 +31,23 @@ export function helperEffect(source: string, call: Node, arg: Node): 'close' | '
     key = index;
   }
   const method = field(call, 'function')?.type === 'attribute';
+  // The answer depends only on the helper's name and the parameter: worked out once per file.
+  const effects = perSource(source, EFFECTS, () => new Map<string, HelperEffect>());
+  const memoKey = `${tail}\u0000${typeof key}\u0000${key}\u0000${method}`;
+  let effect = effects.get(memoKey);
+  if (effect === undefined) effects.set(memoKey, (effect = effectOnParameter(source, tail, key, method)));
+  return effect;
+}
+
+type HelperEffect = 'close' | 'escape' | 'data' | null;
+const EFFECTS = Symbol('helper effects');
+
+function effectOnParameter(
+  source: string,
+  tail: string,
+  key: string | number,
+  method: boolean,
+): HelperEffect {
   const effects = new Set<string>();
   for (const def of helperDefinitions(source, tail)) {
     let params = def.params;
@@ -62,46 +81,27 @@ interface HelperDefinition {
   body: string;
 }
 
-const definitionCache = new WeakMap<object, Map<string, HelperDefinition[]>>();
-const sourceKeys = new Map<string, object>();
+const DEFINITIONS = Symbol('helper definitions');
 
+/** The file's defs called `name` (any depth): parameter names and up to 401 lines of body text. */
 function helperDefinitions(source: string, name: string): HelperDefinition[] {
-  // One cache per source text; the map from text to key is reset when a new file comes along.
-  let key = sourceKeys.get(source);
-  if (!key) {
-    sourceKeys.clear();
-    key = {};
-    sourceKeys.set(source, key);
+  const byName = perSource(source, DEFINITIONS, () => new Map<string, HelperDefinition[]>());
+  let found = byName.get(name);
+  if (!found) {
+    found = defHeaders(source, name).map(({ indent, open }) => {
+      const close = closingBracket(source, open);
+      const i = close === -1 ? source.length : close + 1;
+      const params = splitTopLevel(source.slice(open + 1, i - 1), ',').map((p) =>
+        p
+          .replace(/^\s*\**/, '')
+          .split(/[:=]/)[0]
+          .trim(),
+      );
+      const lineEnd = source.indexOf('\n', i);
+      const body = indentedBody(source, lineEnd === -1 ? source.length : lineEnd + 1, indent, 400);
+      return { params, body };
+    });
+    byName.set(name, found);
   }
-  let byName = definitionCache.get(key);
-  if (!byName) {
-    byName = new Map();
-    definitionCache.set(key, byName);
-  }
-  const cached = byName.get(name);
-  if (cached) return cached;
-  const found: HelperDefinition[] = [];
-  const def = new RegExp(`^([ \\t]*)(?:async[ \\t]+)?def[ \\t]+${name}[ \\t]*\\(`, 'gm');
-  let match: RegExpExecArray | null;
-  while ((match = def.exec(source))) {
-    const indent = match[1].length;
-    const close = closingBracket(source, def.lastIndex - 1);
-    const i = close === -1 ? source.length : close + 1;
-    const params = splitTopLevel(source.slice(def.lastIndex, i - 1), ',').map((p) =>
-      p
-        .replace(/^\s*\**/, '')
-        .split(/[:=]/)[0]
-        .trim(),
-    );
-    const lineEnd = source.indexOf('\n', i);
-    const lines: string[] = [];
-    for (const line of source.slice(lineEnd === -1 ? source.length : lineEnd + 1).split('\n')) {
-      if (line.trim() && /^[ \t]*/.exec(line)![0].length <= indent) break;
-      lines.push(line);
-      if (lines.length > 400) break;
-    }
-    found.push({ params, body: lines.join('\n') });
-  }
-  byName.set(name, found);
   return found;
 }

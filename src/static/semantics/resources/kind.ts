@@ -4,8 +4,8 @@
  * one to a local name, and a leak.
  */
 import type { ImportTable } from '../../imports.js';
-import { escapeRegExp } from '../../lexical.js';
 import { field, type Node } from '../../pyast.js';
+import { wordFinder } from '../source-index.js';
 import { ownDescendants } from './own-scope.js';
 
 export interface Creation {
@@ -87,9 +87,12 @@ export function creationCall(right: Node | null): Node | null {
 
 /**
  * Nodes of the given types in one scope, in source order, not those in the bodies of nested defs,
-/** A test for any of the words (as whole words) or the pattern in a text. */
+/** A test for any of the words (as whole words) or the pattern in a text; linear in the text. */
 export function wordTest(words: Set<string>, pattern?: RegExp): (text: string) => boolean {
-  const escaped = [...words].map(escapeRegExp);
-  const regex = escaped.length ? new RegExp(`\\b(?:${escaped.join('|')})\\b`) : null;
-  return (text) => (regex?.test(text) ?? false) || (pattern?.test(text) ?? false);
+  const find = wordFinder(words);
+  return (text) => {
+    let found = false;
+    find(text, () => (found = true));
+    return found || (pattern?.test(text) ?? false);
+  };
 }
