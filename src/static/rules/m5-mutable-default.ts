@@ -112,14 +112,16 @@ function describe(value: Node): string {
 export function signaturesOf(text: string): string[] {
   const out: string[] = [];
   let after = 0;
-  scanCode(text, (ch, _depth, at) => {
-    if (ch !== 'd' || at < after || (at > 0 && WORD_CHAR.test(text[at - 1]))) return;
-    DEF.lastIndex = at;
-    if (!DEF.test(text)) return;
-    const close = closingBracket(text, DEF.lastIndex - 1);
-    after = close === -1 ? text.length : close + 1;
-    out.push(text.slice(DEF.lastIndex, after));
-  });
+  if (text.includes('def')) {
+    scanCode(text, (ch, _depth, at) => {
+      if (ch !== 'd' || at < after || (at > 0 && WORD_CHAR.test(text[at - 1]))) return;
+      DEF.lastIndex = at;
+      if (!DEF.test(text)) return;
+      const close = closingBracket(text, DEF.lastIndex - 1);
+      after = close === -1 ? text.length : close + 1;
+      out.push(text.slice(DEF.lastIndex, after));
+    });
+  }
   const lambda = /\blambda\b([^:]*):/g;
   let match: RegExpExecArray | null;
   while ((match = lambda.exec(text))) out.push(match[1]);

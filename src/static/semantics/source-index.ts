@@ -15,10 +15,10 @@ let memo = new Map<symbol, unknown>();
 
 /** `compute()` for this source, once: later calls with the same source (and key) get the same value. */
 export function perSource<T>(source: string, key: symbol, compute: () => T): T {
-  if (memoSource !== source) {
-    memoSource = source;
-    memo = new Map();
-  }
+  // Equal text in another string object keeps the facts; remembering the newer object keeps the
+  // comparison a pointer check (comparing two equal 8 MB strings on every call would be quadratic).
+  if (memoSource !== source) memo = new Map();
+  memoSource = source;
   if (memo.has(key)) return memo.get(key) as T;
   const value = compute();
   memo.set(key, value);
