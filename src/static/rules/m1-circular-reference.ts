@@ -52,10 +52,9 @@ function ownNodes(fn: Node, visit: (node: Node) => void): void {
   while (stack.length) {
     const node = stack.pop()!;
     visit(node);
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i);
-      if (child && !SCOPES.has(child.type)) stack.push(child);
-    }
+    // One call for all children (`namedChild(i)` walks from the first child each time).
+    const children = namedChildren(node);
+    for (let i = children.length - 1; i >= 0; i--) if (!SCOPES.has(children[i].type)) stack.push(children[i]);
   }
 }
 
@@ -416,19 +415,24 @@ export const circularReference: Rule = {
       });
       const inserts = nodes.map(insertion).filter((i): i is Insertion => i !== null);
       if (!inserts.length) continue;
+      // Insertions by the item they insert (a function can hold thousands of both halves).
+      const byItem = new Map<string, Insertion[]>();
+      for (const ins of inserts) {
+        const list = byItem.get(ins.item);
+        if (list) list.push(ins);
+        else byItem.set(ins.item, [ins]);
+      }
       const refs: BackReference[] = [];
       for (const node of nodes) {
         const ref = backReference(node);
         if (ref) refs.push(ref);
-        else if (inserts.some((i) => node.type === 'assignment' && i.item === field(node, 'left')?.text)) {
+        else if (node.type === 'assignment' && byItem.has(field(node, 'left')?.text ?? '')) {
           refs.push(...constructedBackReferences(node, context.source));
         }
       }
       if (!refs.length) continue;
       for (const ref of refs) {
-        const match = inserts.find(
-          (ins) => ins.item === ref.holder && ins.collection.startsWith(`${ref.target}.`),
-        );
+        const match = byItem.get(ref.holder)?.find((ins) => ins.collection.startsWith(`${ref.target}.`));
         if (!match) continue;
         const collectionAttr = match.collection.slice(match.collection.lastIndexOf('.') + 1);
         if (weakCollection(context.source, collectionAttr)) continue;

@@ -105,10 +105,9 @@ function scopeOf(root: Node): Scope {
         bindings.set(left.text, list);
       }
     }
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i);
-      if (child && !SCOPES.has(child.type)) stack.push(child);
-    }
+    // One call for all children (`namedChild(i)` walks from the first child each time).
+    const children = namedChildren(node);
+    for (let i = children.length - 1; i >= 0; i--) if (!SCOPES.has(children[i].type)) stack.push(children[i]);
   }
   return { bindings };
 }
@@ -211,10 +210,9 @@ function iteratedExpressions(scopeRoot: Node): Site[] {
       if (value && namedChildren(node).some((c) => c.type === 'slice'))
         out.push({ node: value, sliced: true });
     }
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i);
-      if (child && !SCOPES.has(child.type)) stack.push(child);
-    }
+    // One call for all children (`namedChild(i)` walks from the first child each time).
+    const children = namedChildren(node);
+    for (let i = children.length - 1; i >= 0; i--) if (!SCOPES.has(children[i].type)) stack.push(children[i]);
   }
   return out;
 }

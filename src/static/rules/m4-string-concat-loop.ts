@@ -1,4 +1,4 @@
-import { descendants, dottedName, field, type Node } from '../pyast.js';
+import { descendants, dottedName, field, namedChildren, type Node } from '../pyast.js';
 import type { Rule, ScanFacts } from '../rule.js';
 
 const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
@@ -68,21 +68,32 @@ function innermostLoop(node: Node): Node | null {
   return null;
 }
 
-/** Plain (re)bindings of the target in one scope, in source order: `s = …`, not `s += …`. */
-function plainBindings(scope: Node, target: string): Node[] {
-  const out: Node[] = [];
-  const stack: Node[] = [scope];
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (node.type === 'assignment' && dottedName(field(node, 'left')) === target && !growthOf(node)) {
-      out.push(node);
+/**
+ * Plain (re)bindings of each name in one scope, in source order: `s = …`, not `s += …`. One walk per
+ * scope (`cache` lives for one check), however many growths it holds.
+ */
+function plainBindings(scope: Node, target: string, cache: Map<number, Map<string, Node[]>>): Node[] {
+  let byName = cache.get(scope.id);
+  if (!byName) {
+    byName = new Map();
+    const stack: Node[] = [scope];
+    while (stack.length) {
+      const node = stack.pop()!;
+      const name = node.type === 'assignment' ? dottedName(field(node, 'left')) : null;
+      if (name !== null && !growthOf(node)) {
+        const list = byName.get(name);
+        if (list) list.push(node);
+        else byName.set(name, [node]);
+      }
+      // One call for all children (`namedChild(i)` walks from the first child each time).
+      const children = namedChildren(node);
+      for (let i = children.length - 1; i >= 0; i--)
+        if (!SCOPES.has(children[i].type)) stack.push(children[i]);
     }
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i);
-      if (child && !SCOPES.has(child.type)) stack.push(child);
-    }
+    for (const list of byName.values()) list.sort((a, b) => a.startIndex - b.startIndex);
+    cache.set(scope.id, byName);
   }
-  return out.sort((a, b) => a.startIndex - b.startIndex);
+  return byName.get(target) ?? [];
 }
 
 function within(outer: Node, inner: Node): boolean {
@@ -163,6 +174,7 @@ export const stringConcatLoop: Rule = {
   },
   check(context) {
     const reported = new Set<string>();
+    const bindingsByScope = new Map<number, Map<string, Node[]>>();
     for (const node of descendants(context.root, ['augmented_assignment', 'assignment'])) {
       const growth = growthOf(node);
       if (!growth) continue;
@@ -172,7 +184,7 @@ export const stringConcatLoop: Rule = {
       while (scope && scope.type !== 'module' && scope.type !== 'function_definition') scope = scope.parent;
       if (!scope || (scope.type === 'function_definition' && !field(scope, 'body'))) continue;
       const scopeRoot = scope.type === 'module' ? scope : field(scope, 'body')!;
-      const bindings = plainBindings(scopeRoot, growth.target);
+      const bindings = plainBindings(scopeRoot, growth.target, bindingsByScope);
       // A reset inside the loop before the growth starts a fresh string every iteration.
       if (bindings.some((b) => within(loop, b) && b.startIndex < node.startIndex)) continue;
       const before = bindings.filter((b) => b.endIndex <= loop.startIndex);

@@ -13,7 +13,7 @@ import {
   refersToModule,
 } from '../semantics/container-mutation.js';
 import { decoratorsOf } from '../semantics/definitions.js';
-import { filledOnce, membershipTested, sizeChecked } from '../semantics/growth-guards.js';
+import { GrowthGuards } from '../semantics/growth-guards.js';
 import { containerCandidates, moduleContainers } from '../semantics/module-containers.js';
 import { importTimeReason } from '../semantics/run-once.js';
 
@@ -50,6 +50,7 @@ function check(context: RuleContext): void {
   const containers = moduleContainers(root, imports);
   if (containers.size === 0) return;
   const cache = new Map<number, ScopeInfo>();
+  const guards = new GrowthGuards();
   const shrunk = new Set<string>();
   type Growth = { scope: Node; name: string; site: Node; what: string; implicit?: boolean };
   const growth = new Map<string, Growth>();
@@ -71,7 +72,7 @@ function check(context: RuleContext): void {
     }
     if (effect.kind === 'implicit') {
       // A lookup guarded by `key in d` never inserts.
-      if (membershipTested(scope, name)) continue;
+      if (guards.membershipTested(scope, name)) continue;
       const key = `${scope.id}:${name}`;
       if (!lookups.has(key)) {
         lookups.set(key, { scope, name, site: effect.site, what: effect.what, implicit: true });
@@ -94,7 +95,7 @@ function check(context: RuleContext): void {
   const reported = [...growth.values()].sort((a, b) => a.site.startIndex - b.site.startIndex);
   for (const { scope, name, site, what, implicit } of reported) {
     if (shrunk.has(name)) continue;
-    if (sizeChecked(scope, name) || filledOnce(site, scope, name)) continue;
+    if (guards.sizeChecked(scope, name) || guards.filledOnce(site, scope, name)) continue;
     if (importTimeReason(scope, site, source, imports)) continue;
     const definition = containers.get(name)!;
     context.report(site, {

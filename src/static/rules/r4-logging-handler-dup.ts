@@ -15,21 +15,65 @@ import { isMemoized, methodClass } from '../semantics/definitions.js';
 import { isStartupHook, lexicalUsage, ONCE_NAMES } from '../semantics/run-once.js';
 
 /**
+ * What R4 asks of the function around an `addHandler` call, worked out once per function however many
+ * calls it holds.
+ */
+interface ScopeFacts {
+  /** `removeHandler` anywhere in the body: a temporary handler, added and removed again. */
+  removes: boolean;
+  /** Where the body first looks at `.handlers` / `.hasHandlers` (Infinity: never). */
+  firstInspection: number;
+  /** What the function records about having run (markers()). */
+  marks: Set<string>;
+  /** Where the first `if <guard>: return` (or raise) of the function ends (Infinity: none). */
+  firstGuardExit: number;
+  /** Names bound to a brand-new `logging.Logger(...)`. */
+  freshLoggers: Set<string>;
+}
+
+function scopeFacts(scope: Node, context: RuleContext): ScopeFacts {
+  const facts: ScopeFacts = {
+    removes: false,
+    firstInspection: Infinity,
+    marks: markers(scope),
+    firstGuardExit: Infinity,
+    freshLoggers: new Set(),
+  };
+  const body = field(scope, 'body');
+  for (const attribute of body ? descendants(body, 'attribute') : []) {
+    const name = field(attribute, 'attribute')?.text;
+    if (name === 'removeHandler') facts.removes = true;
+    else if (name === 'handlers' || name === 'hasHandlers') {
+      facts.firstInspection = Math.min(facts.firstInspection, attribute.startIndex);
+    }
+  }
+  walkOwnScope(scope, (node) => {
+    if (node.type === 'if_statement' && node.endIndex < facts.firstGuardExit) {
+      const consequence = field(node, 'consequence');
+      const exits =
+        consequence !== null &&
+        namedChildren(consequence).some((s) => s.type === 'return_statement' || s.type === 'raise_statement');
+      if (exits && conditionGuards(field(node, 'condition'), facts.marks, false)) {
+        facts.firstGuardExit = node.endIndex;
+      }
+    } else if (node.type === 'assignment') {
+      const right = unparenthesize(field(node, 'right'));
+      if (right?.type !== 'call') return;
+      if (context.imports.resolve(field(right, 'function')) === 'logging.Logger') {
+        facts.freshLoggers.add(field(node, 'left')?.text ?? '');
+      }
+    }
+  });
+  return facts;
+}
+
+/**
  * The call inspects or resets the logger's handlers earlier in the same function:
  * `if not logger.handlers:`, `if logger.hasHandlers(): return`, `logger.handlers.clear()`,
  * `for h in list(logger.handlers): logger.removeHandler(h)`.
  */
-function handlersInspected(scope: Node, call: Node): boolean {
-  const body = field(scope, 'body');
-  if (!body) return false;
-  for (const attribute of descendants(body, 'attribute')) {
-    const name = field(attribute, 'attribute')?.text;
-    // A temporary handler: added, then removed again (in a `finally`, at the end) by the same function.
-    if (name === 'removeHandler') return true;
-    if (attribute.startIndex >= call.startIndex) continue;
-    if (name === 'handlers' || name === 'hasHandlers') return true;
-  }
-  return false;
+function handlersInspected(facts: ScopeFacts, call: Node): boolean {
+  return facts.removes || facts.firstInspection < call.startIndex;
 }
 
 /**
@@ -92,37 +136,18 @@ function conditionGuards(condition: Node | null, marks: Set<string>, enclosing: 
  * A run-once guard: the call sits under `if <guard>:` or follows `if <guard>: return`, where the
  * guard tests something the function itself records (a global flag, an attribute, a registry).
  */
-function onceGuarded(scope: Node, call: Node): boolean {
-  const marks = markers(scope);
+function onceGuarded(scope: Node, facts: ScopeFacts, call: Node): boolean {
   for (let p = call.parent; p && p.id !== scope.id; p = p.parent) {
     if (p.type === 'if_statement' || p.type === 'elif_clause') {
-      if (conditionGuards(field(p, 'condition'), marks, true)) return true;
+      if (conditionGuards(field(p, 'condition'), facts.marks, true)) return true;
     }
   }
-  let guarded = false;
-  walkOwnScope(scope, (node) => {
-    if (guarded || node.type !== 'if_statement' || node.endIndex > call.startIndex) return;
-    const consequence = field(node, 'consequence');
-    const exits =
-      consequence !== null &&
-      namedChildren(consequence).some((s) => s.type === 'return_statement' || s.type === 'raise_statement');
-    if (exits && conditionGuards(field(node, 'condition'), marks, false)) guarded = true;
-  });
-  return guarded;
+  return facts.firstGuardExit <= call.startIndex;
 }
 
 /** `logger = logging.Logger(name)`: a fresh, unregistered logger that dies with the call. */
-function freshLogger(scope: Node, receiver: Node | null, context: RuleContext): boolean {
-  if (receiver?.type !== 'identifier') return false;
-  let fresh = false;
-  walkOwnScope(scope, (node) => {
-    if (node.type !== 'assignment' || field(node, 'left')?.text !== receiver.text) return;
-    const right = unparenthesize(field(node, 'right'));
-    if (right?.type !== 'call') return;
-    const callee = context.imports.resolve(field(right, 'function'));
-    if (callee === 'logging.Logger') fresh = true;
-  });
-  return fresh;
+function freshLogger(facts: ScopeFacts, receiver: Node | null): boolean {
+  return receiver?.type === 'identifier' && facts.freshLoggers.has(receiver.text);
 }
 
 /** `self.addHandler(...)` inside a Logger subclass configures each new logger once. */
@@ -133,14 +158,17 @@ function ownLoggerSetup(scope: Node, receiver: Node | null): boolean {
 }
 
 function check(context: RuleContext): void {
+  const factsByScope = new Map<number, ScopeFacts>();
   for (const call of descendants(context.root, 'call')) {
     const fn = field(call, 'function');
     if (fn?.type !== 'attribute' || field(fn, 'attribute')?.text !== 'addHandler') continue;
     const scope = nearestFunction(call);
     if (!scope) continue;
     const receiver = field(fn, 'object');
-    if (handlersInspected(scope, call) || onceGuarded(scope, call)) continue;
-    if (freshLogger(scope, receiver, context) || ownLoggerSetup(scope, receiver)) continue;
+    let facts = factsByScope.get(scope.id);
+    if (!facts) factsByScope.set(scope.id, (facts = scopeFacts(scope, context)));
+    if (handlersInspected(facts, call) || onceGuarded(scope, facts, call)) continue;
+    if (freshLogger(facts, receiver) || ownLoggerSetup(scope, receiver)) continue;
 
     let confidence: Confidence | undefined;
     const def = scope.type === 'function_definition' ? scope : null;

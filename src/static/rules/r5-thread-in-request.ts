@@ -83,28 +83,37 @@ function subclassCandidates(facts: ScanFacts): string[] {
  * The function waits for threads before returning (`t.join()`, or joining the threads it collected,
  * after the creation): the thread never outlives the call, so threads cannot pile up across calls.
  */
-function joinedInScope(scope: Node, call: Node): boolean {
-  let joined = false;
+function joinedInScope(scope: Node, call: Node, lastJoins: Map<number, number>): boolean {
+  let last = lastJoins.get(scope.id);
+  if (last === undefined) lastJoins.set(scope.id, (last = lastJoin(scope)));
+  return last >= call.endIndex;
+}
+
+/** Where the function's last thread-like `.join(…)` call starts (-1: none), found in one walk. */
+function lastJoin(scope: Node): number {
+  let last = -1;
   walkOwnScope(scope, (node) => {
-    if (joined || node.type !== 'call' || node.startIndex < call.endIndex) return;
+    if (node.type !== 'call' || node.startIndex <= last) return;
     const fn = field(node, 'function');
     if (fn?.type !== 'attribute' || field(fn, 'attribute')?.text !== 'join') return;
     const receiver = field(fn, 'object');
     if (receiver?.type !== 'identifier' && receiver?.type !== 'attribute') return;
     // str.join takes one iterable; Thread.join takes nothing or a timeout.
     const args = positionalArguments(node);
-    joined =
+    const joined =
       args.length === 0 ||
       /(?:thread|worker)s?$|^(?:t|th)\d*$/i.test(receiver.text) ||
       (args.length === 1 && (args[0].type === 'integer' || args[0].type === 'float')) ||
       keywordArgument(node, 'timeout') !== null;
+    if (joined) last = node.startIndex;
   });
-  return joined;
+  return last;
 }
 
 function check(context: RuleContext): void {
   const { root, imports, source } = context;
   const subclasses = threadSubclasses(root, imports);
+  const lastJoins = new Map<number, number>();
   for (const call of descendants(root, 'call')) {
     const callee = field(call, 'function');
     const resolved = imports.resolve(callee);
@@ -128,7 +137,7 @@ function check(context: RuleContext): void {
     const def = scope.type === 'function_definition' ? scope : null;
     let confidence: Confidence | undefined;
     let note = 'one new OS thread per call, with nothing bounding how many run at once';
-    if (joinedInScope(scope, call)) {
+    if (joinedInScope(scope, call, lastJoins)) {
       confidence = 'low';
       note = 'one new OS thread per call (joined before the function returns, so they do not pile up)';
     } else if (def) {

@@ -325,8 +325,27 @@ export function aliasEffect(id: Node, scope: Node, kind: string, imports: Import
   const alias = aliasName(id);
   const body = field(scope, 'body');
   if (!alias || !body) return null;
-  const shrinks = descendants(body, 'identifier').some(
-    (use) => use.text === alias && effectOf(use, kind, imports)?.kind === 'shrink',
+  const shrinks = identifiersNamed(body, alias).some(
+    (use) => effectOf(use, kind, imports)?.kind === 'shrink',
   );
   return shrinks ? { kind: 'shrink' } : null;
+}
+
+const identifierIndexes = new WeakMap<object, Map<number, Map<string, Node[]>>>();
+
+/** The identifiers of a body called `name`, grouped once per body (a body can alias many names). */
+function identifiersNamed(body: Node, name: string): Node[] {
+  let perTree = identifierIndexes.get(body.tree);
+  if (!perTree) identifierIndexes.set(body.tree, (perTree = new Map()));
+  let byName = perTree.get(body.id);
+  if (!byName) {
+    byName = new Map();
+    for (const id of descendants(body, 'identifier')) {
+      const list = byName.get(id.text);
+      if (list) list.push(id);
+      else byName.set(id.text, [id]);
+    }
+    perTree.set(body.id, byName);
+  }
+  return byName.get(name) ?? [];
 }

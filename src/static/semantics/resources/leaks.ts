@@ -28,7 +28,7 @@ import {
   type Exit,
   type PathContext,
 } from './paths.js';
-import { ownDescendants, references, same, SCOPES, within } from './own-scope.js';
+import { mentions, ownDescendants, references, same, SCOPES, siblingsAfter, within } from './own-scope.js';
 
 /** Every leaking binding of a tracked resource in every function of the tree. */
 export function findLeaks(root: Node, imports: ImportTable, kind: ResourceKind, source: string): Leak[] {
@@ -107,7 +107,7 @@ function analyseBinding(env: Env, binding: Binding): Leak | null {
   const last =
     path.exit.kind === 'return' &&
     same(path.exit.node.parent, field(fn, 'body')) &&
-    !path.exit.node.nextNamedSibling;
+    siblingsAfter(path.exit.node).length === 0;
   return leak(last ? partly : describeExit(path.exit), true);
 }
 
@@ -199,9 +199,7 @@ function describeExit(exit: Exit): string {
 }
 
 function followingStatements(node: Node): Node[] {
-  const out: Node[] = [];
-  for (let s = node.nextNamedSibling; s; s = s.nextNamedSibling) out.push(s);
-  return out;
+  return siblingsAfter(node);
 }
 
 function everClosedNode(fn: Node, ctx: PathContext): Node | null {
@@ -216,6 +214,8 @@ function everClosedNode(fn: Node, ctx: PathContext): Node | null {
     'with_statement',
   ]).sort((a, b) => a.startIndex - b.startIndex);
   for (const node of candidates) {
+    // Only statements that mention the name can close it (most do not).
+    if (!mentions(body, node, ctx.name)) continue;
     if (node.type === 'expression_statement' || node.type === 'return_statement') {
       if (closesIn(node, ctx)) return node;
     } else if (node.type === 'with_statement') {
@@ -255,12 +255,8 @@ function describeClose(fn: Node, node: Node): string {
  */
 function guardNames(binding: Binding): Set<string> {
   const names = new Set([binding.name]);
-  for (let s = binding.statement.nextNamedSibling; s; s = s.nextNamedSibling) {
-    const assignment = s.type === 'expression_statement' ? s.namedChild(0) : null;
-    if (assignment?.type !== 'assignment') continue;
-    const left = field(assignment, 'left');
-    const value = field(assignment, 'right')?.type;
-    if (left?.type === 'identifier' && (value === 'true' || value === 'false')) names.add(left.text);
+  for (const flag of flagAssignments(binding.statement)) {
+    if (flag.start > binding.statement.startIndex) names.add(flag.name);
   }
   for (let p = binding.statement.parent; p; p = p.parent) {
     if (p.type === 'function_definition') break;
@@ -280,4 +276,29 @@ function guardNames(binding: Binding): Set<string> {
     }
   }
   return names;
+}
+
+const flagCache = new WeakMap<object, Map<number, { start: number; name: string }[]>>();
+
+/** `name = True` / `name = False` statements in the block holding `statement`, once per block. */
+function flagAssignments(statement: Node): { start: number; name: string }[] {
+  const parent = statement.parent;
+  if (!parent) return [];
+  let perTree = flagCache.get(statement.tree);
+  if (!perTree) flagCache.set(statement.tree, (perTree = new Map()));
+  let flags = perTree.get(parent.id);
+  if (!flags) {
+    flags = [];
+    for (const s of namedChildren(parent)) {
+      const assignment = s.type === 'expression_statement' ? s.namedChild(0) : null;
+      if (assignment?.type !== 'assignment') continue;
+      const left = field(assignment, 'left');
+      const value = field(assignment, 'right')?.type;
+      if (left?.type === 'identifier' && (value === 'true' || value === 'false')) {
+        flags.push({ start: s.startIndex, name: left.text });
+      }
+    }
+    perTree.set(parent.id, flags);
+  }
+  return flags;
 }

@@ -152,20 +152,42 @@ export function handoff(env: Env, body: Node, name: string): { returned: boolean
 
 /** A nested def, lambda or class that reads the name: it may close it, return it or outlive the call. */
 function capturedByNestedScope(fn: Node, body: Node, name: string): boolean {
-  for (const nested of descendants(body, ['function_definition', 'lambda', 'class_definition'])) {
-    if (same(nested, fn)) continue;
-    let hit = false;
-    for (const id of descendants(nested, 'identifier')) {
-      if (id.text === name && isRead(id)) {
-        hit = true;
-        break;
-      }
+  for (const nested of nestedScopes(fn, body)) {
+    if (!nested.reads.has(name)) continue;
+    if (nested.node.type !== 'class_definition') {
+      nested.locals ??= functionScope(nested.node).locals;
+      if (nested.locals.has(name)) continue;
     }
-    if (!hit) continue;
-    if (nested.type !== 'class_definition' && functionScope(nested).locals.has(name)) continue;
     return true;
   }
   return false;
+}
+
+interface NestedScope {
+  node: Node;
+  /** Names its identifiers read (its own nested scopes' included). */
+  reads: Set<string>;
+  locals?: ReadonlySet<string>;
+}
+
+const nestedCache = new WeakMap<object, Map<number, NestedScope[]>>();
+
+/** The defs, lambdas and classes inside a function body and the names each reads, once per body. */
+function nestedScopes(fn: Node, body: Node): NestedScope[] {
+  let perTree = nestedCache.get(body.tree);
+  if (!perTree) nestedCache.set(body.tree, (perTree = new Map()));
+  let scopes = perTree.get(body.id);
+  if (!scopes) {
+    scopes = [];
+    for (const nested of descendants(body, ['function_definition', 'lambda', 'class_definition'])) {
+      if (same(nested, fn)) continue;
+      const reads = new Set<string>();
+      for (const id of descendants(nested, 'identifier')) if (isRead(id)) reads.add(id.text);
+      scopes.push({ node: nested, reads });
+    }
+    perTree.set(body.id, scopes);
+  }
+  return scopes;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { descendants, field, namedChildren, type Node } from '../../pyast.js';
 import type { Env } from './kind.js';
 import { sinkOf } from './ownership.js';
-import { references, same, SCOPES } from './own-scope.js';
+import { references, same, SCOPES, typeOf } from './own-scope.js';
 
 export interface Exit {
   node: Node;
@@ -50,11 +50,11 @@ export function scanSequence(statements: Node[], ctx: PathContext): Outcome {
 }
 
 export function blockStatements(block: Node | null): Node[] {
-  return block ? namedChildren(block).filter((c) => c.type !== 'comment') : [];
+  return block ? namedChildren(block).filter((c) => typeOf(c) !== 'comment') : [];
 }
 
 function scanStatement(statement: Node, ctx: PathContext): Outcome {
-  switch (statement.type) {
+  switch (typeOf(statement)) {
     case 'return_statement':
       // `return _fetch_and_close(conn)` closes on its way out.
       if (closesIn(statement, ctx)) return { exits: [], falls: false, closed: true };
@@ -209,7 +209,6 @@ function scanWith(statement: Node, ctx: PathContext): Outcome {
 
 /** A close of the resource in a simple statement: `s.close()`, `await s.aclose()`, `os.close(fd)`. */
 export function closesIn(statement: Node, ctx: PathContext): boolean {
-  if (!statement.text.includes(ctx.name)) return false;
   for (const ref of references(statement, ctx.name)) {
     const parent = ref.parent;
     if (parent?.type === 'attribute' && ctx.kind.closers.has(field(parent, 'attribute')?.text ?? '')) {
