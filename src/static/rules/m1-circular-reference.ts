@@ -1,3 +1,7 @@
+/**
+ * M1 circular-reference: an object stored in a collection of its owner that also gets a strong reference
+ * back to the owner, within one function (or through a constructor of a class of the same file).
+ */
 import {
   calleeTail,
   descendants,
@@ -8,9 +12,89 @@ import {
   type Node,
 } from '../pyast.js';
 import { escapeRegExp, scanCode } from '../lexical.js';
-import type { Rule } from '../rule.js';
+import type { Rule, RuleMeta } from '../rule.js';
 import { classHeader, indentedBody } from '../semantics/lexical-defs.js';
 import { perSource } from '../semantics/source-index.js';
+
+/** What the rule reports, why, and what confirms it when the service runs (docs/rules.md is built from it). */
+const meta: RuleMeta = {
+  id: 'MEMORY_CIRCULAR_REFERENCE',
+  shortId: 'M1',
+  name: 'circular-reference',
+  severity: 'LOW',
+  confidence: 'medium',
+  summary: 'A child gets a strong back-reference to the parent whose collection holds it.',
+  fix: 'Hold the back-reference weakly (weakref.ref/proxy) or the children in a WeakSet/WeakValueDictionary.',
+  docs: {
+    what:
+      'A function that stores an object in a collection of another (`self.children.append(child)`, ' +
+      '`self.nodes[key] = node`, `.add`, `.insert`…) and also gives the stored object a plain ' +
+      'reference back (`child.parent = self`), or the mirror form in a constructor ' +
+      '(`self.parent = parent; parent.children.append(self)`). Back-references made with ' +
+      '`weakref.ref`/`weakref.proxy`, collections that are a WeakSet/WeakValueDictionary/' +
+      'WeakKeyDictionary, and a plain `self.x = other` with no collection are not reported.',
+    why:
+      'CPython frees most objects the moment their reference count drops to zero; objects in a cycle ' +
+      'never reach zero and wait for the cyclic garbage collector. Python does collect them, but only ' +
+      'when a collection of the right generation runs: whole trees (and every buffer, response or ' +
+      'socket they reference) stay in memory long after the request that built them, survive into ' +
+      'the oldest generation, and are freed in full collections whose pause grows with the heap. ' +
+      'Objects with `__del__` in a cycle are finalized late and in no useful order, and code that ' +
+      'disables or tunes the GC (common in latency-sensitive services) turns the delay into a leak.',
+    example: [
+      'class Node:',
+      '    def __init__(self, name):',
+      '        self.name = name',
+      '        self.parent = None',
+      '        self.children = []',
+      '',
+      '    def add_child(self, child):',
+      '        child.parent = self',
+      '        self.children.append(child)',
+    ].join('\n'),
+    knownProblems:
+      'Only cycles made within one function are found (both halves in one body, or the constructor form ' +
+      'with the class in the same file); cycles built across functions or modules are missed. A tree ' +
+      'that lives as long as the process (a configuration tree, a registry) is reported although its ' +
+      'cycle costs nothing.',
+    fixedExample: [
+      'import weakref',
+      '',
+      'class Node:',
+      '    def __init__(self, name):',
+      '        self.name = name',
+      '        self._parent = None',
+      '        self.children = []',
+      '',
+      '    @property',
+      '    def parent(self):',
+      '        return self._parent() if self._parent else None',
+      '',
+      '    def add_child(self, child):',
+      '        child._parent = weakref.ref(self)',
+      '        self.children.append(child)',
+    ].join('\n'),
+    fix:
+      'Make the back-reference weak (`weakref.ref`, `weakref.proxy`, or a property over a weak ' +
+      'reference), or keep the children in a `WeakSet`/`WeakValueDictionary`, so that dropping the root ' +
+      'frees the whole tree at once.',
+    references: [
+      {
+        title: 'astropy #6277: change DataInfo._parent to a weakref',
+        url: 'https://github.com/astropy/astropy/pull/6277',
+      },
+      {
+        title: 'caput #13: remove cyclic references in memh5',
+        url: 'https://github.com/radiocosmology/caput/pull/13',
+      },
+      {
+        title: 'addict #86: link to parent causes reference cycles',
+        url: 'https://github.com/mewwts/addict/issues/86',
+      },
+    ],
+  },
+  dynamic: { metrics: ['heap'], reproduce: 'unique-keys' },
+};
 
 /** Methods that put an item into a collection, and which argument is the item. */
 const ADDERS: Record<string, number> = {
@@ -343,62 +427,7 @@ function weakProperty(source: string, attribute: string): boolean {
 }
 
 export const circularReference: Rule = {
-  meta: {
-    id: 'MEMORY_CIRCULAR_REFERENCE',
-    shortId: 'M1',
-    name: 'circular-reference',
-    severity: 'LOW',
-    confidence: 'medium',
-    summary: 'A child gets a strong back-reference to the parent whose collection holds it.',
-    fix: 'Hold the back-reference weakly (weakref.ref/proxy) or the children in a WeakSet/WeakValueDictionary.',
-    docs: {
-      what:
-        'A function that stores an object in a collection of another (`self.children.append(child)`, ' +
-        '`self.nodes[key] = node`, `.add`, `.insert`…) and also gives the stored object a plain ' +
-        'reference back (`child.parent = self`), or the mirror form in a constructor ' +
-        '(`self.parent = parent; parent.children.append(self)`). Back-references made with ' +
-        '`weakref.ref`/`weakref.proxy`, collections that are a WeakSet/WeakValueDictionary/' +
-        'WeakKeyDictionary, and a plain `self.x = other` with no collection are not reported.',
-      why:
-        'CPython frees most objects the moment their reference count drops to zero; objects in a cycle ' +
-        'never reach zero and wait for the cyclic garbage collector. Python does collect them, but only ' +
-        'when a collection of the right generation runs: whole trees (and every buffer, response or ' +
-        'socket they reference) stay in memory long after the request that built them, survive into ' +
-        'the oldest generation, and are freed in full collections whose pause grows with the heap. ' +
-        'Objects with `__del__` in a cycle are finalized late and in no useful order, and code that ' +
-        'disables or tunes the GC (common in latency-sensitive services) turns the delay into a leak.',
-      example: [
-        'class Node:',
-        '    def __init__(self, name):',
-        '        self.name = name',
-        '        self.parent = None',
-        '        self.children = []',
-        '',
-        '    def add_child(self, child):',
-        '        child.parent = self',
-        '        self.children.append(child)',
-      ].join('\n'),
-      fix: [
-        'Make the back-reference weak, so dropping the root frees the whole tree at once:',
-        '',
-        'import weakref',
-        '',
-        'class Node:',
-        '    def __init__(self, name):',
-        '        self.name = name',
-        '        self._parent = None',
-        '        self.children = []',
-        '',
-        '    @property',
-        '    def parent(self):',
-        '        return self._parent() if self._parent else None',
-        '',
-        '    def add_child(self, child):',
-        '        child._parent = weakref.ref(self)',
-        '        self.children.append(child)',
-      ].join('\n'),
-    },
-  },
+  meta,
   trigger: {
     // Both halves live in one function: an insertion and an attribute assignment.
     test: (text) => mayHoldCycle(text),

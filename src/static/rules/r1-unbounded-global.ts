@@ -4,7 +4,7 @@
  * this file says what the rule reports and when.
  */
 import { descendants, field, nearestFunction, qualifiedName, type Node } from '../pyast.js';
-import type { Rule, RuleContext } from '../rule.js';
+import type { Rule, RuleContext, RuleMeta } from '../rule.js';
 import {
   aliasEffect,
   effectOf,
@@ -16,6 +16,88 @@ import { decoratorsOf } from '../semantics/definitions.js';
 import { GrowthGuards } from '../semantics/growth-guards.js';
 import { containerCandidates, moduleContainers } from '../semantics/module-containers.js';
 import { importTimeReason } from '../semantics/run-once.js';
+
+/** What the rule reports, why, and what confirms it when the service runs (docs/rules.md is built from it). */
+const meta: RuleMeta = {
+  id: 'RELIABILITY_UNBOUNDED_GLOBAL',
+  shortId: 'R1',
+  name: 'unbounded-global',
+  severity: 'HIGH',
+  confidence: 'high',
+  summary: 'A module-level container grows inside a function and nothing ever removes entries.',
+  fix: 'Bound it (deque(maxlen=N), lru_cache(maxsize=N), an explicit eviction) or keep the state per request.',
+  docs: {
+    what:
+      'A module-level dict, list, set, defaultdict, OrderedDict, Counter or deque without maxlen ' +
+      '(display, comprehension or constructor, through any import alias, annotated or not) that a ' +
+      'function, method or lambda adds to: `x[k] = v`, `x[k] += v`, `x.append/extend/insert/add/update/' +
+      'setdefault/appendleft/extendleft(...)`, `x[k].append(...)`, `heapq.heappush(x, ...)`, with ' +
+      '`global x`: `x += ...`, `x |= ...`, `x = x + [...]`, and lookups in a defaultdict nothing fills ' +
+      'explicitly (`with _locks[key]:`, which inserts the key). One finding per function and container, ' +
+      'on the first growing statement. Not flagged: containers that are only read; growth at import ' +
+      'time (module-level code and class bodies, registering decorators such as `@register` or ' +
+      '`@route(...)` that return what they register, functions the module only calls from module-level ' +
+      'statements, start-up hooks, `__init_subclass__`); fixed keys (`x["hits"] += 1`, `x.add("ready")`); ' +
+      'item assignment in lists and deques (it replaces a slot); containers some function of the module ' +
+      'shrinks (pop, popitem, popleft, remove, discard, clear, `del x[k]`, slice truncation, a `global` ' +
+      'rebinding, also through a local alias or as a callback such as `add_done_callback(x.discard)`); ' +
+      'functions that compare `len(x)` or fill the container only while it is empty. Registration-style ' +
+      'functions (`register_*`, `subscribe*`), class-keyed entries and defaultdict lookups are reported ' +
+      'with medium confidence.',
+    why:
+      'A module-level object lives as long as the process. A web worker serves millions of requests, ' +
+      'and an entry added per request (per user, per URL, per id) is never freed: memory grows ' +
+      'linearly until the container is the largest thing on the heap and the worker is OOM-killed or ' +
+      'recycled. Gunicorn and uvicorn workers hide it for a while by restarting; it shows as a slow ' +
+      'sawtooth in RSS.',
+    example: [
+      '_seen_users = {}',
+      '',
+      '@app.get("/users/{user_id}")',
+      'def get_user(user_id: int):',
+      '    _seen_users[user_id] = load_user(user_id)',
+      '    return _seen_users[user_id]',
+    ].join('\n'),
+    knownProblems:
+      'Static analysis cannot see a bound kept elsewhere: a container whose keys come from a small ' +
+      'fixed set (enum members, configuration names, the routes of the app) or that another module ' +
+      'clears is reported although it stays small; suppress those with `# heapgate: ignore[R1]`. The ' +
+      'other way round, any removal anywhere in the module (a `pop` in an admin endpoint, a `clear()` ' +
+      'in tests) counts as a bound, growth through a local alias (`d = _cache; d[k] = v`) is not ' +
+      'followed, and containers held on classes or singletons rather than module-level names are not ' +
+      'looked at.',
+    fixedExample: [
+      'from functools import lru_cache',
+      '',
+      '@lru_cache(maxsize=1024)',
+      'def cached_user(user_id: int):',
+      '    return load_user(user_id)',
+      '',
+      '@app.get("/users/{user_id}")',
+      'def get_user(user_id: int):',
+      '    return cached_user(user_id)',
+    ].join('\n'),
+    fix:
+      'Give the structure a bound, or do not keep the data at all: a memoizer with a `maxsize` for a ' +
+      'cache, `collections.deque(maxlen=N)` for logs and histories, cachetools `TTLCache(maxsize=..., ' +
+      'ttl=...)` for entries that expire, a local variable for per-request state.',
+    references: [
+      {
+        title: 'croniter #195: memory leak in the EXPRESSIONS global dict cache',
+        url: 'https://github.com/pallets-eco/croniter/issues/195',
+      },
+      {
+        title: 'CPython #116804: inspect module caches can grow without bound',
+        url: 'https://github.com/python/cpython/issues/116804',
+      },
+      {
+        title: 'osprey #348: bound the global parsed-AST cache',
+        url: 'https://github.com/roostorg/osprey/pull/348',
+      },
+    ],
+  },
+  dynamic: { metrics: ['heap'], reproduce: 'unique-keys' },
+};
 
 // --- the rule -----------------------------------------------------------------------------------------
 
@@ -108,64 +190,7 @@ function check(context: RuleContext): void {
 }
 
 export const unboundedGlobal: Rule = {
-  meta: {
-    id: 'RELIABILITY_UNBOUNDED_GLOBAL',
-    shortId: 'R1',
-    name: 'unbounded-global',
-    severity: 'HIGH',
-    confidence: 'high',
-    summary: 'A module-level container grows inside a function and nothing ever removes entries.',
-    fix: 'Bound it (deque(maxlen=N), lru_cache(maxsize=N), an explicit eviction) or keep the state per request.',
-    docs: {
-      what:
-        'A module-level dict, list, set, defaultdict, OrderedDict, Counter or deque without maxlen ' +
-        '(display, comprehension or constructor, through any import alias, annotated or not) that a ' +
-        'function, method or lambda adds to: `x[k] = v`, `x[k] += v`, `x.append/extend/insert/add/update/' +
-        'setdefault/appendleft/extendleft(...)`, `x[k].append(...)`, `heapq.heappush(x, ...)`, with ' +
-        '`global x`: `x += ...`, `x |= ...`, `x = x + [...]`, and lookups in a defaultdict nothing fills ' +
-        'explicitly (`with _locks[key]:`, which inserts the key). One finding per function and container, ' +
-        'on the first growing statement. Not flagged: containers that are only read; growth at import ' +
-        'time (module-level code and class bodies, registering decorators such as `@register` or ' +
-        '`@route(...)` that return what they register, functions the module only calls from module-level ' +
-        'statements, start-up hooks, `__init_subclass__`); fixed keys (`x["hits"] += 1`, `x.add("ready")`); ' +
-        'item assignment in lists and deques (it replaces a slot); containers some function of the module ' +
-        'shrinks (pop, popitem, popleft, remove, discard, clear, `del x[k]`, slice truncation, a `global` ' +
-        'rebinding, also through a local alias or as a callback such as `add_done_callback(x.discard)`); ' +
-        'functions that compare `len(x)` or fill the container only while it is empty. Registration-style ' +
-        'functions (`register_*`, `subscribe*`), class-keyed entries and defaultdict lookups are reported ' +
-        'with medium confidence.',
-      why:
-        'A module-level object lives as long as the process. A web worker serves millions of requests, ' +
-        'and an entry added per request (per user, per URL, per id) is never freed: memory grows ' +
-        'linearly until the container is the largest thing on the heap and the worker is OOM-killed or ' +
-        'recycled. Gunicorn and uvicorn workers hide it for a while by restarting; it shows as a slow ' +
-        'sawtooth in RSS.',
-      example: [
-        '_seen_users = {}',
-        '',
-        '@app.get("/users/{user_id}")',
-        'def get_user(user_id: int):',
-        '    _seen_users[user_id] = load_user(user_id)',
-        '    return _seen_users[user_id]',
-      ].join('\n'),
-      fix: [
-        'Give the structure a bound, or do not keep the data at all:',
-        '',
-        'from functools import lru_cache',
-        '',
-        '@lru_cache(maxsize=1024)',
-        'def cached_user(user_id: int):',
-        '    return load_user(user_id)',
-        '',
-        '@app.get("/users/{user_id}")',
-        'def get_user(user_id: int):',
-        '    return cached_user(user_id)',
-        '',
-        'For logs and histories use `collections.deque(maxlen=N)`; for caches with expiry, cachetools',
-        '`TTLCache(maxsize=..., ttl=...)`; for per-request state, a local variable.',
-      ].join('\n'),
-    },
-  },
+  meta,
   trigger: { fileWords: containerCandidates },
   check,
 };

@@ -1,3 +1,7 @@
+/**
+ * R4 logging-handler-dup: `addHandler` inside a function that can run more than once, unless a guard
+ * (an inspection of the handlers, a run-once flag) or the way the function runs makes it once.
+ */
 import {
   descendants,
   enclosingDef,
@@ -10,9 +14,83 @@ import {
   nearestFunction,
 } from '../pyast.js';
 import type { Confidence } from '../../model/static.js';
-import type { Rule, RuleContext } from '../rule.js';
+import type { Rule, RuleContext, RuleMeta } from '../rule.js';
 import { isMemoized, methodClass } from '../semantics/definitions.js';
 import { isStartupHook, lexicalUsage, ONCE_NAMES } from '../semantics/run-once.js';
+
+/** What the rule reports, why, and what confirms it when the service runs (docs/rules.md is built from it). */
+const meta: RuleMeta = {
+  id: 'RELIABILITY_LOGGING_HANDLER_DUP',
+  shortId: 'R4',
+  name: 'logging-handler-dup',
+  severity: 'HIGH',
+  confidence: 'high',
+  summary: 'A logging handler is added inside a function, so every call adds one more.',
+  fix: 'Configure handlers once (at module level or in startup code), or guard with `if not logger.handlers:`.',
+  docs: {
+    what:
+      '`.addHandler(...)` called inside a function, method or lambda. Not flagged: module-level calls; ' +
+      "calls after the function looked at the logger's handlers (`if not logger.handlers:`, " +
+      '`if logger.hasHandlers(): return`, `if handler not in logger.handlers`, `len(logger.handlers) == 0`, ' +
+      'clearing or removing handlers first); run-once guards on something the function records ' +
+      '(`global _configured`, `self._configured = True`, a registry of configured names); functions that ' +
+      'can only run once (`@functools.cache`/`@lru_cache`, start-up hooks); brand-new `logging.Logger(...)` ' +
+      'objects; Logger subclasses setting themselves up. Functions the module only calls from ' +
+      'module-level code (`setup_logging()` at import, `main()` under `if __name__ == "__main__"`) are ' +
+      'reported with low confidence, `main`/`setup*`/`configure*`/`create_app`/`__init__` with medium.',
+    why:
+      'Loggers are process-wide singletons: `logging.getLogger(name)` returns the same object every ' +
+      'time. A handler added per request (or per job, per object) stays attached forever, so after N ' +
+      'calls every record is written N times, each handler holds its stream or file open, and the ' +
+      'time spent logging grows with uptime. Services notice it as log volume and latency that rise ' +
+      'until the process is restarted.',
+    example: [
+      'import logging',
+      '',
+      'def get_logger(name):',
+      '    logger = logging.getLogger(name)',
+      '    logger.addHandler(logging.StreamHandler())',
+      '    return logger',
+      '',
+      '@app.get("/orders")',
+      'def orders():',
+      '    get_logger("orders").info("listing")',
+    ].join('\n'),
+    knownProblems:
+      'A function that runs once in practice but is called from another module (a `configure_logging()` ' +
+      "called by the app factory) is reported; its name or the module's own calls only lower the " +
+      'confidence. Guards the rule does not recognise (a flag kept on another object, a check in the ' +
+      'caller) lead to reports, and handlers added through `logging.config` or by libraries are not ' +
+      'looked at.',
+    fixedExample: [
+      'import logging',
+      '',
+      'def get_logger(name):',
+      '    logger = logging.getLogger(name)',
+      '    if not logger.handlers:',
+      '        logger.addHandler(logging.StreamHandler())',
+      '    return logger',
+    ].join('\n'),
+    fix:
+      'Configure handlers once, at import or start-up (the app factory, `logging.config.dictConfig`), ' +
+      'or guard the call so that a second call adds nothing (`if not logger.handlers:`).',
+    references: [
+      {
+        title: 'paddle-python-sdk #144: a new NullHandler on every Client',
+        url: 'https://github.com/PaddleHQ/paddle-python-sdk/issues/144',
+      },
+      {
+        title: 'flask-react-template #670: handlers stack on every mount',
+        url: 'https://github.com/jalantechnologies/flask-react-template/issues/670',
+      },
+      {
+        title: 'truenas middleware #3628: ensure we do not add duplicate log handlers',
+        url: 'https://github.com/truenas/middleware/pull/3628',
+      },
+    ],
+  },
+  dynamic: { metrics: ['handlers'], reproduce: 'repeated-calls' },
+};
 
 /**
  * What R4 asks of the function around an `addHandler` call, worked out once per function however many
@@ -199,54 +277,7 @@ function check(context: RuleContext): void {
 }
 
 export const loggingHandlerDup: Rule = {
-  meta: {
-    id: 'RELIABILITY_LOGGING_HANDLER_DUP',
-    shortId: 'R4',
-    name: 'logging-handler-dup',
-    severity: 'HIGH',
-    confidence: 'high',
-    summary: 'A logging handler is added inside a function, so every call adds one more.',
-    fix: 'Configure handlers once (at module level or in startup code), or guard with `if not logger.handlers:`.',
-    docs: {
-      what:
-        '`.addHandler(...)` called inside a function, method or lambda. Not flagged: module-level calls; ' +
-        "calls after the function looked at the logger's handlers (`if not logger.handlers:`, " +
-        '`if logger.hasHandlers(): return`, `if handler not in logger.handlers`, `len(logger.handlers) == 0`, ' +
-        'clearing or removing handlers first); run-once guards on something the function records ' +
-        '(`global _configured`, `self._configured = True`, a registry of configured names); functions that ' +
-        'can only run once (`@functools.cache`/`@lru_cache`, start-up hooks); brand-new `logging.Logger(...)` ' +
-        'objects; Logger subclasses setting themselves up. Functions the module only calls from ' +
-        'module-level code (`setup_logging()` at import, `main()` under `if __name__ == "__main__"`) are ' +
-        'reported with low confidence, `main`/`setup*`/`configure*`/`create_app`/`__init__` with medium.',
-      why:
-        'Loggers are process-wide singletons: `logging.getLogger(name)` returns the same object every ' +
-        'time. A handler added per request (or per job, per object) stays attached forever, so after N ' +
-        'calls every record is written N times, each handler holds its stream or file open, and the ' +
-        'time spent logging grows with uptime. Services notice it as log volume and latency that rise ' +
-        'until the process is restarted.',
-      example: [
-        'import logging',
-        '',
-        'def get_logger(name):',
-        '    logger = logging.getLogger(name)',
-        '    logger.addHandler(logging.StreamHandler())',
-        '    return logger',
-        '',
-        '@app.get("/orders")',
-        'def orders():',
-        '    get_logger("orders").info("listing")',
-      ].join('\n'),
-      fix: [
-        'Configure handlers once, at import or start-up, or guard the call:',
-        '',
-        'def get_logger(name):',
-        '    logger = logging.getLogger(name)',
-        '    if not logger.handlers:',
-        '        logger.addHandler(logging.StreamHandler())',
-        '    return logger',
-      ].join('\n'),
-    },
-  },
+  meta,
   trigger: { words: ['addHandler'] },
   check,
 };
