@@ -5,6 +5,7 @@
 // tree-sitter alone on the statements the analyzer parses; the rest (pre-scan, triggers, rules, routes)
 // is the column after it. Asserts nothing.
 //   npm run build && node bench/static-scaling.js [-- --sizes 1,2,4,8 --findings 1000,2000,4000,8000 --runs 1]
+import { Buffer } from 'node:buffer';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
