@@ -3,7 +3,7 @@
  * default of a def or lambda.
  */
 import { descendants, field, namedChildren, type Node } from '../pyast.js';
-import { closingBracket, scanCode } from '../lexical.js';
+import { closingBracket, stringEnd } from '../lexical.js';
 import type { Rule, RuleMeta } from '../rule.js';
 
 /** What the rule reports, why, and what confirms it when the service runs (docs/rules.md is built from it). */
@@ -132,26 +132,29 @@ function describe(value: Node): string {
 
 /**
  * The parameter lists in a chunk of source: from `def name(` (in code, not in a string or a comment) to
- * its closing parenthesis, and from `lambda` to the colon.
+ * its closing parenthesis, and from `lambda` to the colon. The expression finds the next comment, string
+ * or def; strings and comments are skipped whole (lexical.ts), so a `def` inside one never counts.
  */
 export function signaturesOf(text: string): string[] {
   const out: string[] = [];
-  let after = 0;
-  if (text.includes('def')) {
-    scanCode(text, (ch, _depth, at) => {
-      if (ch !== 'd' || at < after || (at > 0 && WORD_CHAR.test(text[at - 1]))) return;
-      DEF.lastIndex = at;
-      if (!DEF.test(text)) return;
-      const close = closingBracket(text, DEF.lastIndex - 1);
-      after = close === -1 ? text.length : close + 1;
-      out.push(text.slice(DEF.lastIndex, after));
-    });
+  const next = /[#'"]|\bdef\s+\w+\s*(?:\[[^\]]*\]\s*)?\(/g;
+  let match: RegExpExecArray | null;
+  while ((match = next.exec(text))) {
+    const found = match[0];
+    if (found === '#') {
+      const newline = text.indexOf('\n', match.index);
+      if (newline === -1) break;
+      next.lastIndex = newline;
+    } else if (found === '"' || found === "'") {
+      next.lastIndex = stringEnd(text, match.index);
+    } else {
+      const close = closingBracket(text, next.lastIndex - 1);
+      const end = close === -1 ? text.length : close + 1;
+      out.push(text.slice(next.lastIndex, end));
+      next.lastIndex = end;
+    }
   }
   const lambda = /\blambda\b([^:]*):/g;
-  let match: RegExpExecArray | null;
   while ((match = lambda.exec(text))) out.push(match[1]);
   return out;
 }
-
-const DEF = /def\s+\w+\s*(?:\[[^\]]*\]\s*)?\(/y;
-const WORD_CHAR = /\w/;

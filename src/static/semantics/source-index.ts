@@ -80,23 +80,50 @@ export function lineStartAt(source: string, at: number): number {
 const ASCII_NAME = /^[A-Za-z_]\w*$/;
 
 /**
+ * Names looked up one scan each before the whole file's words are indexed in one go: a file asking about
+ * a few names (most) scans for just those; one asking about many pays for one index, whatever their number.
+ */
+const SCANS_BEFORE_INDEX = 32;
+
+interface WordIndex {
+  /** Occurrences of each name looked up so far. */
+  asked: Map<string, number[]>;
+  /** Every word of the file, once built. */
+  all: Map<string, number[]> | null;
+}
+
+/**
  * Offsets of `name` as a whole word (a maximal run of `\w` characters, as a regular expression's `\b`
  * sees it), anywhere in the text: code, strings and comments alike. Empty for names that never occur.
  */
 export function wordOccurrences(source: string, name: string): readonly number[] {
   if (!ASCII_NAME.test(name)) return oddWordOccurrences(source, name);
-  const words = perSource(source, WORDS, () => {
-    const map = new Map<string, number[]>();
-    const word = /\w+/g;
-    let match: RegExpExecArray | null;
-    while ((match = word.exec(source))) {
-      const list = map.get(match[0]);
-      if (list) list.push(match.index);
-      else map.set(match[0], [match.index]);
-    }
-    return map;
-  });
-  return words.get(name) ?? [];
+  const index = perSource<WordIndex>(source, WORDS, () => ({ asked: new Map(), all: null }));
+  if (index.all) return index.all.get(name) ?? [];
+  const asked = index.asked.get(name);
+  if (asked) return asked;
+  if (index.asked.size >= SCANS_BEFORE_INDEX) {
+    index.all = allWords(source);
+    return index.all.get(name) ?? [];
+  }
+  const found: number[] = [];
+  const pattern = new RegExp(`\\b${name}\\b`, 'g');
+  let match: RegExpExecArray | null;
+  while ((match = pattern.exec(source))) found.push(match.index);
+  index.asked.set(name, found);
+  return found;
+}
+
+function allWords(source: string): Map<string, number[]> {
+  const map = new Map<string, number[]>();
+  const word = /\w+/g;
+  let match: RegExpExecArray | null;
+  while ((match = word.exec(source))) {
+    const list = map.get(match[0]);
+    if (list) list.push(match.index);
+    else map.set(match[0], [match.index]);
+  }
+  return map;
 }
 
 /**
@@ -137,8 +164,9 @@ export function wordFinder(
   const plain = [...words].every((w) => /^\w+$/.test(w));
   const source =
     plain && words.size > MAX_ALTERNATION ? '\\w+' : `\\b(?:${[...words].map(escapeRegExp).join('|')})\\b`;
+  const pattern = new RegExp(source, 'g');
   return (text, visit) => {
-    const pattern = new RegExp(source, 'g');
+    pattern.lastIndex = 0;
     let match: RegExpExecArray | null;
     while ((match = pattern.exec(text))) {
       if (words.has(match[0]) && visit(match[0], match.index) === true) return;
