@@ -14,6 +14,11 @@
  *   bound close method passed along (`atexit.register(s.close)`).
  * - An `if` whose condition mentions the resource (`if s is not None:`) is a guard: a close in its
  *   body counts as unconditional.
+ *
+ * Cost: what a body or a statement says (identifiers by name, nested scopes, siblings, flag
+ * assignments) is indexed once per tree, so a file costs time linear in its size and its bindings. Within
+ * one function each binding's paths are still walked over the statements after it: k resources bound in
+ * one function of n statements cost k·n cheap steps (about 1 µs each).
  */
 import type { ImportTable } from '../../imports.js';
 import { descendants, field, functionScope, namedChildren, type Node } from '../../pyast.js';
