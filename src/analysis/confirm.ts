@@ -12,7 +12,9 @@ import { isBytes } from '../model/metrics.js';
 import { describeStatuses, successShare } from './answers.js';
 import { formatBytes } from '../units.js';
 import type { LeakClass, LeakSite, Recommendation, ScenarioReport } from '../model/report.js';
+import type { Metric } from '../model/metrics.js';
 import type { DynamicStatus, Finding } from '../model/static.js';
+import { ruleById } from '../static/rules/index.js';
 import { functionId, reachableFrom, type CallGraph } from '../select/callgraph.js';
 import type { Plan } from '../select/plan.js';
 
@@ -33,19 +35,10 @@ export const DEFAULT_LEAK_CLASSES: LeakClassThresholds = {
   countPerHour: [1000, 100, 10],
 };
 
-/** The metric each rule predicts growing (beside heap leak sites). */
-const PREDICTED_METRICS: Record<string, ('heap' | 'rss' | 'threads' | 'fds' | 'handlers')[]> = {
-  RELIABILITY_UNBOUNDED_GLOBAL: ['heap'],
-  RELIABILITY_UNBOUNDED_CACHE: ['heap'],
-  RELIABILITY_SESSION_LIFECYCLE: ['fds', 'rss'],
-  RELIABILITY_LOGGING_HANDLER_DUP: ['handlers'],
-  RELIABILITY_THREAD_IN_REQUEST: ['threads'],
-  MEMORY_CIRCULAR_REFERENCE: ['heap'],
-  RESOURCE_UNCLOSED_FILE: ['fds'],
-  MEMORY_LOAD_ALL: ['heap'],
-  MEMORY_STRING_CONCAT_LOOP: ['heap'],
-  MEMORY_MUTABLE_DEFAULT: ['heap'],
-};
+/** The metrics a finding's rule predicts growing (beside heap leak sites): its `meta.dynamic.metrics`. */
+function predictedMetrics(f: Finding): readonly Metric[] {
+  return ruleById(f.rule)?.meta.dynamic.metrics ?? ['heap'];
+}
 
 export function confirmFindings(
   findings: readonly Finding[],
@@ -99,7 +92,7 @@ export function confirmFindings(
     let confirmation: Confirmation | null = null;
     for (const report of usable) {
       const site = siteIn(report.leakSites, f, graph);
-      const predicted = PREDICTED_METRICS[f.rule] ?? ['heap'];
+      const predicted = predictedMetrics(f);
       const grown = predicted.find((m) => report.metrics[m]?.exceeded);
       const claims = siteClaims.get(report.name);
       const metricCounts = grown && (grown !== 'heap' || !claims || claims.size === 0);

@@ -173,6 +173,9 @@ function sarifRule(rule: Rule) {
     '',
     '### Fix',
     meta.docs.fix,
+    '```python',
+    meta.docs.fixedExample,
+    '```',
   ].join('\n');
   return {
     id: meta.id,

@@ -1,7 +1,7 @@
 /**
  * Scenarios for flagged routes nobody wrote one for, from the built-in templates in scenarios/: unique
- * keys for findings that grow per distinct input (R1, R2, M-rules), the same call over and over for
- * findings that leak per call (R3, R4, R5, M2, M4). Path parameters are filled per the framework's
+ * keys for findings that grow per distinct input, the same call over and over for findings that leak
+ * per call, as each rule's `meta.dynamic.reproduce` says. Path parameters are filled per the framework's
  * converters. When the static phase read what the handler expects (Route.request: a pydantic model, the
  * keys it takes out of `request.get_json()`, its query parameters) the request carries exactly that
  * (request-body.ts); otherwise POST/PUT/PATCH get the template's fixed JSON body.
@@ -12,26 +12,21 @@ import { fileURLToPath } from 'node:url';
 import type { Scenario } from '../scenarios/model.js';
 import { validateScenario } from '../scenarios/validate.js';
 import { severityRank, type Finding, type Route } from '../model/static.js';
+import type { ReproduceTemplate } from '../static/rule.js';
+import { ruleById } from '../static/rules/index.js';
 import { routeLabel } from './plan.js';
 import { FIXED_UUID, generatedRequest } from './request-body.js';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
-export type TemplateName = 'unique-keys' | 'repeated-calls';
+export type TemplateName = ReproduceTemplate;
 
-/** Rules whose leak needs the same call repeated rather than new keys. */
-const PER_CALL_RULES = new Set([
-  'RELIABILITY_SESSION_LIFECYCLE',
-  'RELIABILITY_LOGGING_HANDLER_DUP',
-  'RELIABILITY_THREAD_IN_REQUEST',
-  'RESOURCE_UNCLOSED_FILE',
-  'MEMORY_STRING_CONCAT_LOOP',
-]);
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
+/** The template the worst finding's rule says reproduces it (`meta.dynamic.reproduce`). */
 export function templateFor(findings: readonly Finding[]): TemplateName {
   const worst = [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity))[0];
-  return worst && PER_CALL_RULES.has(worst.rule) ? 'repeated-calls' : 'unique-keys';
+  return (worst && ruleById(worst.rule)?.meta.dynamic.reproduce) ?? 'unique-keys';
 }
 
 /** The request path for a route pattern: parameters filled with per-iteration or fixed values. */

@@ -10,6 +10,7 @@ import { parsePython } from './parse.js';
 import { functionNameAt, withRootScope, type Node, type ScopeRange } from './pyast.js';
 import type { ReportOptions, Rule, RuleContext, ScanFacts } from './rule.js';
 import { extractRouting, lexicalRouting, ROUTE_TRIGGER } from './routes/index.js';
+import { wordFinder } from './semantics/source-index.js';
 import { findSuppressions, isSuppressed } from './suppress.js';
 
 export interface AnalyzeSourceOptions {
@@ -220,21 +221,17 @@ export function chooseBlocks(facts: ScanFacts, rules: readonly Rule[], wantRoute
     }
   }
 
-  if (owners.size) {
-    const pattern = new RegExp(`\\b(?:${[...owners.keys()].map(escapeRegExp).join('|')})\\b`, 'g');
-    let blockIndex = 0;
-    let match: RegExpExecArray | null;
-    while ((match = pattern.exec(source))) {
-      const at = match.index;
-      while (blockIndex < n && blocks[blockIndex].end <= at) blockIndex++;
-      if (blockIndex >= n) break;
-      const block = blocks[blockIndex];
-      if (block.start > at) continue; // text before the first statement
-      // `from functools import lru_cache` alone gives nothing to report.
-      if (block.head === 'import' || block.head === 'from') continue;
-      for (const owner of owners.get(match[0])!) marks[owner][blockIndex] = 1;
-    }
-  }
+  let blockIndex = 0;
+  // Linear in the file whatever the number of trigger words (a file can have thousands of containers).
+  wordFinder(new Set(owners.keys()))(source, (word, at) => {
+    while (blockIndex < n && blocks[blockIndex].end <= at) blockIndex++;
+    if (blockIndex >= n) return true;
+    const block = blocks[blockIndex];
+    if (block.start > at) return; // text before the first statement
+    // `from functools import lru_cache` alone gives nothing to report.
+    if (block.head === 'import' || block.head === 'from') return;
+    for (const owner of owners.get(word)!) marks[owner][blockIndex] = 1;
+  });
   const tests: [number, (text: string) => boolean][] = [];
   rules.forEach((rule, r) => rule.trigger.test && tests.push([r, rule.trigger.test]));
   if (wantRoutes) tests.push([ROUTES, ROUTE_TRIGGER.test]);
@@ -264,8 +261,4 @@ function holdsImports(block: SourceBlock, text: string): boolean {
   if (block.head === 'import' || block.head === 'from') return true;
   if (block.head !== 'if' && block.head !== 'try' && block.head !== 'with') return false;
   return NESTED_IMPORT.test(text);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -161,7 +161,8 @@ ruleTable(circularReference, {
                 self.children.append(child)
       `,
       lines: [7],
-      message: "'child.parent = self'",
+      message:
+        "'child.parent = self' points back at the owner of 'self.children', which holds 'child': a reference cycle only the cyclic GC can free.",
       function: 'Node.add_child',
     },
     {
@@ -176,7 +177,8 @@ ruleTable(circularReference, {
                     parent.children.append(self)
       `,
       lines: [4],
-      message: 'parent.children',
+      message:
+        "'self.parent = parent' points back at the owner of 'parent.children', which holds 'self': a reference cycle only the cyclic GC can free.",
     },
     {
       name: 'registry dict keyed by name',
@@ -186,7 +188,8 @@ ruleTable(circularReference, {
                 plugin.manager = self
                 self._plugins[plugin.name] = plugin
       `,
-      message: 'self._plugins',
+      message:
+        "'plugin.manager = self' points back at the owner of 'self._plugins', which holds 'plugin': a reference cycle only the cyclic GC can free.",
     },
     {
       name: 'set.add and order independence',
@@ -197,6 +200,8 @@ ruleTable(circularReference, {
                 client.room = self
       `,
       lines: [4],
+      message:
+        "'client.room = self' points back at the owner of 'self.clients', which holds 'client': a reference cycle only the cyclic GC can free.",
     },
     {
       name: 'insert(i, x) and extend([x])',
@@ -210,6 +215,8 @@ ruleTable(circularReference, {
                 self.items.extend([item])
       `,
       lines: [3, 6],
+      message:
+        "'item.menu = self' points back at the owner of 'self.items', which holds 'item': a reference cycle only the cyclic GC can free.",
     },
     {
       name: 'tree built in a plain function',
@@ -219,6 +226,8 @@ ruleTable(circularReference, {
             child.parent = parent
       `,
       lines: [3],
+      message:
+        "'child.parent = parent' points back at the owner of 'parent.children', which holds 'child': a reference cycle only the cyclic GC can free.",
     },
     {
       name: 'request objects pointing back at the app that tracks them',
@@ -230,7 +239,8 @@ ruleTable(circularReference, {
                 self.active_requests.append(request)
                 return self.dispatch(request)
       `,
-      message: "'request.app = self'",
+      message:
+        "'request.app = self' points back at the owner of 'self.active_requests', which holds 'request': a reference cycle only the cyclic GC can free.",
     },
     {
       name: 'constructor stores the parent: child = Node(name, parent=self)',
@@ -246,7 +256,8 @@ ruleTable(circularReference, {
                 return child
       `,
       lines: [7],
-      message: "stores 'self' as child.parent",
+      message:
+        "'child = Node(…self…)' stores 'self' as child.parent and points back at the owner of 'self.children', which holds 'child': a reference cycle only the cyclic GC can free.",
     },
     {
       name: 'dataclass field filled positionally',
@@ -262,6 +273,8 @@ ruleTable(circularReference, {
                 self.comments.append(c)
       `,
       lines: [8],
+      message:
+        "'c = Comment(…self…)' stores 'self' as c.thread and points back at the owner of 'self.comments', which holds 'c': a reference cycle only the cyclic GC can free.",
     },
     {
       name: 'observer list with a back-reference',
@@ -271,6 +284,8 @@ ruleTable(circularReference, {
                 observer.subject = self
                 self._observers += [observer]
       `,
+      message:
+        "'observer.subject = self' points back at the owner of 'self._observers', which holds 'observer': a reference cycle only the cyclic GC can free.",
     },
   ],
 });

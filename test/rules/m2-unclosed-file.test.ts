@@ -207,7 +207,7 @@ ruleTable(unclosedFile, {
             return jsonify(data)
       `,
       lines: [6],
-      message: "File handle 'f' from open() is never closed",
+      message: "File handle 'f' from open() is never closed.",
       function: 'config',
     },
     {
@@ -221,7 +221,7 @@ ruleTable(unclosedFile, {
             f.close()
             return line.strip()
       `,
-      message: 'returns at line 5',
+      message: "File handle 'f' from open() is not closed on the path that returns at line 5.",
     },
     {
       name: 'close only inside an if',
@@ -233,7 +233,8 @@ ruleTable(unclosedFile, {
                 f.close()
             return data
       `,
-      message: 'closed only on some paths',
+      message:
+        "File handle 'f' from open() is closed only on some paths (the close at line 5 is inside an if branch).",
     },
     {
       name: 'close only in an except handler',
@@ -246,7 +247,7 @@ ruleTable(unclosedFile, {
                 f.close()
                 raise
       `,
-      message: "'f'",
+      message: "File handle 'f' from open() is not closed on the path that returns at line 4.",
     },
     {
       name: 'io.open / codecs.open / gzip.open through aliases',
@@ -264,6 +265,11 @@ ruleTable(unclosedFile, {
             return h.read()
       `,
       lines: [4, 7, 10],
+      message: [
+        "File handle 'f' from codecs.open() is never closed.",
+        "File handle 'g' from gz.open() is never closed.",
+        "File handle 'h' from io_open() is never closed.",
+      ],
     },
     {
       name: 'pathlib open',
@@ -273,7 +279,7 @@ ruleTable(unclosedFile, {
             fh = Path(p).open()
             return [l.rstrip() for l in fh]
       `,
-      message: 'Path(p).open()',
+      message: "File handle 'fh' from Path(p).open() is never closed.",
     },
     {
       name: 'upload written to disk in a FastAPI handler',
@@ -286,7 +292,7 @@ ruleTable(unclosedFile, {
             out.write(await file.read())
             return {"ok": True}
       `,
-      message: "'out'",
+      message: "File handle 'out' from open() is never closed.",
     },
     {
       name: 'read in a loop body, continue skips the close',
@@ -302,7 +308,7 @@ ruleTable(unclosedFile, {
                 f.close()
             return total
       `,
-      message: 'continues the loop',
+      message: "File handle 'f' from open() is not closed on the path that continues the loop at line 7.",
     },
     {
       name: 'tempfile and zipfile by path',
@@ -317,6 +323,10 @@ ruleTable(unclosedFile, {
             return zf.namelist()
       `,
       lines: [3, 7],
+      message: [
+        "File handle 'tmp' from tempfile.NamedTemporaryFile() is never closed.",
+        "File handle 'zf' from zipfile.ZipFile() is never closed.",
+      ],
     },
     {
       name: 'passed to a reader that does not own it',
@@ -327,6 +337,7 @@ ruleTable(unclosedFile, {
             data = list(csv.reader(f))
             return data
       `,
+      message: "File handle 'f' from open() is never closed.",
     },
     {
       name: 'data parsed by a helper is returned, the handle is not',
@@ -340,7 +351,7 @@ ruleTable(unclosedFile, {
             return jsonify(rows)
       `,
       lines: [5],
-      message: 'never closed',
+      message: "File handle 'f' from open() is never closed.",
     },
   ],
 });

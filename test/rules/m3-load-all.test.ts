@@ -122,7 +122,8 @@ ruleTable(loadAll, {
                         print(line)
       `,
       lines: [3],
-      message: 'f.readlines()',
+      message:
+        'f.readlines() loads every line of the file into one list before the loop at line 3 uses it; iterate the file object instead.',
       function: 'tail_errors',
     },
     {
@@ -137,7 +138,8 @@ ruleTable(loadAll, {
             return ids
       `,
       lines: [3],
-      message: 'f.read() reads the whole file',
+      message:
+        'f.read() reads the whole file into one string that is split and walked at line 5; iterate the file object line by line instead.',
     },
     {
       name: 'f.read().splitlines() in a comprehension',
@@ -146,6 +148,8 @@ ruleTable(loadAll, {
             with open(path) as f:
                 return [h.strip() for h in f.read().splitlines() if h]
       `,
+      message:
+        'f.read() reads the whole file into one string that is split and walked at line 3; iterate the file object line by line instead.',
     },
     {
       name: 'lines = f.readlines() then a loop',
@@ -160,6 +164,8 @@ ruleTable(loadAll, {
             return out
       `,
       lines: [3],
+      message:
+        'f.readlines() loads every line of the file into one list before the loop at line 5 uses it; iterate the file object instead.',
     },
     {
       name: 'pathlib read_text().splitlines()',
@@ -169,6 +175,8 @@ ruleTable(loadAll, {
             for line in Path(p).read_text().splitlines():
                 yield line.split(",")
       `,
+      message:
+        'Path(p).read_text() reads the whole file into one string that is split and walked at line 3; iterate the file object line by line instead.',
     },
     {
       name: 'uploaded CSV decoded and split in a Flask view',
@@ -180,7 +188,8 @@ ruleTable(loadAll, {
             rows = list(csv.reader(content.splitlines()))
             return {"rows": len(rows)}
       `,
-      message: 'read()',
+      message:
+        'request.files["file"].read() reads the whole file into one string that is split and walked at line 5; iterate the file object line by line instead.',
     },
     {
       name: 'last N lines by slicing readlines()',
@@ -189,6 +198,8 @@ ruleTable(loadAll, {
             with open(path) as f:
                 return f.readlines()[-n:]
       `,
+      message:
+        'f.readlines() loads every line of the file into one list before the loop at line 3 uses it; iterate the file object instead.',
     },
     {
       name: 'Django view iterating objects.all()',
@@ -201,7 +212,7 @@ ruleTable(loadAll, {
             return HttpResponse("\\n".join(rows))
       `,
       lines: [4],
-      message: 'Order.objects.all()',
+      message: 'Iterating Order.objects.all() without .iterator() loads and caches every row at once.',
       function: 'export_csv',
     },
     {
@@ -211,7 +222,7 @@ ruleTable(loadAll, {
             qs = User.objects.all().filter(active=True).values_list("email", flat=True)
             return [e.lower() for e in qs]
       `,
-      message: "'qs'",
+      message: "Iterating 'qs' (User.objects.all()) without .iterator() loads and caches every row at once.",
     },
     {
       name: 'list() / len() over objects.all()',
@@ -222,6 +233,10 @@ ruleTable(loadAll, {
             return users, n
       `,
       lines: [2, 3],
+      message: [
+        'Iterating User.objects.all() without .iterator() loads and caches every row at once.',
+        'Iterating Order.objects.all() without .iterator() loads and caches every row at once.',
+      ],
     },
     {
       name: 'urlopen response read and split',
@@ -232,6 +247,8 @@ ruleTable(loadAll, {
                 body = r.read().decode()
             return [l for l in body.splitlines() if l.startswith("data:")]
       `,
+      message:
+        'r.read() reads the whole file into one string that is split and walked at line 5; iterate the file object line by line instead.',
     },
   ],
 });

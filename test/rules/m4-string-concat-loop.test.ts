@@ -117,7 +117,8 @@ ruleTable(stringConcatLoop, {
             return html
       `,
       lines: [4],
-      message: "'html' is a string",
+      message:
+        "'html' is a string grown with += inside a loop (started at line 2): every iteration copies everything accumulated so far.",
       function: 'render_rows',
     },
     {
@@ -132,7 +133,8 @@ ruleTable(stringConcatLoop, {
                 data += chunk
             return data
       `,
-      message: "'data' is a bytes",
+      message:
+        "'data' is a bytes grown with += inside a loop (started at line 2): every iteration copies everything accumulated so far.",
     },
     {
       name: 's = s + x',
@@ -143,6 +145,8 @@ ruleTable(stringConcatLoop, {
                 line = line + str(v) + ','
             return line
       `,
+      message:
+        "'line' is a string grown with += inside a loop (started at line 2): every iteration copies everything accumulated so far.",
     },
     {
       name: 'prepend s = x + s',
@@ -154,6 +158,8 @@ ruleTable(stringConcatLoop, {
                 node = node.parent
             return path
       `,
+      message:
+        "'path' is a string grown with += inside a loop (started at line 2): every iteration copies everything accumulated so far.",
     },
     {
       name: 'reported once per loop, not per +=',
@@ -167,6 +173,8 @@ ruleTable(stringConcatLoop, {
             return out
       `,
       lines: [4],
+      message:
+        "'out' is a string grown with += inside a loop (started at line 2): every iteration copies everything accumulated so far.",
     },
     {
       name: 'inner loop growing a string reset by the outer loop',
@@ -181,6 +189,8 @@ ruleTable(stringConcatLoop, {
             return lines
       `,
       lines: [6],
+      message:
+        "'line' is a string grown with += inside a loop (started at line 4): every iteration copies everything accumulated so far.",
     },
     {
       name: 'annotated, f-string and concatenated literals',
@@ -195,6 +205,10 @@ ruleTable(stringConcatLoop, {
             return a, b
       `,
       lines: [4, 7],
+      message: [
+        "'a' is a string grown with += inside a loop (started at line 2): every iteration copies everything accumulated so far.",
+        "'b' is a string grown with += inside a loop (started at line 5): every iteration copies everything accumulated so far.",
+      ],
     },
     {
       name: 'attribute buffer in a method',
@@ -205,7 +219,8 @@ ruleTable(stringConcatLoop, {
                 while len(self.buf) < 1024:
                     self.buf += sock.recv(256)
       `,
-      message: "'self.buf'",
+      message:
+        "'self.buf' is a bytes grown with += inside a loop (started at line 3): every iteration copies everything accumulated so far.",
     },
     {
       name: 'module-level loop',
@@ -218,6 +233,8 @@ ruleTable(stringConcatLoop, {
       `,
       lines: [4],
       function: null,
+      message:
+        "'out' is a string grown with += inside a loop (started at line 2): every iteration copies everything accumulated so far.",
     },
   ],
 });

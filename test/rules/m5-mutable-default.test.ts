@@ -19,22 +19,71 @@ ruleTable(mutableDefault, {
     },
   ],
   invalid: [
-    { code: 'def f(x=[]):\n    x.append(1)\n', lines: [1], message: "'x'", function: 'f' },
-    { code: 'def f(x={}):\n    pass\n', message: 'dict' },
-    { code: 'def f(x=set()):\n    pass\n', message: 'set()' },
-    { code: 'def f(x=list()):\n    pass\n' },
-    { code: 'def f(x=dict()):\n    pass\n' },
-    { code: 'import collections\ndef f(x=collections.defaultdict(list)):\n    pass\n', lines: [2] },
-    { code: 'from collections import Counter as C\ndef f(x=C()):\n    pass\n', lines: [2] },
-    { code: 'def f(a, *, b: dict[str, int] = {}):\n    pass\n', message: "'b'" },
-    { code: 'class A:\n    def m(self, cache={1: 2}):\n        return cache\n', function: 'A.m' },
-    { code: 'handler = lambda event, seen=[]: seen.append(event)\n' },
-    { code: 'async def f(x=[i for i in range(3)]):\n    pass\n' },
-    { code: 'def f(x=[], y={}):\n    pass\n', lines: [1, 1] },
+    {
+      code: 'def f(x=[]):\n    x.append(1)\n',
+      lines: [1],
+      message: "Parameter 'x' defaults to a mutable list shared by every call.",
+      function: 'f',
+    },
+    {
+      code: 'def f(x={}):\n    pass\n',
+      message: "Parameter 'x' defaults to a mutable dict shared by every call.",
+    },
+    {
+      code: 'def f(x=set()):\n    pass\n',
+      message: "Parameter 'x' defaults to a mutable set() shared by every call.",
+    },
+    {
+      code: 'def f(x=list()):\n    pass\n',
+      message: "Parameter 'x' defaults to a mutable list() shared by every call.",
+    },
+    {
+      code: 'def f(x=dict()):\n    pass\n',
+      message: "Parameter 'x' defaults to a mutable dict() shared by every call.",
+    },
+    {
+      code: 'import collections\ndef f(x=collections.defaultdict(list)):\n    pass\n',
+      lines: [2],
+      message: "Parameter 'x' defaults to a mutable collections.defaultdict() shared by every call.",
+    },
+    {
+      code: 'from collections import Counter as C\ndef f(x=C()):\n    pass\n',
+      lines: [2],
+      message: "Parameter 'x' defaults to a mutable C() shared by every call.",
+    },
+    {
+      code: 'def f(a, *, b: dict[str, int] = {}):\n    pass\n',
+      message: "Parameter 'b' defaults to a mutable dict shared by every call.",
+    },
+    {
+      code: 'class A:\n    def m(self, cache={1: 2}):\n        return cache\n',
+      function: 'A.m',
+      message: "Parameter 'cache' defaults to a mutable dict shared by every call.",
+    },
+    {
+      code: 'handler = lambda event, seen=[]: seen.append(event)\n',
+      message: "Parameter 'seen' defaults to a mutable list shared by every call.",
+    },
+    {
+      code: 'async def f(x=[i for i in range(3)]):\n    pass\n',
+      message: "Parameter 'x' defaults to a mutable list comprehension shared by every call.",
+    },
+    {
+      code: 'def f(x=[], y={}):\n    pass\n',
+      lines: [1, 1],
+      message: [
+        "Parameter 'x' defaults to a mutable list shared by every call.",
+        "Parameter 'y' defaults to a mutable dict shared by every call.",
+      ],
+    },
     {
       code: 'def outer():\n    def inner(acc=[]):\n        return acc\n    return inner\n',
       function: 'outer.inner',
+      message: "Parameter 'acc' defaults to a mutable list shared by every call.",
     },
-    { code: 'def f(x=bytearray()):\n    pass\n' },
+    {
+      code: 'def f(x=bytearray()):\n    pass\n',
+      message: "Parameter 'x' defaults to a mutable bytearray() shared by every call.",
+    },
   ],
 });

@@ -121,121 +121,186 @@ ruleTable(unboundedGlobal, {
     {
       code: '_cache = {}\ndef get_user(uid):\n    _cache[uid] = load(uid)\n    return _cache[uid]\n',
       lines: [3],
-      message: "Module-level dict '_cache' (line 1)",
+      message:
+        "Module-level dict '_cache' (line 1) grows in get_user() via `_cache[…] = …` and nothing in the module ever removes entries.",
       function: 'get_user',
     },
     {
       code: 'REQUEST_LOG = []\n@app.route("/")\ndef index():\n    REQUEST_LOG.append(request.path)\n    return "ok"\n',
       lines: [4],
-      message: 'REQUEST_LOG.append',
+      message:
+        "Module-level list 'REQUEST_LOG' (line 1) grows in index() via `REQUEST_LOG.append(…)` and nothing in the module ever removes entries.",
     },
-    { code: 'SEEN: set[str] = set()\ndef visit(u):\n    SEEN.add(u)\n', lines: [3], message: 'set' },
+    {
+      code: 'SEEN: set[str] = set()\ndef visit(u):\n    SEEN.add(u)\n',
+      lines: [3],
+      message:
+        "Module-level set 'SEEN' (line 1) grows in visit() via `SEEN.add(…)` and nothing in the module ever removes entries.",
+    },
     {
       name: 'defaultdict through an import alias',
       code: 'from collections import defaultdict as dd\nHITS = dd(int)\ndef hit(path):\n    HITS[path] += 1\n',
       lines: [4],
-      message: 'defaultdict',
+      message:
+        "Module-level defaultdict 'HITS' (line 2) grows in hit() via `HITS[…] += …` and nothing in the module ever removes entries.",
     },
     {
       code: 'import collections\nWORDS = collections.Counter()\ndef count(text):\n    WORDS.update(text.split())\n',
       lines: [4],
-      message: 'Counter',
+      message:
+        "Module-level Counter 'WORDS' (line 2) grows in count() via `WORDS.update(…)` and nothing in the module ever removes entries.",
     },
-    { code: 'from collections import deque\nQ = deque()\ndef push(x):\n    Q.append(x)\n', lines: [4] },
-    { code: 'events = []\ndef record(e):\n    global events\n    events += [e]\n', lines: [4] },
+    {
+      code: 'from collections import deque\nQ = deque()\ndef push(x):\n    Q.append(x)\n',
+      lines: [4],
+      message:
+        "Module-level deque 'Q' (line 2) grows in push() via `Q.append(…)` and nothing in the module ever removes entries.",
+    },
+    {
+      code: 'events = []\ndef record(e):\n    global events\n    events += [e]\n',
+      lines: [4],
+      message:
+        "Module-level list 'events' (line 1) grows in record() via `events += …` and nothing in the module ever removes entries.",
+    },
     {
       name: 'rebinding that grows',
       code: 'events = []\ndef record(e):\n    global events\n    events = events + [e]\n',
       lines: [4],
+      message:
+        "Module-level list 'events' (line 1) grows in record() via `events = events …` and nothing in the module ever removes entries.",
     },
-    { code: 'TAGS = set()\ndef tag(t):\n    global TAGS\n    TAGS |= {t}\n', lines: [4] },
+    {
+      code: 'TAGS = set()\ndef tag(t):\n    global TAGS\n    TAGS |= {t}\n',
+      lines: [4],
+      message:
+        "Module-level set 'TAGS' (line 1) grows in tag() via `TAGS |= …` and nothing in the module ever removes entries.",
+    },
     {
       name: 'instances registered in __init__',
       code: '_instances = []\nclass Conn:\n    def __init__(self):\n        _instances.append(self)\n',
       function: 'Conn.__init__',
+      message:
+        "Module-level list '_instances' (line 1) grows in Conn.__init__() via `_instances.append(…)` and nothing in the module ever removes entries.",
     },
-    { code: 'EVENTS = []\nhandler = lambda e: EVENTS.append(e)\n', lines: [2], function: null },
+    {
+      code: 'EVENTS = []\nhandler = lambda e: EVENTS.append(e)\n',
+      lines: [2],
+      function: null,
+      message:
+        "Module-level list 'EVENTS' (line 1) grows in a lambda via `EVENTS.append(…)` and nothing in the module ever removes entries.",
+    },
     {
       name: 'nested functions reported once each, at their own mutation',
       code: 'CACHE = {}\ndef outer(k):\n    CACHE[k] = 1\n    def inner(j):\n        CACHE[j] = 2\n    return inner\n',
       lines: [3, 5],
+      message: [
+        "Module-level dict 'CACHE' (line 1) grows in outer() via `CACHE[…] = …` and nothing in the module ever removes entries.",
+        "Module-level dict 'CACHE' (line 1) grows in outer.inner() via `CACHE[…] = …` and nothing in the module ever removes entries.",
+      ],
     },
     {
       name: 'one finding per function and global, on the first site',
       code: 'D = {}\ndef f(a, b):\n    D[a] = 1\n    D[b] = 2\n    D.update({b: a})\n',
       lines: [3],
+      message:
+        "Module-level dict 'D' (line 1) grows in f() via `D[…] = …` and nothing in the module ever removes entries.",
     },
     {
       code: 'from collections import OrderedDict\nGROUPS = OrderedDict()\ndef group(k, v):\n    GROUPS.setdefault(k, []).append(v)\n',
       lines: [4],
+      message:
+        "Module-level OrderedDict 'GROUPS' (line 2) grows in group() via `GROUPS.setdefault(…)` and nothing in the module ever removes entries.",
     },
     {
       name: 'dict of lists grows under a fixed key too',
       code: 'HISTORY = {"all": []}\ndef on_msg(user, msg):\n    HISTORY["all"].append(msg)\n',
       lines: [3],
+      message:
+        "Module-level dict 'HISTORY' (line 1) grows in on_msg() via `HISTORY[…].append(…)` and nothing in the module ever removes entries.",
     },
     {
       code: 'import heapq\nQUEUE = []\ndef schedule(t, job):\n    heapq.heappush(QUEUE, (t, job))\n',
       lines: [4],
-      message: 'heappush',
+      message:
+        "Module-level list 'QUEUE' (line 2) grows in schedule() via `heappush(QUEUE, …)` and nothing in the module ever removes entries.",
     },
     {
       name: 'defined inside a module-level if',
       code: 'if True:\n    _memo = dict()\ndef parse(s):\n    _memo[s] = 1\n',
       lines: [4],
+      message:
+        "Module-level dict '_memo' (line 2) grows in parse() via `_memo[…] = …` and nothing in the module ever removes entries.",
     },
     {
       name: 'constructor imported inside a try block',
       code: 'try:\n    from collections import OrderedDict as OD\nexcept ImportError:\n    OD = dict\n_c = OD()\ndef put(k, v):\n    _c[k] = v\n',
       lines: [7],
-      message: 'OrderedDict',
+      message:
+        "Module-level OrderedDict '_c' (line 5) grows in put() via `_c[…] = …` and nothing in the module ever removes entries.",
     },
     {
       name: 'per-key locks in a defaultdict grow on lookup',
       code: 'import threading\nfrom collections import defaultdict\n_locks = defaultdict(threading.Lock)\ndef update(key, value):\n    with _locks[key]:\n        save(key, value)\n',
       lines: [5],
-      message: 'defaultdict lookup',
+      message:
+        "Module-level defaultdict '_locks' (line 3) grows in update() via `_locks[…] (a defaultdict lookup inserts missing keys)` and nothing in the module ever removes entries.",
     },
     {
       name: 'rate limiter prunes each list but never the keys',
       code: 'import time\nfrom collections import defaultdict\n_hits = defaultdict(list)\ndef allow(ip):\n    now = time.time()\n    _hits[ip] = [t for t in _hits[ip] if now - t < 60]\n    _hits[ip].append(now)\n    return len(_hits[ip]) <= 100\n',
       lines: [6],
+      message:
+        "Module-level defaultdict '_hits' (line 3) grows in allow() via `_hits[…] = …` and nothing in the module ever removes entries.",
     },
     {
       name: 'chained assignment',
       code: 'A = B = []\nasync def handle(req):\n    B.append(req)\n',
       lines: [3],
+      message:
+        "Module-level list 'B' (line 1) grows in handle() via `B.append(…)` and nothing in the module ever removes entries.",
     },
     {
       name: 'called at import time and from a function',
       code: '_reg = {}\ndef add(k, v):\n    _reg[k] = v\nadd("a", 1)\ndef handler(k):\n    add(k, 2)\n',
       lines: [3],
+      message:
+        "Module-level dict '_reg' (line 1) grows in add() via `_reg[…] = …` and nothing in the module ever removes entries.",
     },
     {
       name: 'passed as a callback',
       code: 'SEEN = []\ndef index():\n    SEEN.append(request.path)\napp.add_url_rule("/", view_func=index)\n',
       lines: [3],
+      message:
+        "Module-level list 'SEEN' (line 1) grows in index() via `SEEN.append(…)` and nothing in the module ever removes entries.",
     },
     {
       name: 'a wrapper that a decorator returns runs per call',
       code: 'CALLS = []\ndef track(f):\n    def wrapper(*a, **kw):\n        CALLS.append(f.__name__)\n        return f(*a, **kw)\n    return wrapper\n\n@track\ndef index():\n    pass\n',
       lines: [4],
       function: 'track.wrapper',
+      message:
+        "Module-level list 'CALLS' (line 1) grows in track.wrapper() via `CALLS.append(…)` and nothing in the module ever removes entries.",
     },
     {
       name: 'a serve loop in main',
       code: 'CONNS = []\ndef main():\n    while True:\n        CONNS.append(accept())\nif __name__ == "__main__":\n    main()\n',
       lines: [4],
+      message:
+        "Module-level list 'CONNS' (line 1) grows in main() via `CONNS.append(…)` and nothing in the module ever removes entries.",
     },
     {
       name: 'a route whose path mentions startup is not a start-up hook',
       code: 'STATUS = []\n@app.get("/startup-status")\ndef status(req):\n    STATUS.append(req)\n',
       lines: [4],
+      message:
+        "Module-level list 'STATUS' (line 1) grows in status() via `STATUS.append(…)` and nothing in the module ever removes entries.",
     },
     {
       name: 'global declared but mutated in place',
       code: 'sessions = {}\ndef login(user):\n    global sessions\n    sessions[user.id] = new_session(user)\n',
       lines: [4],
+      message:
+        "Module-level dict 'sessions' (line 1) grows in login() via `sessions[…] = …` and nothing in the module ever removes entries.",
     },
   ],
 });

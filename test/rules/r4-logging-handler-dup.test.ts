@@ -77,61 +77,82 @@ ruleTable(loggingHandlerDup, {
     {
       code: 'import logging\ndef get_logger(name):\n    logger = logging.getLogger(name)\n    logger.addHandler(logging.StreamHandler())\n    return logger\n',
       lines: [4],
-      message: 'logger.addHandler(logging.StreamHandler())',
+      message:
+        'logger.addHandler(logging.StreamHandler()) in get_logger() attaches another handler on every call: log lines repeat once per call so far and each handler (with its stream or file) stays alive.',
       function: 'get_logger',
     },
     {
       name: 'in a request handler',
       code: '@app.route("/")\ndef index():\n    logging.getLogger("app").addHandler(logging.FileHandler("app.log"))\n    return "ok"\n',
       lines: [3],
+      message:
+        'logging.getLogger("app").addHandler(logging.FileHandler("app.log")) in index() attaches another handler on every call: log lines repeat once per call so far and each handler (with its stream or file) stays alive.',
     },
     {
       name: 'in a method',
       code: 'class Service:\n    def handle(self, req):\n        self.logger.addHandler(h)\n',
       lines: [3],
       function: 'Service.handle',
+      message:
+        'self.logger.addHandler(h) in Service.handle() attaches another handler on every call: log lines repeat once per call so far and each handler (with its stream or file) stays alive.',
     },
     {
       name: 'in __init__ (per instance)',
       code: 'class Client:\n    def __init__(self):\n        self.log = logging.getLogger("client")\n        self.log.addHandler(logging.StreamHandler())\n',
       lines: [4],
+      message:
+        'self.log.addHandler(logging.StreamHandler()) in Client.__init__() attaches another handler on every call: log lines repeat once per call so far and each handler (with its stream or file) stays alive.',
     },
     {
       name: 'async function',
       code: 'async def handle(request):\n    log = logging.getLogger(__name__)\n    log.addHandler(handler)\n',
       lines: [3],
+      message:
+        'log.addHandler(handler) in handle() attaches another handler on every call: log lines repeat once per call so far and each handler (with its stream or file) stays alive.',
     },
     {
       name: 'a guard on something else does not count',
       code: 'def log_event(event):\n    if not event:\n        return\n    logger = logging.getLogger("events")\n    logger.addHandler(logging.StreamHandler())\n    logger.info(event)\n',
       lines: [5],
+      message:
+        'logger.addHandler(logging.StreamHandler()) in log_event() attaches another handler on every call: log lines repeat once per call so far and each handler (with its stream or file) stays alive.',
     },
     {
       name: 'handlers inspected only after the call',
       code: 'def attach(logger):\n    logger.addHandler(h)\n    return len(logger.handlers)\n',
       lines: [2],
+      message:
+        'logger.addHandler(h) in attach() attaches another handler on every call: log lines repeat once per call so far and each handler (with its stream or file) stays alive.',
     },
     {
       name: 'setup function called once at import: low confidence but reported',
       code: 'import logging\ndef setup_logging():\n    logging.getLogger().addHandler(logging.StreamHandler())\nsetup_logging()\n',
       lines: [3],
+      message:
+        'logging.getLogger().addHandler(logging.StreamHandler()) in setup_logging() attaches another handler on every call: log lines repeat once per call so far and each handler (with its stream or file) stays alive.',
     },
     {
       name: 'a condition on the handler kind is not a guard',
       code: 'def add_output(kind):\n    if kind == "file" or handler_type == "file":\n        logging.getLogger().addHandler(logging.FileHandler("x.log"))\n',
       lines: [3],
+      message:
+        'logging.getLogger().addHandler(logging.FileHandler("x.log")) in add_output() attaches another handler on every call: log lines repeat once per call so far and each handler (with its stream or file) stays alive.',
     },
     {
       name: 'in a lambda',
       code: 'attach = lambda logger: logger.addHandler(h)\n',
       lines: [1],
       function: null,
+      message:
+        'logger.addHandler(h) in a lambda attaches another handler on every call: log lines repeat once per call so far and each handler (with its stream or file) stays alive.',
     },
     {
       name: 'nested function',
       code: 'def make_app():\n    def on_request():\n        logging.getLogger().addHandler(h)\n    return on_request\n',
       lines: [3],
       function: 'make_app.on_request',
+      message:
+        'logging.getLogger().addHandler(h) in make_app.on_request() attaches another handler on every call: log lines repeat once per call so far and each handler (with its stream or file) stays alive.',
     },
   ],
 });

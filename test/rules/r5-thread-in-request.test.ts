@@ -49,67 +49,88 @@ ruleTable(threadInRequest, {
     {
       code: 'import threading\ndef handle_upload(file):\n    t = threading.Thread(target=process, args=(file,))\n    t.start()\n',
       lines: [3],
-      message: 'threading.Thread(...) created in handle_upload()',
+      message:
+        'threading.Thread(...) created in handle_upload(): one new OS thread per call, with nothing bounding how many run at once.',
       function: 'handle_upload',
     },
     {
       name: 'from-import',
       code: 'from threading import Thread\n@app.route("/send")\ndef send():\n    Thread(target=mail, daemon=True).start()\n    return "ok"\n',
       lines: [4],
+      message:
+        'Thread(...) created in send(): one new OS thread per call, with nothing bounding how many run at once.',
     },
     {
       name: 'import alias',
       code: 'from threading import Thread as Worker\nasync def handle(req):\n    Worker(target=job).start()\n',
       lines: [3],
+      message:
+        'Worker(...) created in handle(): one new OS thread per call, with nothing bounding how many run at once.',
     },
     {
       name: 'module alias',
       code: 'import threading as th\ndef handle(req):\n    th.Thread(target=job).start()\n',
       lines: [3],
+      message:
+        'th.Thread(...) created in handle(): one new OS thread per call, with nothing bounding how many run at once.',
     },
     {
       name: 'Timer is a thread',
       code: 'import threading\ndef remember(key):\n    threading.Timer(60, forget, args=(key,)).start()\n',
       lines: [3],
-      message: 'threading.Timer',
+      message:
+        'threading.Timer(...) created in remember(): one new OS thread per call, with nothing bounding how many run at once.',
     },
     {
       name: 'own Thread subclass',
       code: 'import threading\nclass Poller(threading.Thread):\n    def run(self):\n        pass\n\ndef subscribe(feed):\n    Poller().start()\n',
       lines: [7],
-      message: 'subclass',
+      message:
+        'Poller(...) (a threading.Thread subclass) created in subscribe(): one new OS thread per call, with nothing bounding how many run at once.',
     },
     {
       name: 'in a method',
       code: 'import threading\nclass Api:\n    def post(self, req):\n        threading.Thread(target=self.work).start()\n',
       lines: [4],
       function: 'Api.post',
+      message:
+        'threading.Thread(...) created in Api.post(): one new OS thread per call, with nothing bounding how many run at once.',
     },
     {
       name: 'in a lambda',
       code: 'import threading\nspawn = lambda f: threading.Thread(target=f).start()\n',
       lines: [2],
       function: null,
+      message:
+        'threading.Thread(...) created in a lambda: one new OS thread per call, with nothing bounding how many run at once.',
     },
     {
       name: 'import inside a try block',
       code: 'try:\n    from threading import Thread as T\nexcept ImportError:\n    raise\ndef handle(x):\n    T(target=work).start()\n',
       lines: [6],
+      message:
+        'T(...) created in handle(): one new OS thread per call, with nothing bounding how many run at once.',
     },
     {
       name: '_thread.start_new_thread',
       code: 'import _thread\ndef handle(x):\n    _thread.start_new_thread(work, (x,))\n',
       lines: [3],
+      message:
+        '_thread.start_new_thread(...) created in handle(): one new OS thread per call, with nothing bounding how many run at once.',
     },
     {
       name: 'in __init__ (medium confidence)',
       code: 'import threading\nclass Watcher:\n    def __init__(self):\n        self._t = threading.Thread(target=self._loop, daemon=True)\n        self._t.start()\n',
       lines: [4],
+      message:
+        'threading.Thread(...) created in Watcher.__init__(): every call of __init__() starts another thread; fine if it runs once per process, a leak if it runs per request or per object.',
     },
     {
       name: 'joined before returning (low confidence)',
       code: 'import threading\ndef fetch_all(urls):\n    threads = [threading.Thread(target=get, args=(u,)) for u in urls]\n    for t in threads:\n        t.start()\n    for t in threads:\n        t.join()\n',
       lines: [3],
+      message:
+        'threading.Thread(...) created in fetch_all(): one new OS thread per call (joined before the function returns, so they do not pile up).',
     },
   ],
 });

@@ -1,3 +1,7 @@
+/**
+ * M1 circular-reference: an object stored in a collection of its owner that also gets a strong reference
+ * back to the owner, within one function (or through a constructor of a class of the same file).
+ */
 import {
   calleeTail,
   descendants,
@@ -7,7 +11,90 @@ import {
   positionalArguments,
   type Node,
 } from '../pyast.js';
-import type { Rule } from '../rule.js';
+import { escapeRegExp, scanCode } from '../lexical.js';
+import type { Rule, RuleMeta } from '../rule.js';
+import { classHeader, indentedBody } from '../semantics/lexical-defs.js';
+import { perSource } from '../semantics/source-index.js';
+
+/** What the rule reports, why, and what confirms it when the service runs (docs/rules.md is built from it). */
+const meta: RuleMeta = {
+  id: 'MEMORY_CIRCULAR_REFERENCE',
+  shortId: 'M1',
+  name: 'circular-reference',
+  severity: 'LOW',
+  confidence: 'medium',
+  summary: 'A child gets a strong back-reference to the parent whose collection holds it.',
+  fix: 'Hold the back-reference weakly (weakref.ref/proxy) or the children in a WeakSet/WeakValueDictionary.',
+  docs: {
+    what:
+      'A function that stores an object in a collection of another (`self.children.append(child)`, ' +
+      '`self.nodes[key] = node`, `.add`, `.insert`…) and also gives the stored object a plain ' +
+      'reference back (`child.parent = self`), or the mirror form in a constructor ' +
+      '(`self.parent = parent; parent.children.append(self)`). Back-references made with ' +
+      '`weakref.ref`/`weakref.proxy`, collections that are a WeakSet/WeakValueDictionary/' +
+      'WeakKeyDictionary, and a plain `self.x = other` with no collection are not reported.',
+    why:
+      'CPython frees most objects the moment their reference count drops to zero; objects in a cycle ' +
+      'never reach zero and wait for the cyclic garbage collector. Python does collect them, but only ' +
+      'when a collection of the right generation runs: whole trees (and every buffer, response or ' +
+      'socket they reference) stay in memory long after the request that built them, survive into ' +
+      'the oldest generation, and are freed in full collections whose pause grows with the heap. ' +
+      'Objects with `__del__` in a cycle are finalized late and in no useful order, and code that ' +
+      'disables or tunes the GC (common in latency-sensitive services) turns the delay into a leak.',
+    example: [
+      'class Node:',
+      '    def __init__(self, name):',
+      '        self.name = name',
+      '        self.parent = None',
+      '        self.children = []',
+      '',
+      '    def add_child(self, child):',
+      '        child.parent = self',
+      '        self.children.append(child)',
+    ].join('\n'),
+    knownProblems:
+      'Only cycles made within one function are found (both halves in one body, or the constructor form ' +
+      'with the class in the same file); cycles built across functions or modules are missed. A tree ' +
+      'that lives as long as the process (a configuration tree, a registry) is reported although its ' +
+      'cycle costs nothing.',
+    fixedExample: [
+      'import weakref',
+      '',
+      'class Node:',
+      '    def __init__(self, name):',
+      '        self.name = name',
+      '        self._parent = None',
+      '        self.children = []',
+      '',
+      '    @property',
+      '    def parent(self):',
+      '        return self._parent() if self._parent else None',
+      '',
+      '    def add_child(self, child):',
+      '        child._parent = weakref.ref(self)',
+      '        self.children.append(child)',
+    ].join('\n'),
+    fix:
+      'Make the back-reference weak (`weakref.ref`, `weakref.proxy`, or a property over a weak ' +
+      'reference), or keep the children in a `WeakSet`/`WeakValueDictionary`, so that dropping the root ' +
+      'frees the whole tree at once.',
+    references: [
+      {
+        title: 'astropy #6277: change DataInfo._parent to a weakref',
+        url: 'https://github.com/astropy/astropy/pull/6277',
+      },
+      {
+        title: 'caput #13: remove cyclic references in memh5',
+        url: 'https://github.com/radiocosmology/caput/pull/13',
+      },
+      {
+        title: 'addict #86: link to parent causes reference cycles',
+        url: 'https://github.com/mewwts/addict/issues/86',
+      },
+    ],
+  },
+  dynamic: { metrics: ['heap'], reproduce: 'unique-keys' },
+};
 
 /** Methods that put an item into a collection, and which argument is the item. */
 const ADDERS: Record<string, number> = {
@@ -49,10 +136,9 @@ function ownNodes(fn: Node, visit: (node: Node) => void): void {
   while (stack.length) {
     const node = stack.pop()!;
     visit(node);
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i);
-      if (child && !SCOPES.has(child.type)) stack.push(child);
-    }
+    // One call for all children (`namedChild(i)` walks from the first child each time).
+    const children = namedChildren(node);
+    for (let i = children.length - 1; i >= 0; i--) if (!SCOPES.has(children[i].type)) stack.push(children[i]);
   }
 }
 
@@ -108,34 +194,39 @@ function constructedBackReferences(node: Node, source: string): BackReference[] 
   return out;
 }
 
-const storedCache = new Map<string, string | null>();
-let storedSource = '';
+const STORED = Symbol('stored attributes');
+const CLASS_BODIES = Symbol('class bodies');
 
 /** The attribute `class <name>` in this file keeps a constructor argument in, when it keeps it plainly. */
 function storedAttribute(source: string, className: string, key: string | number): string | null {
-  if (source !== storedSource) {
-    storedCache.clear();
-    storedSource = source;
-  }
+  const cache = perSource(source, STORED, () => new Map<string, string | null>());
   const cacheKey = `${className}\u0000${key}`;
-  if (storedCache.has(cacheKey)) return storedCache.get(cacheKey) ?? null;
+  if (cache.has(cacheKey)) return cache.get(cacheKey) ?? null;
   const found = findStoredAttribute(source, className, key);
-  storedCache.set(cacheKey, found);
+  cache.set(cacheKey, found);
+  return found;
+}
+
+/** The header and body text of the file's first `class <name>`, worked out once per class. */
+function classBody(source: string, className: string): { index: number; body: string } | null {
+  const bodies = perSource(
+    source,
+    CLASS_BODIES,
+    () => new Map<string, { index: number; body: string } | null>(),
+  );
+  let found = bodies.get(className);
+  if (found === undefined) {
+    const head = classHeader(source, className);
+    found = head && { index: head.index, body: indentedBody(source, head.end + 1, head.indent) };
+    bodies.set(className, found);
+  }
   return found;
 }
 
 function findStoredAttribute(source: string, className: string, key: string | number): string | null {
-  const head = new RegExp(`^([ \\t]*)class[ \\t]+${className}\\b[^\\n]*:[ \\t]*(?:#[^\\n]*)?$`, 'm').exec(
-    source,
-  );
+  const head = classBody(source, className);
   if (!head) return null;
-  const indent = head[1].length;
-  const lines: string[] = [];
-  for (const line of source.slice(head.index + head[0].length + 1).split('\n')) {
-    if (line.trim() && /^[ \t]*/.exec(line)![0].length <= indent) break;
-    lines.push(line);
-  }
-  const body = lines.join('\n');
+  const body = head.body;
   const init = /\bdef[ \t]+__init__[ \t]*\(([^)]*)\)/.exec(body);
   let params: string[];
   let store: string;
@@ -241,16 +332,30 @@ function nameBefore(text: string, end: number): string {
   return text.slice(start, stop);
 }
 
-/** For `x[k] = item` (given the `]`): the name before the matching `[`. */
+/**
+ * For `x[k] = item` (given the `]`): the name before the matching `[`, looked for on the same line and
+ * at most 400 characters back, outside strings.
+ */
 function subscriptedName(text: string, close: number): string {
-  let depth = 0;
-  for (let i = close; i >= 0 && close - i < 400; i--) {
-    const c = text[i];
-    if (c === ']') depth++;
-    else if (c === '[' && --depth === 0) return nameBefore(text, i);
-    else if (c === '\n') return '';
-  }
-  return '';
+  const from = Math.max(text.lastIndexOf('\n', close) + 1, close - 399);
+  const opens: number[] = [];
+  let open = -1;
+  scanCode(
+    text,
+    (ch, _depth, at) => {
+      if (at > close) return true;
+      if (ch === '[') opens.push(at);
+      else if (ch === ']') {
+        const matching = opens.pop();
+        if (at === close) {
+          open = matching ?? -1;
+          return true;
+        }
+      }
+    },
+    from,
+  );
+  return open === -1 ? '' : nameBefore(text, open);
 }
 
 /**
@@ -280,80 +385,49 @@ function mayHoldCycle(text: string): boolean {
   return false;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const WEAK = Symbol('weak collections and properties');
+/** Names the indexes below hold (others, such as `café`, are looked up in the text directly). */
+const WORD = /^\w+$/;
+/** `name = WeakSet()` (annotated or not, through a module prefix): the name of a weak collection. */
+const WEAK_COLLECTION =
+  /\b(\w+)\s*(?::[^=\n]*)?=\s*(?:[\w.]*\.)?Weak(?:Set|ValueDictionary|KeyDictionary)\b/g;
+
+/** Which names the file makes weak collections and which properties have setters, read once per file. */
+function weakNames(source: string): { collections: Set<string>; setters: Set<string>; weakref: boolean } {
+  return perSource(source, WEAK, () => {
+    const collections = new Set<string>();
+    if (source.includes('Weak')) {
+      WEAK_COLLECTION.lastIndex = 0;
+      let match: RegExpExecArray | null;
+      while ((match = WEAK_COLLECTION.exec(source))) {
+        collections.add(match[1]);
+        WEAK_COLLECTION.lastIndex = match.index + 1;
+      }
+    }
+    const setters = new Set([...source.matchAll(/@(\w+)\.setter\b/g)].map((m) => m[1]));
+    return { collections, setters, weakref: /\bweakref\b/.test(source) };
+  });
 }
 
 /** The collection is created as a WeakSet/WeakValueDictionary/WeakKeyDictionary somewhere in the file. */
 function weakCollection(source: string, attribute: string): boolean {
-  const pattern = new RegExp(
-    `\\b${escapeRegExp(attribute)}\\s*(?::[^=\\n]*)?=\\s*(?:[\\w.]*\\.)?Weak(?:Set|ValueDictionary|KeyDictionary)\\b`,
-  );
-  return pattern.test(source);
+  if (!WORD.test(attribute)) {
+    const weak = `\\s*(?::[^=\\n]*)?=\\s*(?:[\\w.]*\\.)?Weak(?:Set|ValueDictionary|KeyDictionary)\\b`;
+    return new RegExp(`\\b${escapeRegExp(attribute)}${weak}`).test(source);
+  }
+  return weakNames(source).collections.has(attribute);
 }
 
 /** `@parent.setter` in a file that uses weakref: the attribute stores a weak reference behind a property. */
 function weakProperty(source: string, attribute: string): boolean {
-  return /\bweakref\b/.test(source) && new RegExp(`@${escapeRegExp(attribute)}\\.setter\\b`).test(source);
+  const { setters, weakref } = weakNames(source);
+  if (!WORD.test(attribute))
+    return weakref && new RegExp(`@${escapeRegExp(attribute)}\\.setter\\b`).test(source);
+  return weakref && setters.has(attribute);
 }
 
 export const circularReference: Rule = {
-  meta: {
-    id: 'MEMORY_CIRCULAR_REFERENCE',
-    shortId: 'M1',
-    name: 'circular-reference',
-    severity: 'LOW',
-    confidence: 'medium',
-    summary: 'A child gets a strong back-reference to the parent whose collection holds it.',
-    fix: 'Hold the back-reference weakly (weakref.ref/proxy) or the children in a WeakSet/WeakValueDictionary.',
-    docs: {
-      what:
-        'A function that stores an object in a collection of another (`self.children.append(child)`, ' +
-        '`self.nodes[key] = node`, `.add`, `.insert`…) and also gives the stored object a plain ' +
-        'reference back (`child.parent = self`), or the mirror form in a constructor ' +
-        '(`self.parent = parent; parent.children.append(self)`). Back-references made with ' +
-        '`weakref.ref`/`weakref.proxy`, collections that are a WeakSet/WeakValueDictionary/' +
-        'WeakKeyDictionary, and a plain `self.x = other` with no collection are not reported.',
-      why:
-        'CPython frees most objects the moment their reference count drops to zero; objects in a cycle ' +
-        'never reach zero and wait for the cyclic garbage collector. Python does collect them, but only ' +
-        'when a collection of the right generation runs: whole trees (and every buffer, response or ' +
-        'socket they reference) stay in memory long after the request that built them, survive into ' +
-        'the oldest generation, and are freed in full collections whose pause grows with the heap. ' +
-        'Objects with `__del__` in a cycle are finalized late and in no useful order, and code that ' +
-        'disables or tunes the GC (common in latency-sensitive services) turns the delay into a leak.',
-      example: [
-        'class Node:',
-        '    def __init__(self, name):',
-        '        self.name = name',
-        '        self.parent = None',
-        '        self.children = []',
-        '',
-        '    def add_child(self, child):',
-        '        child.parent = self',
-        '        self.children.append(child)',
-      ].join('\n'),
-      fix: [
-        'Make the back-reference weak, so dropping the root frees the whole tree at once:',
-        '',
-        'import weakref',
-        '',
-        'class Node:',
-        '    def __init__(self, name):',
-        '        self.name = name',
-        '        self._parent = None',
-        '        self.children = []',
-        '',
-        '    @property',
-        '    def parent(self):',
-        '        return self._parent() if self._parent else None',
-        '',
-        '    def add_child(self, child):',
-        '        child._parent = weakref.ref(self)',
-        '        self.children.append(child)',
-      ].join('\n'),
-    },
-  },
+  meta,
   trigger: {
     // Both halves live in one function: an insertion and an attribute assignment.
     test: (text) => mayHoldCycle(text),
@@ -370,19 +444,24 @@ export const circularReference: Rule = {
       });
       const inserts = nodes.map(insertion).filter((i): i is Insertion => i !== null);
       if (!inserts.length) continue;
+      // Insertions by the item they insert (a function can hold thousands of both halves).
+      const byItem = new Map<string, Insertion[]>();
+      for (const ins of inserts) {
+        const list = byItem.get(ins.item);
+        if (list) list.push(ins);
+        else byItem.set(ins.item, [ins]);
+      }
       const refs: BackReference[] = [];
       for (const node of nodes) {
         const ref = backReference(node);
         if (ref) refs.push(ref);
-        else if (inserts.some((i) => node.type === 'assignment' && i.item === field(node, 'left')?.text)) {
+        else if (node.type === 'assignment' && byItem.has(field(node, 'left')?.text ?? '')) {
           refs.push(...constructedBackReferences(node, context.source));
         }
       }
       if (!refs.length) continue;
       for (const ref of refs) {
-        const match = inserts.find(
-          (ins) => ins.item === ref.holder && ins.collection.startsWith(`${ref.target}.`),
-        );
+        const match = byItem.get(ref.holder)?.find((ins) => ins.collection.startsWith(`${ref.target}.`));
         if (!match) continue;
         const collectionAttr = match.collection.slice(match.collection.lastIndexOf('.') + 1);
         if (weakCollection(context.source, collectionAttr)) continue;

@@ -1,3 +1,7 @@
+/**
+ * M2 unclosed-file: which calls open a file handle; the path analysis that finds the unclosed ones is
+ * semantics/resources (shared with R3).
+ */
 import type { ImportTable } from '../imports.js';
 import {
   calleeTail,
@@ -8,16 +12,81 @@ import {
   positionalArguments,
   type Node,
 } from '../pyast.js';
-import type { Rule } from '../rule.js';
-import {
-  calleeText,
-  bindingOf,
-  callOf,
-  creationWords,
-  findLeaks,
-  type Creation,
-  type ResourceKind,
-} from './lifecycle.js';
+import type { Rule, RuleMeta } from '../rule.js';
+import { calleeText, type Creation, type ResourceKind } from '../semantics/resources/kind.js';
+import { findLeaks } from '../semantics/resources/leaks.js';
+import { bindingOf, callOf, creationWords } from '../semantics/resources/triggers.js';
+
+/** What the rule reports, why, and what confirms it when the service runs (docs/rules.md is built from it). */
+const meta: RuleMeta = {
+  id: 'RESOURCE_UNCLOSED_FILE',
+  shortId: 'M2',
+  name: 'unclosed-file',
+  severity: 'MEDIUM',
+  confidence: 'high',
+  summary: 'A file opened in a function is not closed on every path.',
+  fix: 'Open the file in a `with` block (or close it in `finally`).',
+  docs: {
+    what:
+      'A file handle from `open()`, `io.open()`, `codecs.open()`, `gzip.open()`/`bz2.open()`/' +
+      '`lzma.open()`, `tarfile.open()`, `zipfile.ZipFile()` (on a path), `os.fdopen()`, a `tempfile` ' +
+      "file, `shelve`/`dbm`/`wave.open()`, a path's `.open()` — or a function of the same file that " +
+      'returns one — bound to a local name inside a function and neither used in a `with` block nor ' +
+      "closed on every path. Handles that are returned, yielded or stored on an object are the caller's " +
+      'to close and are not reported; a close at the end of the function counts, but an early ' +
+      '`return`, a `raise` or a `continue` that skips it does not (use `finally` or `with`). ' +
+      '`os.open()` is left out: it returns a bare descriptor that code hands to `os.fdopen`, `mmap` ' +
+      'or a subprocess.',
+    why:
+      'Every open file holds a file descriptor and an I/O buffer until it is closed. CPython closes a ' +
+      'handle when its last reference disappears, but an exception traceback, a reference cycle, a ' +
+      'generator that is never finished or a PyPy runtime keeps it open, and writes may sit unflushed ' +
+      'in the buffer. A request handler that leaks one descriptor per call eventually fails with ' +
+      '"OSError: [Errno 24] Too many open files" and takes the whole service down.',
+    example: [
+      'import json',
+      '',
+      'def load_settings(path):',
+      '    f = open(path)',
+      '    settings = json.load(f)',
+      '    if "version" not in settings:',
+      '        return None       # f stays open',
+      '    f.close()',
+      '    return settings',
+    ].join('\n'),
+    knownProblems:
+      'The same path analysis as R3: only handles bound to a local name are followed, and exception ' +
+      'paths count only through `finally`. A handle passed to a function of another module is taken as ' +
+      'handed off, so a leak through a helper that only reads from it is missed; a handle closed by ' +
+      'such a helper whose name says nothing about closing is not.',
+    fixedExample: [
+      'import json',
+      '',
+      'def load_settings(path):',
+      '    with open(path) as f:',
+      '        settings = json.load(f)',
+      '    if "version" not in settings:',
+      '        return None',
+      '    return settings',
+    ].join('\n'),
+    fix: 'Let a `with` block close the file on every path, exceptions included, or close it in `finally`.',
+    references: [
+      {
+        title: 'pylint R1732 consider-using-with',
+        url: 'https://pylint.pycqa.org/en/latest/user_guide/messages/refactor/consider-using-with.html',
+      },
+      {
+        title: 'flake8-simplify #17: SIM115, use a context handler for opening files',
+        url: 'https://github.com/MartinThoma/flake8-simplify/issues/17',
+      },
+      {
+        title: 'pylint #3413: detect open() calls without with',
+        url: 'https://github.com/PyCQA/pylint/issues/3413',
+      },
+    ],
+  },
+  dynamic: { metrics: ['fds'], reproduce: 'repeated-calls' },
+};
 
 /**
  * Calls that open a file handle (an OS file descriptor). `os.open` is left out on purpose: it returns a
@@ -123,56 +192,7 @@ function creation(call: Node, imports: ImportTable): Creation | null {
 }
 
 export const unclosedFile: Rule = {
-  meta: {
-    id: 'RESOURCE_UNCLOSED_FILE',
-    shortId: 'M2',
-    name: 'unclosed-file',
-    severity: 'MEDIUM',
-    confidence: 'high',
-    summary: 'A file opened in a function is not closed on every path.',
-    fix: 'Open the file in a `with` block (or close it in `finally`).',
-    docs: {
-      what:
-        'A file handle from `open()`, `io.open()`, `codecs.open()`, `gzip.open()`/`bz2.open()`/' +
-        '`lzma.open()`, `tarfile.open()`, `zipfile.ZipFile()` (on a path), `os.fdopen()`, a `tempfile` ' +
-        "file, `shelve`/`dbm`/`wave.open()`, a path's `.open()` — or a function of the same file that " +
-        'returns one — bound to a local name inside a function and neither used in a `with` block nor ' +
-        "closed on every path. Handles that are returned, yielded or stored on an object are the caller's " +
-        'to close and are not reported; a close at the end of the function counts, but an early ' +
-        '`return`, a `raise` or a `continue` that skips it does not (use `finally` or `with`). ' +
-        '`os.open()` is left out: it returns a bare descriptor that code hands to `os.fdopen`, `mmap` ' +
-        'or a subprocess.',
-      why:
-        'Every open file holds a file descriptor and an I/O buffer until it is closed. CPython closes a ' +
-        'handle when its last reference disappears, but an exception traceback, a reference cycle, a ' +
-        'generator that is never finished or a PyPy runtime keeps it open, and writes may sit unflushed ' +
-        'in the buffer. A request handler that leaks one descriptor per call eventually fails with ' +
-        '"OSError: [Errno 24] Too many open files" and takes the whole service down.',
-      example: [
-        'import json',
-        '',
-        'def load_settings(path):',
-        '    f = open(path)',
-        '    settings = json.load(f)',
-        '    if "version" not in settings:',
-        '        return None       # f stays open',
-        '    f.close()',
-        '    return settings',
-      ].join('\n'),
-      fix: [
-        'Let a `with` block close the file on every path, exceptions included:',
-        '',
-        'import json',
-        '',
-        'def load_settings(path):',
-        '    with open(path) as f:',
-        '        settings = json.load(f)',
-        '    if "version" not in settings:',
-        '        return None',
-        '    return settings',
-      ].join('\n'),
-    },
-  },
+  meta,
   trigger: {
     // A call of an opener; aliases and the file's own factories (`f = open_report()` after
     // `def open_report(): return open(...)`) come as fileWords.

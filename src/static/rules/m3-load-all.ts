@@ -1,3 +1,7 @@
+/**
+ * M3 load-all: a whole file read (readlines, read().split…) or a whole queryset loaded only to be walked
+ * item by item.
+ */
 import {
   calleeTail,
   descendants,
@@ -7,7 +11,73 @@ import {
   unparenthesize,
   type Node,
 } from '../pyast.js';
-import type { Rule } from '../rule.js';
+import type { Rule, RuleMeta } from '../rule.js';
+
+/** What the rule reports, why, and what confirms it when the service runs (docs/rules.md is built from it). */
+const meta: RuleMeta = {
+  id: 'MEMORY_LOAD_ALL',
+  shortId: 'M3',
+  name: 'load-all',
+  severity: 'MEDIUM',
+  confidence: 'medium',
+  summary: 'A whole file or a whole table is loaded into memory only to be walked item by item.',
+  fix: 'Stream it: iterate the file object line by line, or the queryset with .iterator().',
+  docs: {
+    what:
+      'Inside functions: `f.readlines()`, or `f.read()`/`path.read_text()`/`path.read_bytes()` followed ' +
+      'by `.split()`/`.splitlines()`, whose result is then iterated (for loop, comprehension, ' +
+      '`enumerate`/`map`/`sorted`/`list`…, `csv.reader`) or sliced; and a Django `X.objects.all()` ' +
+      'queryset (possibly chained with filter/order_by/values…) iterated without `.iterator()`. ' +
+      'Bounded reads (`read(4096)`), reads parsed or returned whole (`json.loads(f.read())`, ' +
+      '`return f.read()`), sliced querysets (`[:50]`) and `.count()`/`.exists()` are not reported.',
+    why:
+      'Reading the whole input first makes the peak memory of a request proportional to the size ' +
+      'of the file or table instead of one line or one row: a 2 GB log read with readlines() needs ' +
+      'several GB of Python strings at once (each line is an object of its own), and a queryset ' +
+      'iterated without .iterator() caches every model instance it has produced until the loop ' +
+      'ends. In a long-running service those peaks fragment the heap, raise the RSS the allocator ' +
+      'keeps, and one large input can take the process past its memory limit.',
+    example: [
+      'def count_errors(path):',
+      '    with open(path) as f:',
+      '        lines = f.readlines()',
+      '    return sum(1 for line in lines if "ERROR" in line)',
+      '',
+      'def export_users(writer):',
+      '    for user in User.objects.all():',
+      '        writer.writerow([user.id, user.email])',
+    ].join('\n'),
+    knownProblems:
+      'The size of the input is not known: a small configuration file read with `readlines()` is ' +
+      'reported like a multi-gigabyte log. Only Django-style `X.objects` querysets are recognised; ' +
+      'other ORMs (SQLAlchemy `query.all()`) and reads whose lines are walked in another function are ' +
+      'not.',
+    fixedExample: [
+      'def count_errors(path):',
+      '    with open(path) as f:',
+      '        return sum(1 for line in f if "ERROR" in line)',
+      '',
+      'def export_users(writer):',
+      '    for user in User.objects.all().iterator(chunk_size=2000):',
+      '        writer.writerow([user.id, user.email])',
+    ].join('\n'),
+    fix:
+      'Iterate the file object (one line in memory at a time) and the queryset with `.iterator()`; for ' +
+      'the last N lines of a file use `collections.deque(f, maxlen=N)`.',
+    references: [
+      { title: 'ruff FURB129 readlines-in-for', url: 'https://docs.astral.sh/ruff/rules/readlines-in-for/' },
+      {
+        title: 'Django docs: QuerySet.iterator()',
+        url: 'https://docs.djangoproject.com/en/2.1/ref/models/querysets/#iterator',
+      },
+      {
+        title: 'GRASS #4034: fix readlines-in-for (FURB129)',
+        url: 'https://github.com/OSGeo/grass/pull/4034',
+      },
+    ],
+  },
+  dynamic: { metrics: ['heap'], reproduce: 'unique-keys' },
+};
 
 const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
 const MENTIONS = /\b(?:readlines|read|read_text|read_bytes|objects)\b/;
@@ -105,10 +175,9 @@ function scopeOf(root: Node): Scope {
         bindings.set(left.text, list);
       }
     }
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i);
-      if (child && !SCOPES.has(child.type)) stack.push(child);
-    }
+    // One call for all children (`namedChild(i)` walks from the first child each time).
+    const children = namedChildren(node);
+    for (let i = children.length - 1; i >= 0; i--) if (!SCOPES.has(children[i].type)) stack.push(children[i]);
   }
   return { bindings };
 }
@@ -211,10 +280,9 @@ function iteratedExpressions(scopeRoot: Node): Site[] {
       if (value && namedChildren(node).some((c) => c.type === 'slice'))
         out.push({ node: value, sliced: true });
     }
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i);
-      if (child && !SCOPES.has(child.type)) stack.push(child);
-    }
+    // One call for all children (`namedChild(i)` walks from the first child each time).
+    const children = namedChildren(node);
+    for (let i = children.length - 1; i >= 0; i--) if (!SCOPES.has(children[i].type)) stack.push(children[i]);
   }
   return out;
 }
@@ -226,54 +294,7 @@ function describeRead(read: Node): string {
 }
 
 export const loadAll: Rule = {
-  meta: {
-    id: 'MEMORY_LOAD_ALL',
-    shortId: 'M3',
-    name: 'load-all',
-    severity: 'MEDIUM',
-    confidence: 'medium',
-    summary: 'A whole file or a whole table is loaded into memory only to be walked item by item.',
-    fix: 'Stream it: iterate the file object line by line, or the queryset with .iterator().',
-    docs: {
-      what:
-        'Inside functions: `f.readlines()`, or `f.read()`/`path.read_text()`/`path.read_bytes()` followed ' +
-        'by `.split()`/`.splitlines()`, whose result is then iterated (for loop, comprehension, ' +
-        '`enumerate`/`map`/`sorted`/`list`…, `csv.reader`) or sliced; and a Django `X.objects.all()` ' +
-        'queryset (possibly chained with filter/order_by/values…) iterated without `.iterator()`. ' +
-        'Bounded reads (`read(4096)`), reads parsed or returned whole (`json.loads(f.read())`, ' +
-        '`return f.read()`), sliced querysets (`[:50]`) and `.count()`/`.exists()` are not reported.',
-      why:
-        'Reading the whole input first makes the peak memory of a request proportional to the size ' +
-        'of the file or table instead of one line or one row: a 2 GB log read with readlines() needs ' +
-        'several GB of Python strings at once (each line is an object of its own), and a queryset ' +
-        'iterated without .iterator() caches every model instance it has produced until the loop ' +
-        'ends. In a long-running service those peaks fragment the heap, raise the RSS the allocator ' +
-        'keeps, and one large input can take the process past its memory limit.',
-      example: [
-        'def count_errors(path):',
-        '    with open(path) as f:',
-        '        lines = f.readlines()',
-        '    return sum(1 for line in lines if "ERROR" in line)',
-        '',
-        'def export_users(writer):',
-        '    for user in User.objects.all():',
-        '        writer.writerow([user.id, user.email])',
-      ].join('\n'),
-      fix: [
-        'Iterate the file object (one line in memory at a time) and the queryset with .iterator():',
-        '',
-        'def count_errors(path):',
-        '    with open(path) as f:',
-        '        return sum(1 for line in f if "ERROR" in line)',
-        '',
-        'def export_users(writer):',
-        '    for user in User.objects.all().iterator(chunk_size=2000):',
-        '        writer.writerow([user.id, user.email])',
-        '',
-        'For the last N lines of a file use collections.deque(f, maxlen=N).',
-      ].join('\n'),
-    },
-  },
+  meta,
   trigger: {
     // A whole read or an objects.all() call; later steps (split, loops) sit in the same function.
     test: (text) => READ_OR_ALL.test(text),

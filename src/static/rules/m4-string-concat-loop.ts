@@ -1,5 +1,78 @@
-import { descendants, dottedName, field, type Node } from '../pyast.js';
-import type { Rule, ScanFacts } from '../rule.js';
+/**
+ * M4 string-concat-loop: a str or bytes value that starts as a literal and grows with += inside a loop.
+ */
+import { descendants, dottedName, field, namedChildren, type Node } from '../pyast.js';
+import type { Rule, RuleMeta, ScanFacts } from '../rule.js';
+
+/** What the rule reports, why, and what confirms it when the service runs (docs/rules.md is built from it). */
+const meta: RuleMeta = {
+  id: 'MEMORY_STRING_CONCAT_LOOP',
+  shortId: 'M4',
+  name: 'string-concat-loop',
+  severity: 'LOW',
+  confidence: 'high',
+  summary: 'A string or bytes value is grown with += inside a loop.',
+  fix: 'Collect the pieces in a list and "".join() them once (bytearray or io.BytesIO for bytes).',
+  docs: {
+    what:
+      '`s += …` (or `s = s + …`) inside a for/while loop, where `s` was last set to a str, f-string ' +
+      'or bytes literal before the loop in the same function (or at module level). Numeric ' +
+      'accumulators, lists, concatenation outside loops and a string that is reset inside the loop ' +
+      'body before it grows (a fresh value each iteration) are not reported.',
+    why:
+      'str and bytes are immutable: each += builds a new object and copies everything accumulated ' +
+      'so far, so building an n-byte result costs O(n²) time and allocates O(n²) bytes in total. ' +
+      "CPython's in-place shortcut for str only applies while nothing else references the string, " +
+      'never for bytes, attributes or PyPy. In a request handler that assembles a report, a CSV or a ' +
+      'socket buffer, the churn fragments the heap and pushes the peak RSS — which the allocator ' +
+      'rarely returns to the OS — far above the size of the result.',
+    example: [
+      'def render_rows(rows):',
+      '    html = ""',
+      '    for row in rows:',
+      '        html += f"<tr><td>{row.name}</td></tr>"',
+      '    return html',
+      '',
+      'def read_all(sock):',
+      '    data = b""',
+      '    while chunk := sock.recv(4096):',
+      '        data += chunk',
+      '    return data',
+    ].join('\n'),
+    knownProblems:
+      'Short, bounded loops (a handful of iterations) are reported although their cost is negligible, ' +
+      "and CPython's in-place shortcut makes many `str` cases fast in practice. Concatenation in a " +
+      'helper called from the loop, and strings that start as something other than a literal, are not ' +
+      'seen.',
+    fixedExample: [
+      'def render_rows(rows):',
+      '    parts = []',
+      '    for row in rows:',
+      '        parts.append(f"<tr><td>{row.name}</td></tr>")',
+      '    return "".join(parts)',
+      '',
+      'def read_all(sock):',
+      '    data = bytearray()',
+      '    while chunk := sock.recv(4096):',
+      '        data += chunk',
+      '    return bytes(data)',
+    ].join('\n'),
+    fix:
+      'Append the pieces to a list and `"".join()` them once; grow bytes in a `bytearray` (or an ' +
+      '`io.BytesIO`).',
+    references: [
+      {
+        title: 'pylint R1713 consider-using-join',
+        url: 'https://pylint.pycqa.org/en/v2.13.9/messages/refactor/consider-using-join.html',
+      },
+      {
+        title: 'Sourcery use-join',
+        url: 'https://docs.sourcery.ai/Coding-Assistant/Reference/Rules-and-In-Line-Suggestions/Python/Default-Rules/use-join/',
+      },
+    ],
+  },
+  dynamic: { metrics: ['heap'], reproduce: 'repeated-calls' },
+};
 
 const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
 const LOOPS = new Set(['for_statement', 'while_statement']);
@@ -68,21 +141,32 @@ function innermostLoop(node: Node): Node | null {
   return null;
 }
 
-/** Plain (re)bindings of the target in one scope, in source order: `s = …`, not `s += …`. */
-function plainBindings(scope: Node, target: string): Node[] {
-  const out: Node[] = [];
-  const stack: Node[] = [scope];
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (node.type === 'assignment' && dottedName(field(node, 'left')) === target && !growthOf(node)) {
-      out.push(node);
+/**
+ * Plain (re)bindings of each name in one scope, in source order: `s = …`, not `s += …`. One walk per
+ * scope (`cache` lives for one check), however many growths it holds.
+ */
+function plainBindings(scope: Node, target: string, cache: Map<number, Map<string, Node[]>>): Node[] {
+  let byName = cache.get(scope.id);
+  if (!byName) {
+    byName = new Map();
+    const stack: Node[] = [scope];
+    while (stack.length) {
+      const node = stack.pop()!;
+      const name = node.type === 'assignment' ? dottedName(field(node, 'left')) : null;
+      if (name !== null && !growthOf(node)) {
+        const list = byName.get(name);
+        if (list) list.push(node);
+        else byName.set(name, [node]);
+      }
+      // One call for all children (`namedChild(i)` walks from the first child each time).
+      const children = namedChildren(node);
+      for (let i = children.length - 1; i >= 0; i--)
+        if (!SCOPES.has(children[i].type)) stack.push(children[i]);
     }
-    for (let i = node.namedChildCount - 1; i >= 0; i--) {
-      const child = node.namedChild(i);
-      if (child && !SCOPES.has(child.type)) stack.push(child);
-    }
+    for (const list of byName.values()) list.sort((a, b) => a.startIndex - b.startIndex);
+    cache.set(scope.id, byName);
   }
-  return out.sort((a, b) => a.startIndex - b.startIndex);
+  return byName.get(target) ?? [];
 }
 
 function within(outer: Node, inner: Node): boolean {
@@ -104,57 +188,7 @@ function moduleGrowthNames(facts: ScanFacts): string[] {
 }
 
 export const stringConcatLoop: Rule = {
-  meta: {
-    id: 'MEMORY_STRING_CONCAT_LOOP',
-    shortId: 'M4',
-    name: 'string-concat-loop',
-    severity: 'LOW',
-    confidence: 'high',
-    summary: 'A string or bytes value is grown with += inside a loop.',
-    fix: 'Collect the pieces in a list and "".join() them once (bytearray or io.BytesIO for bytes).',
-    docs: {
-      what:
-        '`s += …` (or `s = s + …`) inside a for/while loop, where `s` was last set to a str, f-string ' +
-        'or bytes literal before the loop in the same function (or at module level). Numeric ' +
-        'accumulators, lists, concatenation outside loops and a string that is reset inside the loop ' +
-        'body before it grows (a fresh value each iteration) are not reported.',
-      why:
-        'str and bytes are immutable: each += builds a new object and copies everything accumulated ' +
-        'so far, so building an n-byte result costs O(n²) time and allocates O(n²) bytes in total. ' +
-        "CPython's in-place shortcut for str only applies while nothing else references the string, " +
-        'never for bytes, attributes or PyPy. In a request handler that assembles a report, a CSV or a ' +
-        'socket buffer, the churn fragments the heap and pushes the peak RSS — which the allocator ' +
-        'rarely returns to the OS — far above the size of the result.',
-      example: [
-        'def render_rows(rows):',
-        '    html = ""',
-        '    for row in rows:',
-        '        html += f"<tr><td>{row.name}</td></tr>"',
-        '    return html',
-        '',
-        'def read_all(sock):',
-        '    data = b""',
-        '    while chunk := sock.recv(4096):',
-        '        data += chunk',
-        '    return data',
-      ].join('\n'),
-      fix: [
-        'Append the pieces to a list and join once; grow bytes in a bytearray:',
-        '',
-        'def render_rows(rows):',
-        '    parts = []',
-        '    for row in rows:',
-        '        parts.append(f"<tr><td>{row.name}</td></tr>")',
-        '    return "".join(parts)',
-        '',
-        'def read_all(sock):',
-        '    data = bytearray()',
-        '    while chunk := sock.recv(4096):',
-        '        data += chunk',
-        '    return bytes(data)',
-      ].join('\n'),
-    },
-  },
+  meta,
   trigger: {
     // A loop, a growth and (in the same function) a string literal assigned somewhere; module-level
     // inits live in other statements and are reached through fileWords.
@@ -163,6 +197,7 @@ export const stringConcatLoop: Rule = {
   },
   check(context) {
     const reported = new Set<string>();
+    const bindingsByScope = new Map<number, Map<string, Node[]>>();
     for (const node of descendants(context.root, ['augmented_assignment', 'assignment'])) {
       const growth = growthOf(node);
       if (!growth) continue;
@@ -172,7 +207,7 @@ export const stringConcatLoop: Rule = {
       while (scope && scope.type !== 'module' && scope.type !== 'function_definition') scope = scope.parent;
       if (!scope || (scope.type === 'function_definition' && !field(scope, 'body'))) continue;
       const scopeRoot = scope.type === 'module' ? scope : field(scope, 'body')!;
-      const bindings = plainBindings(scopeRoot, growth.target);
+      const bindings = plainBindings(scopeRoot, growth.target, bindingsByScope);
       // A reset inside the loop before the growth starts a fresh string every iteration.
       if (bindings.some((b) => within(loop, b) && b.startIndex < node.startIndex)) continue;
       const before = bindings.filter((b) => b.endIndex <= loop.startIndex);

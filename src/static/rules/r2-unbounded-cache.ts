@@ -1,3 +1,7 @@
+/**
+ * R2 unbounded-cache: a function memoized without a size limit (`@functools.cache`, `@lru_cache(maxsize=None)`,
+ * the call form and module-level memoizer variables), judged by what the cache can be keyed by.
+ */
 import type { ImportTable } from '../imports.js';
 import {
   descendants,
@@ -13,8 +17,85 @@ import {
   enclosingFunction,
 } from '../pyast.js';
 import type { Confidence } from '../../model/static.js';
-import type { Rule, RuleContext, ScanFacts } from '../rule.js';
-import { decoratorExpression, decoratorsOf, importAliases, methodClass } from './r1-unbounded-global.js';
+import type { Rule, RuleContext, RuleMeta, ScanFacts } from '../rule.js';
+import { decoratorExpression, decoratorsOf, methodClass } from '../semantics/definitions.js';
+import { importAliases } from '../semantics/import-aliases.js';
+import { firstDefParameters } from '../semantics/lexical-defs.js';
+
+/** What the rule reports, why, and what confirms it when the service runs (docs/rules.md is built from it). */
+const meta: RuleMeta = {
+  id: 'RELIABILITY_UNBOUNDED_CACHE',
+  shortId: 'R2',
+  name: 'unbounded-cache',
+  severity: 'HIGH',
+  confidence: 'high',
+  summary: 'A function is memoized without a size limit, so every distinct argument stays in memory.',
+  fix: 'Give the cache a bound: @lru_cache(maxsize=N), or a TTL cache for data that changes.',
+  docs: {
+    what:
+      '`@functools.cache`, `@lru_cache(maxsize=None)` and `@lru_cache(None)` (through any import alias, ' +
+      '`import functools as ft`, or a module-level variable such as `memo = lru_cache(maxsize=None)` ' +
+      'used as `@memo`), the call form `f = lru_cache(maxsize=None)(g)`, cachetools `@cached({})` and ' +
+      'the cachetools/async-lru `lru_cache(maxsize=None)` variants. Not flagged: bounded caches ' +
+      '(`lru_cache(maxsize=N)`, bare `@lru_cache`, which holds 128), `cached_property`, other ' +
+      "libraries' `cache` objects (flask-caching, Django), functions without parameters (one entry), " +
+      'classmethods whose only parameter is `cls`, and memoized helpers nested in a function that do ' +
+      'not leave it. Methods whose only parameter is `self` are flagged with medium confidence: the ' +
+      'cache keeps one entry per instance and every instance alive.',
+    why:
+      'An unbounded memoizer keeps every argument tuple and every result it has ever seen, for the life ' +
+      'of the process. Called with request data (ids, URLs, user input) it grows by one entry per ' +
+      'distinct request, and nothing evicts it. On a method the cache also holds `self`, so objects that ' +
+      'should die with the request stay reachable.',
+    example: [
+      'from functools import lru_cache',
+      '',
+      '@lru_cache(maxsize=None)',
+      'def render_profile(user_id: int) -> str:',
+      '    return template.render(user=load_user(user_id))',
+    ].join('\n'),
+    knownProblems:
+      'A memoized function only ever called with a few distinct arguments (an enum, a handful of ' +
+      'configuration keys) is reported although its cache stays small. A `maxsize` given through a name ' +
+      '(`lru_cache(maxsize=SIZE)`) counts as a bound even when the name holds None, and caches that are ' +
+      "not decorators or `lru_cache(...)(f)` calls (a dict kept by hand, flask-caching, Django's cache) " +
+      'are left to R1 or not looked at.',
+    fixedExample: [
+      'from functools import lru_cache',
+      '',
+      '@lru_cache(maxsize=1024)',
+      'def render_profile(user_id: int) -> str:',
+      '    return template.render(user=load_user(user_id))',
+    ].join('\n'),
+    fix:
+      'Bound the cache (`@lru_cache(maxsize=N)`) or give entries a lifetime ' +
+      '(`cachetools.TTLCache(maxsize=..., ttl=...)` for data that changes). On methods, cache in a ' +
+      'module-level function keyed by the values you need rather than by `self`.',
+    references: [
+      {
+        title: 'ruff B019 cached-instance-method',
+        url: 'https://docs.astral.sh/ruff/rules/cached-instance-method',
+      },
+      {
+        title: 'pylint W1518 method-cache-max-size-none',
+        url: 'https://pylint.pycqa.org/en/latest/user_guide/messages/warning/method-cache-max-size-none.html',
+      },
+      {
+        title: 'Python FAQ: How do I cache method calls?',
+        url: 'https://docs.python.org/3/faq/programming.html#how-do-i-cache-method-calls',
+      },
+      {
+        title: 'pytensor #1660: lru_cache on methods causes a leak',
+        url: 'https://github.com/pymc-devs/pytensor/pull/1660',
+      },
+      {
+        title: 'inmanta-core #3076: memory leak introduced by lru_cache',
+        url: 'https://github.com/inmanta/inmanta-core/issues/3076',
+      },
+    ],
+  },
+  dynamic: { metrics: ['heap'], reproduce: 'unique-keys' },
+};
 
 /** Memoizers whose size is their `maxsize` argument (first positional or keyword); None = unbounded. */
 const SIZED = new Set([
@@ -169,9 +250,9 @@ function escapes(outer: Node, name: string): boolean {
 
 /** Parameter names of the def called `name` in the source, read from the text (null if none). */
 function lexicalParameters(source: string, name: string): string[] | null {
-  const match = new RegExp(`\\bdef\\s+${name}\\s*\\(([^)]*)\\)`).exec(source);
-  if (!match) return null;
-  return match[1]
+  const list = firstDefParameters(source, name);
+  if (list === null) return null;
+  return list
     .split(',')
     .map(
       (p) =>
@@ -254,51 +335,7 @@ function check(context: RuleContext): void {
 }
 
 export const unboundedCache: Rule = {
-  meta: {
-    id: 'RELIABILITY_UNBOUNDED_CACHE',
-    shortId: 'R2',
-    name: 'unbounded-cache',
-    severity: 'HIGH',
-    confidence: 'high',
-    summary: 'A function is memoized without a size limit, so every distinct argument stays in memory.',
-    fix: 'Give the cache a bound: @lru_cache(maxsize=N), or a TTL cache for data that changes.',
-    docs: {
-      what:
-        '`@functools.cache`, `@lru_cache(maxsize=None)` and `@lru_cache(None)` (through any import alias, ' +
-        '`import functools as ft`, or a module-level variable such as `memo = lru_cache(maxsize=None)` ' +
-        'used as `@memo`), the call form `f = lru_cache(maxsize=None)(g)`, cachetools `@cached({})` and ' +
-        'the cachetools/async-lru `lru_cache(maxsize=None)` variants. Not flagged: bounded caches ' +
-        '(`lru_cache(maxsize=N)`, bare `@lru_cache`, which holds 128), `cached_property`, other ' +
-        "libraries' `cache` objects (flask-caching, Django), functions without parameters (one entry), " +
-        'classmethods whose only parameter is `cls`, and memoized helpers nested in a function that do ' +
-        'not leave it. Methods whose only parameter is `self` are flagged with medium confidence: the ' +
-        'cache keeps one entry per instance and every instance alive.',
-      why:
-        'An unbounded memoizer keeps every argument tuple and every result it has ever seen, for the life ' +
-        'of the process. Called with request data (ids, URLs, user input) it grows by one entry per ' +
-        'distinct request, and nothing evicts it. On a method the cache also holds `self`, so objects that ' +
-        'should die with the request stay reachable.',
-      example: [
-        'from functools import lru_cache',
-        '',
-        '@lru_cache(maxsize=None)',
-        'def render_profile(user_id: int) -> str:',
-        '    return template.render(user=load_user(user_id))',
-      ].join('\n'),
-      fix: [
-        'Bound the cache (or give entries a lifetime):',
-        '',
-        'from functools import lru_cache',
-        '',
-        '@lru_cache(maxsize=1024)',
-        'def render_profile(user_id: int) -> str:',
-        '    return template.render(user=load_user(user_id))',
-        '',
-        'For data that changes, `cachetools.TTLCache(maxsize=..., ttl=...)`. On methods, cache in a ',
-        'module-level function keyed by the values you need rather than by `self`.',
-      ].join('\n'),
-    },
-  },
+  meta,
   trigger: {
     words: TRIGGER_WORDS,
     fileWords: (facts) => [...memoizerCandidates(facts), ...importAliases(facts, COMMON_NAMES)],

@@ -1,15 +1,98 @@
+/**
+ * R3 session-lifecycle: which calls create a session, connection, engine or socket that must be closed;
+ * the path analysis that finds the unclosed ones is semantics/resources (shared with M2).
+ */
 import type { ImportTable } from '../imports.js';
 import { calleeTail, field, positionalArguments, type Node } from '../pyast.js';
-import type { Rule } from '../rule.js';
-import {
-  calleeText,
-  bindingOf,
-  callOf,
-  creationWords,
-  findLeaks,
-  type Creation,
-  type ResourceKind,
-} from './lifecycle.js';
+import type { Rule, RuleMeta } from '../rule.js';
+import { calleeText, type Creation, type ResourceKind } from '../semantics/resources/kind.js';
+import { definesClass } from '../semantics/lexical-defs.js';
+import { findLeaks } from '../semantics/resources/leaks.js';
+import { bindingOf, callOf, creationWords } from '../semantics/resources/triggers.js';
+
+/** What the rule reports, why, and what confirms it when the service runs (docs/rules.md is built from it). */
+const meta: RuleMeta = {
+  id: 'RELIABILITY_SESSION_LIFECYCLE',
+  shortId: 'R3',
+  name: 'session-lifecycle',
+  severity: 'HIGH',
+  confidence: 'medium',
+  summary: 'A session, connection, engine or socket created in a function is not closed on every path.',
+  fix: 'Use it in a `with`/`async with` block, close it in `finally`, or create it once and reuse it.',
+  docs: {
+    what:
+      'A `requests.Session()`, `aiohttp.ClientSession()`, `httpx.Client()`, SQLAlchemy `create_engine()` ' +
+      'or `Session()`/`SessionLocal()`, a database `connect()` (sqlite3, psycopg, pymysql, asyncpg, ' +
+      '`engine.connect()`…), `socket.socket()`, `socket.create_connection()`, ' +
+      '`http.client.HTTPConnection()`, `urllib.request.urlopen()`, `pymongo.MongoClient()` or an ' +
+      'smtplib/ftplib/imaplib client — or a function of the same file that returns one of these — ' +
+      'bound to a local name inside a function, and neither used as a context manager nor closed ' +
+      '(close/aclose/dispose/shutdown/quit) on every path out of the function. Resources the function ' +
+      'returns, yields, stores on an object or in a container, or hands to an ExitStack or a thread ' +
+      'are not its to close and are not reported. Exception paths are only considered through ' +
+      '`finally`: a close at the end of the function counts, but an early `return`, a `raise` or a ' +
+      '`continue` that skips it does not.',
+    why:
+      'Each of these holds operating-system resources — sockets, a connection pool, sometimes threads — ' +
+      'that are released only by close(). In a service the function runs once per request, so an ' +
+      'unclosed session or engine leaks a pool per request: file descriptors climb until the process ' +
+      'hits its limit ("Too many open files"), the database runs out of connections, and memory held by ' +
+      'pools and buffers grows. Relying on the garbage collector is fragile: a traceback, a cycle or a ' +
+      'PyPy runtime keeps the object alive, and aiohttp reports "Unclosed client session".',
+    example: [
+      'import requests',
+      '',
+      'def fetch_user(user_id):',
+      '    session = requests.Session()',
+      '    response = session.get(f"https://api.example.com/users/{user_id}")',
+      '    if response.status_code != 200:',
+      '        return None          # leaks the session',
+      '    data = response.json()',
+      '    session.close()',
+      '    return data',
+    ].join('\n'),
+    knownProblems:
+      'Only resources bound to a plain local name are followed: `requests.Session().get(url)` used ' +
+      'inline, or a session kept on `self`, is not reported. Exception paths count only through ' +
+      '`finally`, so a close at the end of the function is taken as enough even though an exception in ' +
+      'between skips it. A resource handed to a function defined in another module is taken as handed ' +
+      'off (the callee may keep it), which hides leaks through helpers that only read from it.',
+    fixedExample: [
+      'import requests',
+      '',
+      'def fetch_user(user_id):',
+      '    with requests.Session() as session:',
+      '        response = session.get(f"https://api.example.com/users/{user_id}")',
+      '        if response.status_code != 200:',
+      '            return None',
+      '        return response.json()',
+    ].join('\n'),
+    fix:
+      'Scope the resource with `with` (or `async with`), or close it in `finally`; better still, create ' +
+      'one session at start-up and reuse it for every request. Beware sqlite3: `with ' +
+      'sqlite3.connect(path) as conn:` only commits or rolls back, it does not close the connection; ' +
+      'use `with contextlib.closing(sqlite3.connect(path)) as conn:`.',
+    references: [
+      {
+        title: 'pylint R1732 consider-using-with',
+        url: 'https://pylint.pycqa.org/en/latest/user_guide/messages/refactor/consider-using-with.html',
+      },
+      {
+        title: 'aiohttp #4342: Unclosed client session',
+        url: 'https://github.com/aio-libs/aiohttp/issues/4342',
+      },
+      {
+        title: 'mcp-atlassian #1682: a file descriptor and a CLOSE_WAIT socket leaked per fetcher',
+        url: 'https://github.com/sooperset/mcp-atlassian/issues/1682',
+      },
+      {
+        title: 'requests #5002: socket leakage in CLOSE_WAIT',
+        url: 'https://github.com/psf/requests/issues/5002',
+      },
+    ],
+  },
+  dynamic: { metrics: ['fds', 'rss'], reproduce: 'repeated-calls' },
+};
 
 /** Last segments of constructors of HTTP/ORM sessions that hold a connection pool until closed. */
 const SESSION_TAILS = new Set([
@@ -138,7 +221,7 @@ function creation(call: Node, imports: ImportTable, name: string, source: string
       return made;
     }
     // Defined in this file: `Session = sessionmaker(...)` is a factory, `class Session:` is not.
-    if (new RegExp(`^\\s*class\\s+${head}\\b`, 'm').test(source)) return null;
+    if (definesClass(source, head)) return null;
     return made;
   }
   if (TAILS.has(tail)) return made;
@@ -176,64 +259,7 @@ function creation(call: Node, imports: ImportTable, name: string, source: string
 }
 
 export const sessionLifecycle: Rule = {
-  meta: {
-    id: 'RELIABILITY_SESSION_LIFECYCLE',
-    shortId: 'R3',
-    name: 'session-lifecycle',
-    severity: 'HIGH',
-    confidence: 'medium',
-    summary: 'A session, connection, engine or socket created in a function is not closed on every path.',
-    fix: 'Use it in a `with`/`async with` block, close it in `finally`, or create it once and reuse it.',
-    docs: {
-      what:
-        'A `requests.Session()`, `aiohttp.ClientSession()`, `httpx.Client()`, SQLAlchemy `create_engine()` ' +
-        'or `Session()`/`SessionLocal()`, a database `connect()` (sqlite3, psycopg, pymysql, asyncpg, ' +
-        '`engine.connect()`…), `socket.socket()`, `socket.create_connection()`, ' +
-        '`http.client.HTTPConnection()`, `urllib.request.urlopen()`, `pymongo.MongoClient()` or an ' +
-        'smtplib/ftplib/imaplib client — or a function of the same file that returns one of these — ' +
-        'bound to a local name inside a function, and neither used as a context manager nor closed ' +
-        '(close/aclose/dispose/shutdown/quit) on every path out of the function. Resources the function ' +
-        'returns, yields, stores on an object or in a container, or hands to an ExitStack or a thread ' +
-        'are not its to close and are not reported. Exception paths are only considered through ' +
-        '`finally`: a close at the end of the function counts, but an early `return`, a `raise` or a ' +
-        '`continue` that skips it does not.',
-      why:
-        'Each of these holds operating-system resources — sockets, a connection pool, sometimes threads — ' +
-        'that are released only by close(). In a service the function runs once per request, so an ' +
-        'unclosed session or engine leaks a pool per request: file descriptors climb until the process ' +
-        'hits its limit ("Too many open files"), the database runs out of connections, and memory held by ' +
-        'pools and buffers grows. Relying on the garbage collector is fragile: a traceback, a cycle or a ' +
-        'PyPy runtime keeps the object alive, and aiohttp reports "Unclosed client session".',
-      example: [
-        'import requests',
-        '',
-        'def fetch_user(user_id):',
-        '    session = requests.Session()',
-        '    response = session.get(f"https://api.example.com/users/{user_id}")',
-        '    if response.status_code != 200:',
-        '        return None          # leaks the session',
-        '    data = response.json()',
-        '    session.close()',
-        '    return data',
-      ].join('\n'),
-      fix: [
-        'Scope the resource with `with`, or close it in `finally`; better still, create one session at',
-        'start-up and reuse it for every request:',
-        '',
-        'import requests',
-        '',
-        'def fetch_user(user_id):',
-        '    with requests.Session() as session:',
-        '        response = session.get(f"https://api.example.com/users/{user_id}")',
-        '        if response.status_code != 200:',
-        '            return None',
-        '        return response.json()',
-        '',
-        'Beware sqlite3: `with sqlite3.connect(path) as conn:` only commits or rolls back, it does not',
-        'close the connection; use `with contextlib.closing(sqlite3.connect(path)) as conn:`.',
-      ].join('\n'),
-    },
-  },
+  meta,
   trigger: {
     // A call of one of the creation words; aliases and the file's own factories come as fileWords
     // (`conn = get_db_connection()` after `def get_db_connection(): return sqlite3.connect(...)`).

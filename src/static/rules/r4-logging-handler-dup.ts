@@ -1,3 +1,7 @@
+/**
+ * R4 logging-handler-dup: `addHandler` inside a function that can run more than once, unless a guard
+ * (an inspection of the handlers, a run-once flag) or the way the function runs makes it once.
+ */
 import {
   descendants,
   enclosingDef,
@@ -10,29 +14,144 @@ import {
   nearestFunction,
 } from '../pyast.js';
 import type { Confidence } from '../../model/static.js';
-import type { Rule, RuleContext } from '../rule.js';
-import { isMemoized, isStartupHook, lexicalUsage, methodClass } from './r1-unbounded-global.js';
+import type { Rule, RuleContext, RuleMeta } from '../rule.js';
+import { isMemoized, methodClass } from '../semantics/definitions.js';
+import { isStartupHook, lexicalUsage, ONCE_NAMES } from '../semantics/run-once.js';
 
-/** Names of functions that run once per process (or per object) by convention. */
-export const ONCE_NAMES =
-  /^(?:main|_?setup(?:_\w+)?|_?init(?:_\w+)?|_?initiali[sz]e(?:_\w+)?|_?configure(?:_\w+)?|create_app|make_app|build_app|__init__|lifespan|ready)$/;
+/** What the rule reports, why, and what confirms it when the service runs (docs/rules.md is built from it). */
+const meta: RuleMeta = {
+  id: 'RELIABILITY_LOGGING_HANDLER_DUP',
+  shortId: 'R4',
+  name: 'logging-handler-dup',
+  severity: 'HIGH',
+  confidence: 'high',
+  summary: 'A logging handler is added inside a function, so every call adds one more.',
+  fix: 'Configure handlers once (at module level or in startup code), or guard with `if not logger.handlers:`.',
+  docs: {
+    what:
+      '`.addHandler(...)` called inside a function, method or lambda. Not flagged: module-level calls; ' +
+      "calls after the function looked at the logger's handlers (`if not logger.handlers:`, " +
+      '`if logger.hasHandlers(): return`, `if handler not in logger.handlers`, `len(logger.handlers) == 0`, ' +
+      'clearing or removing handlers first); run-once guards on something the function records ' +
+      '(`global _configured`, `self._configured = True`, a registry of configured names); functions that ' +
+      'can only run once (`@functools.cache`/`@lru_cache`, start-up hooks); brand-new `logging.Logger(...)` ' +
+      'objects; Logger subclasses setting themselves up. Functions the module only calls from ' +
+      'module-level code (`setup_logging()` at import, `main()` under `if __name__ == "__main__"`) are ' +
+      'reported with low confidence, `main`/`setup*`/`configure*`/`create_app`/`__init__` with medium.',
+    why:
+      'Loggers are process-wide singletons: `logging.getLogger(name)` returns the same object every ' +
+      'time. A handler added per request (or per job, per object) stays attached forever, so after N ' +
+      'calls every record is written N times, each handler holds its stream or file open, and the ' +
+      'time spent logging grows with uptime. Services notice it as log volume and latency that rise ' +
+      'until the process is restarted.',
+    example: [
+      'import logging',
+      '',
+      'def get_logger(name):',
+      '    logger = logging.getLogger(name)',
+      '    logger.addHandler(logging.StreamHandler())',
+      '    return logger',
+      '',
+      '@app.get("/orders")',
+      'def orders():',
+      '    get_logger("orders").info("listing")',
+    ].join('\n'),
+    knownProblems:
+      'A function that runs once in practice but is called from another module (a `configure_logging()` ' +
+      "called by the app factory) is reported; its name or the module's own calls only lower the " +
+      'confidence. Guards the rule does not recognise (a flag kept on another object, a check in the ' +
+      'caller) lead to reports, and handlers added through `logging.config` or by libraries are not ' +
+      'looked at.',
+    fixedExample: [
+      'import logging',
+      '',
+      'def get_logger(name):',
+      '    logger = logging.getLogger(name)',
+      '    if not logger.handlers:',
+      '        logger.addHandler(logging.StreamHandler())',
+      '    return logger',
+    ].join('\n'),
+    fix:
+      'Configure handlers once, at import or start-up (the app factory, `logging.config.dictConfig`), ' +
+      'or guard the call so that a second call adds nothing (`if not logger.handlers:`).',
+    references: [
+      {
+        title: 'paddle-python-sdk #144: a new NullHandler on every Client',
+        url: 'https://github.com/PaddleHQ/paddle-python-sdk/issues/144',
+      },
+      {
+        title: 'flask-react-template #670: handlers stack on every mount',
+        url: 'https://github.com/jalantechnologies/flask-react-template/issues/670',
+      },
+      {
+        title: 'truenas middleware #3628: ensure we do not add duplicate log handlers',
+        url: 'https://github.com/truenas/middleware/pull/3628',
+      },
+    ],
+  },
+  dynamic: { metrics: ['handlers'], reproduce: 'repeated-calls' },
+};
+
+/**
+ * What R4 asks of the function around an `addHandler` call, worked out once per function however many
+ * calls it holds.
+ */
+interface ScopeFacts {
+  /** `removeHandler` anywhere in the body: a temporary handler, added and removed again. */
+  removes: boolean;
+  /** Where the body first looks at `.handlers` / `.hasHandlers` (Infinity: never). */
+  firstInspection: number;
+  /** What the function records about having run (markers()). */
+  marks: Set<string>;
+  /** Where the first `if <guard>: return` (or raise) of the function ends (Infinity: none). */
+  firstGuardExit: number;
+  /** Names bound to a brand-new `logging.Logger(...)`. */
+  freshLoggers: Set<string>;
+}
+
+function scopeFacts(scope: Node, context: RuleContext): ScopeFacts {
+  const facts: ScopeFacts = {
+    removes: false,
+    firstInspection: Infinity,
+    marks: markers(scope),
+    firstGuardExit: Infinity,
+    freshLoggers: new Set(),
+  };
+  const body = field(scope, 'body');
+  for (const attribute of body ? descendants(body, 'attribute') : []) {
+    const name = field(attribute, 'attribute')?.text;
+    if (name === 'removeHandler') facts.removes = true;
+    else if (name === 'handlers' || name === 'hasHandlers') {
+      facts.firstInspection = Math.min(facts.firstInspection, attribute.startIndex);
+    }
+  }
+  walkOwnScope(scope, (node) => {
+    if (node.type === 'if_statement' && node.endIndex < facts.firstGuardExit) {
+      const consequence = field(node, 'consequence');
+      const exits =
+        consequence !== null &&
+        namedChildren(consequence).some((s) => s.type === 'return_statement' || s.type === 'raise_statement');
+      if (exits && conditionGuards(field(node, 'condition'), facts.marks, false)) {
+        facts.firstGuardExit = node.endIndex;
+      }
+    } else if (node.type === 'assignment') {
+      const right = unparenthesize(field(node, 'right'));
+      if (right?.type !== 'call') return;
+      if (context.imports.resolve(field(right, 'function')) === 'logging.Logger') {
+        facts.freshLoggers.add(field(node, 'left')?.text ?? '');
+      }
+    }
+  });
+  return facts;
+}
 
 /**
  * The call inspects or resets the logger's handlers earlier in the same function:
  * `if not logger.handlers:`, `if logger.hasHandlers(): return`, `logger.handlers.clear()`,
  * `for h in list(logger.handlers): logger.removeHandler(h)`.
  */
-function handlersInspected(scope: Node, call: Node): boolean {
-  const body = field(scope, 'body');
-  if (!body) return false;
-  for (const attribute of descendants(body, 'attribute')) {
-    const name = field(attribute, 'attribute')?.text;
-    // A temporary handler: added, then removed again (in a `finally`, at the end) by the same function.
-    if (name === 'removeHandler') return true;
-    if (attribute.startIndex >= call.startIndex) continue;
-    if (name === 'handlers' || name === 'hasHandlers') return true;
-  }
-  return false;
+function handlersInspected(facts: ScopeFacts, call: Node): boolean {
+  return facts.removes || facts.firstInspection < call.startIndex;
 }
 
 /**
@@ -95,37 +214,18 @@ function conditionGuards(condition: Node | null, marks: Set<string>, enclosing: 
  * A run-once guard: the call sits under `if <guard>:` or follows `if <guard>: return`, where the
  * guard tests something the function itself records (a global flag, an attribute, a registry).
  */
-function onceGuarded(scope: Node, call: Node): boolean {
-  const marks = markers(scope);
+function onceGuarded(scope: Node, facts: ScopeFacts, call: Node): boolean {
   for (let p = call.parent; p && p.id !== scope.id; p = p.parent) {
     if (p.type === 'if_statement' || p.type === 'elif_clause') {
-      if (conditionGuards(field(p, 'condition'), marks, true)) return true;
+      if (conditionGuards(field(p, 'condition'), facts.marks, true)) return true;
     }
   }
-  let guarded = false;
-  walkOwnScope(scope, (node) => {
-    if (guarded || node.type !== 'if_statement' || node.endIndex > call.startIndex) return;
-    const consequence = field(node, 'consequence');
-    const exits =
-      consequence !== null &&
-      namedChildren(consequence).some((s) => s.type === 'return_statement' || s.type === 'raise_statement');
-    if (exits && conditionGuards(field(node, 'condition'), marks, false)) guarded = true;
-  });
-  return guarded;
+  return facts.firstGuardExit <= call.startIndex;
 }
 
 /** `logger = logging.Logger(name)`: a fresh, unregistered logger that dies with the call. */
-function freshLogger(scope: Node, receiver: Node | null, context: RuleContext): boolean {
-  if (receiver?.type !== 'identifier') return false;
-  let fresh = false;
-  walkOwnScope(scope, (node) => {
-    if (node.type !== 'assignment' || field(node, 'left')?.text !== receiver.text) return;
-    const right = unparenthesize(field(node, 'right'));
-    if (right?.type !== 'call') return;
-    const callee = context.imports.resolve(field(right, 'function'));
-    if (callee === 'logging.Logger') fresh = true;
-  });
-  return fresh;
+function freshLogger(facts: ScopeFacts, receiver: Node | null): boolean {
+  return receiver?.type === 'identifier' && facts.freshLoggers.has(receiver.text);
 }
 
 /** `self.addHandler(...)` inside a Logger subclass configures each new logger once. */
@@ -136,14 +236,17 @@ function ownLoggerSetup(scope: Node, receiver: Node | null): boolean {
 }
 
 function check(context: RuleContext): void {
+  const factsByScope = new Map<number, ScopeFacts>();
   for (const call of descendants(context.root, 'call')) {
     const fn = field(call, 'function');
     if (fn?.type !== 'attribute' || field(fn, 'attribute')?.text !== 'addHandler') continue;
     const scope = nearestFunction(call);
     if (!scope) continue;
     const receiver = field(fn, 'object');
-    if (handlersInspected(scope, call) || onceGuarded(scope, call)) continue;
-    if (freshLogger(scope, receiver, context) || ownLoggerSetup(scope, receiver)) continue;
+    let facts = factsByScope.get(scope.id);
+    if (!facts) factsByScope.set(scope.id, (facts = scopeFacts(scope, context)));
+    if (handlersInspected(facts, call) || onceGuarded(scope, facts, call)) continue;
+    if (freshLogger(facts, receiver) || ownLoggerSetup(scope, receiver)) continue;
 
     let confidence: Confidence | undefined;
     const def = scope.type === 'function_definition' ? scope : null;
@@ -174,54 +277,7 @@ function check(context: RuleContext): void {
 }
 
 export const loggingHandlerDup: Rule = {
-  meta: {
-    id: 'RELIABILITY_LOGGING_HANDLER_DUP',
-    shortId: 'R4',
-    name: 'logging-handler-dup',
-    severity: 'HIGH',
-    confidence: 'high',
-    summary: 'A logging handler is added inside a function, so every call adds one more.',
-    fix: 'Configure handlers once (at module level or in startup code), or guard with `if not logger.handlers:`.',
-    docs: {
-      what:
-        '`.addHandler(...)` called inside a function, method or lambda. Not flagged: module-level calls; ' +
-        "calls after the function looked at the logger's handlers (`if not logger.handlers:`, " +
-        '`if logger.hasHandlers(): return`, `if handler not in logger.handlers`, `len(logger.handlers) == 0`, ' +
-        'clearing or removing handlers first); run-once guards on something the function records ' +
-        '(`global _configured`, `self._configured = True`, a registry of configured names); functions that ' +
-        'can only run once (`@functools.cache`/`@lru_cache`, start-up hooks); brand-new `logging.Logger(...)` ' +
-        'objects; Logger subclasses setting themselves up. Functions the module only calls from ' +
-        'module-level code (`setup_logging()` at import, `main()` under `if __name__ == "__main__"`) are ' +
-        'reported with low confidence, `main`/`setup*`/`configure*`/`create_app`/`__init__` with medium.',
-      why:
-        'Loggers are process-wide singletons: `logging.getLogger(name)` returns the same object every ' +
-        'time. A handler added per request (or per job, per object) stays attached forever, so after N ' +
-        'calls every record is written N times, each handler holds its stream or file open, and the ' +
-        'time spent logging grows with uptime. Services notice it as log volume and latency that rise ' +
-        'until the process is restarted.',
-      example: [
-        'import logging',
-        '',
-        'def get_logger(name):',
-        '    logger = logging.getLogger(name)',
-        '    logger.addHandler(logging.StreamHandler())',
-        '    return logger',
-        '',
-        '@app.get("/orders")',
-        'def orders():',
-        '    get_logger("orders").info("listing")',
-      ].join('\n'),
-      fix: [
-        'Configure handlers once, at import or start-up, or guard the call:',
-        '',
-        'def get_logger(name):',
-        '    logger = logging.getLogger(name)',
-        '    if not logger.handlers:',
-        '        logger.addHandler(logging.StreamHandler())',
-        '    return logger',
-      ].join('\n'),
-    },
-  },
+  meta,
   trigger: { words: ['addHandler'] },
   check,
 };

@@ -1,3 +1,7 @@
+/**
+ * R5 thread-in-request: a thread created inside a function (threading.Thread/Timer, _thread, or a Thread
+ * subclass of the module), with the confidence lowered for functions that run once or join their threads.
+ */
 import type { ImportTable } from '../imports.js';
 import {
   descendants,
@@ -12,15 +16,79 @@ import {
   nearestFunction,
 } from '../pyast.js';
 import type { Confidence } from '../../model/static.js';
-import type { Rule, RuleContext, ScanFacts } from '../rule.js';
-import {
-  importAliases,
-  isMemoized,
-  isStartupHook,
-  lexicalUsage,
-  methodClass,
-} from './r1-unbounded-global.js';
-import { ONCE_NAMES } from './r4-logging-handler-dup.js';
+import type { Rule, RuleContext, RuleMeta, ScanFacts } from '../rule.js';
+import { isMemoized, methodClass } from '../semantics/definitions.js';
+import { importAliases } from '../semantics/import-aliases.js';
+import { isStartupHook, lexicalUsage, ONCE_NAMES } from '../semantics/run-once.js';
+
+/** What the rule reports, why, and what confirms it when the service runs (docs/rules.md is built from it). */
+const meta: RuleMeta = {
+  id: 'RELIABILITY_THREAD_IN_REQUEST',
+  shortId: 'R5',
+  name: 'thread-in-request',
+  severity: 'HIGH',
+  confidence: 'high',
+  summary: 'A thread is created inside a function, so every call starts another OS thread.',
+  fix: 'Submit the work to a bounded pool created once (ThreadPoolExecutor(max_workers=N)) or a task queue.',
+  docs: {
+    what:
+      '`threading.Thread(...)`, `threading.Timer(...)`, `_thread.start_new_thread(...)` (any import ' +
+      "alias) and instances of this module's own Thread subclasses, created inside a function, method " +
+      'or lambda. Not flagged: module-level code and class bodies, pools (`ThreadPoolExecutor`, ' +
+      '`executor.submit`, `loop.run_in_executor`). Confidence is lowered when the thread is joined ' +
+      'before the function returns (low), when the function only runs at import or start-up (low), and ' +
+      'for `main`, `__init__`, `start`/`run`/`serve`, `setup`/`init`/`configure` (medium), which ' +
+      'usually run once per process or per long-lived object.',
+    why:
+      'Each thread is an OS thread with its own stack (8 MB reserved, tens of KB resident) and its own ' +
+      'references to everything its target uses. Started per request with no bound, a burst of traffic ' +
+      'or a slow dependency piles threads up until the process hits its memory limit or ' +
+      '"can\'t start new thread"; threads that never finish (polling loops, blocked sockets) leak ' +
+      'outright. Non-daemon threads also keep the process from shutting down.',
+    example: [
+      'import threading',
+      '',
+      '@app.post("/upload")',
+      'def upload():',
+      '    t = threading.Thread(target=process, args=(request.files["f"].read(),))',
+      '    t.start()',
+      '    return "accepted", 202',
+    ].join('\n'),
+    knownProblems:
+      'Threads bounded by other means (a semaphore around the start, a check of ' +
+      '`threading.active_count()`, a function another module only calls at start-up) are reported. ' +
+      'Processes (`multiprocessing.Process`), asyncio tasks and threads started by libraries are not ' +
+      'looked at.',
+    fixedExample: [
+      'from concurrent.futures import ThreadPoolExecutor',
+      '',
+      'executor = ThreadPoolExecutor(max_workers=8)',
+      '',
+      '@app.post("/upload")',
+      'def upload():',
+      '    executor.submit(process, request.files["f"].read())',
+      '    return "accepted", 202',
+    ].join('\n'),
+    fix:
+      'Create one bounded pool at start-up and submit work to it (`ThreadPoolExecutor(max_workers=N)`); ' +
+      'for work that must survive the process, use a task queue (Celery, RQ, arq).',
+    references: [
+      {
+        title: 'Python docs: concurrent.futures.ThreadPoolExecutor',
+        url: 'https://docs.python.org/library/concurrent.futures.html',
+      },
+      {
+        title: "onnx-web #170: can't start new thread after running for a while",
+        url: 'https://github.com/ssube/onnx-web/issues/170',
+      },
+      {
+        title: "flask #2882: RuntimeError: can't start new thread",
+        url: 'https://github.com/pallets/flask/issues/2882',
+      },
+    ],
+  },
+  dynamic: { metrics: ['threads'], reproduce: 'repeated-calls' },
+};
 
 /** Callables that start one new OS thread per call. */
 const THREAD_FACTORIES = new Set([
@@ -88,28 +156,37 @@ function subclassCandidates(facts: ScanFacts): string[] {
  * The function waits for threads before returning (`t.join()`, or joining the threads it collected,
  * after the creation): the thread never outlives the call, so threads cannot pile up across calls.
  */
-function joinedInScope(scope: Node, call: Node): boolean {
-  let joined = false;
+function joinedInScope(scope: Node, call: Node, lastJoins: Map<number, number>): boolean {
+  let last = lastJoins.get(scope.id);
+  if (last === undefined) lastJoins.set(scope.id, (last = lastJoin(scope)));
+  return last >= call.endIndex;
+}
+
+/** Where the function's last thread-like `.join(…)` call starts (-1: none), found in one walk. */
+function lastJoin(scope: Node): number {
+  let last = -1;
   walkOwnScope(scope, (node) => {
-    if (joined || node.type !== 'call' || node.startIndex < call.endIndex) return;
+    if (node.type !== 'call' || node.startIndex <= last) return;
     const fn = field(node, 'function');
     if (fn?.type !== 'attribute' || field(fn, 'attribute')?.text !== 'join') return;
     const receiver = field(fn, 'object');
     if (receiver?.type !== 'identifier' && receiver?.type !== 'attribute') return;
     // str.join takes one iterable; Thread.join takes nothing or a timeout.
     const args = positionalArguments(node);
-    joined =
+    const joined =
       args.length === 0 ||
       /(?:thread|worker)s?$|^(?:t|th)\d*$/i.test(receiver.text) ||
       (args.length === 1 && (args[0].type === 'integer' || args[0].type === 'float')) ||
       keywordArgument(node, 'timeout') !== null;
+    if (joined) last = node.startIndex;
   });
-  return joined;
+  return last;
 }
 
 function check(context: RuleContext): void {
   const { root, imports, source } = context;
   const subclasses = threadSubclasses(root, imports);
+  const lastJoins = new Map<number, number>();
   for (const call of descendants(root, 'call')) {
     const callee = field(call, 'function');
     const resolved = imports.resolve(callee);
@@ -133,7 +210,7 @@ function check(context: RuleContext): void {
     const def = scope.type === 'function_definition' ? scope : null;
     let confidence: Confidence | undefined;
     let note = 'one new OS thread per call, with nothing bounding how many run at once';
-    if (joinedInScope(scope, call)) {
+    if (joinedInScope(scope, call, lastJoins)) {
       confidence = 'low';
       note = 'one new OS thread per call (joined before the function returns, so they do not pile up)';
     } else if (def) {
@@ -166,54 +243,7 @@ function check(context: RuleContext): void {
 }
 
 export const threadInRequest: Rule = {
-  meta: {
-    id: 'RELIABILITY_THREAD_IN_REQUEST',
-    shortId: 'R5',
-    name: 'thread-in-request',
-    severity: 'HIGH',
-    confidence: 'high',
-    summary: 'A thread is created inside a function, so every call starts another OS thread.',
-    fix: 'Submit the work to a bounded pool created once (ThreadPoolExecutor(max_workers=N)) or a task queue.',
-    docs: {
-      what:
-        '`threading.Thread(...)`, `threading.Timer(...)`, `_thread.start_new_thread(...)` (any import ' +
-        "alias) and instances of this module's own Thread subclasses, created inside a function, method " +
-        'or lambda. Not flagged: module-level code and class bodies, pools (`ThreadPoolExecutor`, ' +
-        '`executor.submit`, `loop.run_in_executor`). Confidence is lowered when the thread is joined ' +
-        'before the function returns (low), when the function only runs at import or start-up (low), and ' +
-        'for `main`, `__init__`, `start`/`run`/`serve`, `setup`/`init`/`configure` (medium), which ' +
-        'usually run once per process or per long-lived object.',
-      why:
-        'Each thread is an OS thread with its own stack (8 MB reserved, tens of KB resident) and its own ' +
-        'references to everything its target uses. Started per request with no bound, a burst of traffic ' +
-        'or a slow dependency piles threads up until the process hits its memory limit or ' +
-        '"can\'t start new thread"; threads that never finish (polling loops, blocked sockets) leak ' +
-        'outright. Non-daemon threads also keep the process from shutting down.',
-      example: [
-        'import threading',
-        '',
-        '@app.post("/upload")',
-        'def upload():',
-        '    t = threading.Thread(target=process, args=(request.files["f"].read(),))',
-        '    t.start()',
-        '    return "accepted", 202',
-      ].join('\n'),
-      fix: [
-        'Create one bounded pool at start-up and submit work to it:',
-        '',
-        'from concurrent.futures import ThreadPoolExecutor',
-        '',
-        'executor = ThreadPoolExecutor(max_workers=8)',
-        '',
-        '@app.post("/upload")',
-        'def upload():',
-        '    executor.submit(process, request.files["f"].read())',
-        '    return "accepted", 202',
-        '',
-        'For work that must survive the process, use a task queue (Celery, RQ, arq).',
-      ].join('\n'),
-    },
-  },
+  meta,
   trigger: { words: TRIGGER_WORDS, fileWords: subclassCandidates },
   check,
 };

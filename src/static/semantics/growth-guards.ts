@@ -1,0 +1,101 @@
+/**
+ * Code that bounds a container's growth although no eviction is visible: the function compares
+ * `len(x)`, fills the container only while it is empty, or tests membership before a lookup. What a
+ * function's body says is read once per function (a function can grow many containers).
+ */
+import {
+  descendants,
+  field,
+  namedChildren,
+  positionalArguments,
+  unparenthesize,
+  type Node,
+} from '../pyast.js';
+
+interface BodyFacts {
+  /** Names whose `len(name)` the function compares with something. */
+  sizeChecked: Set<string>;
+  /** Per name, where the first top-level `if name: … return` of the body starts. */
+  returnsWhenFilled: Map<string, number>;
+  /** Names that are the container of some `key in name` / `key not in name` test. */
+  membershipTested: Set<string>;
+}
+
+/** The guards of one rule run; `facts` keeps what each function's body says. */
+export class GrowthGuards {
+  private readonly facts = new Map<number, BodyFacts>();
+
+  /** `len(name)` compared with something in the def's own code: the function caps the size itself. */
+  sizeChecked(scope: Node, name: string): boolean {
+    return this.of(scope).sizeChecked.has(name);
+  }
+
+  /** `if not name: name.update(...)` or an earlier `if name: return`: filled once, then only read. */
+  filledOnce(site: Node, scope: Node, name: string): boolean {
+    for (let p = site.parent; p && p.id !== scope.id; p = p.parent) {
+      if (p.type === 'if_statement') {
+        const condition = unparenthesize(field(p, 'condition'));
+        const consequence = field(p, 'consequence');
+        if (
+          condition?.type === 'not_operator' &&
+          unparenthesize(field(condition, 'argument'))?.text === name &&
+          consequence &&
+          site.startIndex >= consequence.startIndex &&
+          site.endIndex <= consequence.endIndex
+        ) {
+          return true;
+        }
+      }
+    }
+    return (this.of(scope).returnsWhenFilled.get(name) ?? Infinity) < site.startIndex;
+  }
+
+  /** `key in name` / `key not in name` anywhere in the scope's own body. */
+  membershipTested(scope: Node, name: string): boolean {
+    return this.of(scope).membershipTested.has(name);
+  }
+
+  private of(scope: Node): BodyFacts {
+    let facts = this.facts.get(scope.id);
+    if (!facts) this.facts.set(scope.id, (facts = bodyFacts(scope)));
+    return facts;
+  }
+}
+
+function bodyFacts(scope: Node): BodyFacts {
+  const facts: BodyFacts = {
+    sizeChecked: new Set(),
+    returnsWhenFilled: new Map(),
+    membershipTested: new Set(),
+  };
+  const body = field(scope, 'body');
+  if (!body) return facts;
+  for (const call of descendants(body, 'call')) {
+    if (field(call, 'function')?.text !== 'len') continue;
+    const arg = positionalArguments(call)[0];
+    if (arg?.type !== 'identifier' || facts.sizeChecked.has(arg.text)) continue;
+    for (let p = call.parent; p && p.id !== scope.id; p = p.parent) {
+      if (p.type === 'comparison_operator') {
+        facts.sizeChecked.add(arg.text);
+        break;
+      }
+    }
+  }
+  if (body.type === 'block') {
+    for (const statement of namedChildren(body)) {
+      if (statement.type !== 'if_statement') continue;
+      const condition = unparenthesize(field(statement, 'condition'));
+      if (condition?.type !== 'identifier' || facts.returnsWhenFilled.has(condition.text)) continue;
+      const consequence = field(statement, 'consequence');
+      if (consequence && descendants(consequence, 'return_statement').length > 0) {
+        facts.returnsWhenFilled.set(condition.text, statement.startIndex);
+      }
+    }
+  }
+  for (const comparison of descendants(body, 'comparison_operator')) {
+    const operands = namedChildren(comparison);
+    const last = operands[operands.length - 1];
+    if (last && /\bin\b/.test(comparison.text)) facts.membershipTested.add(last.text);
+  }
+  return facts;
+}
