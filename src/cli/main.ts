@@ -84,7 +84,10 @@ export async function main(
     )
     .option('--all-scenarios', 'with the gate: run every scenario, selected or not')
     .option('--fail-on-confirmed', 'with --fail-on: count only findings the run confirmed')
-    .option('--gate-time <time>', 'with the gate: time budget for the scenarios after the selected ones (default 5m)')
+    .option(
+      '--gate-time <time>',
+      'with the gate: time budget for the scenarios after the selected ones (default 5m)',
+    )
     .option('--fail-on-unreached', 'with the gate: a finding no request reached fails the gate');
   addDynamicOptions(analyze).action(async (pathArg: string | undefined, flags: AnalyzeFlags) => {
     // Each command loads only what it needs: start-up time counts in every CI run.
