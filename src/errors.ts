@@ -1,4 +1,4 @@
-/** Errors that end a run with a specific exit code (SPEC §1). */
+/** Errors that end a run with a specific exit code (README "Exit codes"). */
 
 export const EXIT = { passed: 0, gateFailed: 1, usage: 2, targetFailed: 3 } as const;
 

@@ -371,7 +371,7 @@ const STATUS_RANK: Record<MetricStatus, number> = {
   'not-compared': 0,
 };
 
-/** Compares every scenario of head with its namesake in base (SPEC: `heapgate compare`). */
+/** Compares every scenario of head with its namesake in base (`heapgate compare`). */
 export function compareReports(base: Report, head: Report, options: CompareOptions = {}): Comparison {
   const baseByName = new Map(base.scenarios.map((s) => [s.name, s]));
   const headNames = new Set(head.scenarios.map((s) => s.name));

@@ -3,7 +3,7 @@
  *
  * Plain Mann–Kendall assumes independent observations. Heap samples are not: they move in steps
  * (dict resizes, arenas, free lists) and stay there, so neighbouring samples are strongly correlated and
- * plain MK calls a trend far more often than its nominal level (SPEC §3: 25–47% at a nominal 5%).
+ * plain MK calls a trend far more often than its nominal level (docs/verdict.md: 25–47% at a nominal 5%).
  * The corrected test inflates the variance of S by n/n*, the ratio of the sample size to the effective
  * sample size, estimated from the significant autocorrelations of the ranks of the detrended series:
  *

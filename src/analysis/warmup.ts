@@ -1,5 +1,5 @@
 /**
- * Automatic warm-up (SPEC §3): instead of a fixed number of iterations, warm up until the slopes of two
+ * Automatic warm-up (docs/verdict.md): instead of a fixed number of iterations, warm up until the slopes of two
  * consecutive blocks of samples agree, i.e. the series has settled into a steady regime (flat, or
  * growing at a constant rate); give up after a cap and measure anyway.
  *

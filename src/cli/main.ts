@@ -1,4 +1,4 @@
-/** The command line (SPEC §1): parses flags, runs a command, maps every outcome to an exit code. */
+/** The command line (README "Usage"): parses flags, runs a command, maps every outcome to an exit code. */
 import { Command, CommanderError, Option } from 'commander';
 import { FORMATS } from '../config/formats.js';
 import type { AnalyzeFlags } from '../config/options.js';

@@ -1,12 +1,12 @@
 /**
- * The circuit breaker that ends a scenario whose target keeps failing instead of hammering it (SPEC §3;
+ * The circuit breaker that ends a scenario whose target keeps failing instead of hammering it (README "The dynamic phase";
  * verdict `error`, exit 3). Failures are transport errors, timeouts and statuses outside expect.status.
  *
  * It trips on either of:
  * - `consecutive` failures in a row (default 20): a target that is down or hung is given up on quickly
  *   (20 refused connections take milliseconds; 20 timeouts at concurrency 4 and 10 s take ~50 s);
  * - more than `maxFailureRatio` (default 0.5) of the last `window` outcomes (default 50) failing, counted
- *   only once `window` outcomes have been seen: "answered mostly errors" (SPEC §1) even when the odd
+ *   only once `window` outcomes have been seen: "answered mostly errors" (exit 3, README "Exit codes") even when the odd
  *   success breaks every run of failures. Occasional failures (a few percent) never trip it.
  * Once tripped it stays tripped; its reason says what failed and how often, e.g.
  * "41 of the last 50 requests failed: connection refused (ECONNREFUSED) ×38, status 500 ×3".

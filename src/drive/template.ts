@@ -1,5 +1,5 @@
 /**
- * Scenario templates (SPEC §3): in every string of a JSON-like value (object keys included) `{i}` becomes
+ * Scenario templates (docs/scenarios.md): in every string of a JSON-like value (object keys included) `{i}` becomes
  * the iteration index, `{uuid}` a fresh random UUID v4 and `{random}` a random integer in [0, 2^31).
  * Each occurrence is drawn afresh: "{uuid}-{uuid}" holds two different ids. Any other text in braces is
  * left alone (`/items/{id}` stays as written). Pure but for the random source, which tests inject.

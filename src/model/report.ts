@@ -1,5 +1,5 @@
 /**
- * The JSON report of SPEC §4 (schemaVersion 1). Every other format is a pure function of this object,
+ * The JSON report (schemaVersion 1; README "Reports, comparisons and CI"). Every other format is a pure function of this object,
  * so `heapgate report FILE.json` can re-render a saved run exactly.
  */
 import type { Budget } from './budget.js';
@@ -19,7 +19,7 @@ export interface MetricReport {
   slopePerIteration: number;
   r2: number;
   trend: Trend;
-  /** Beyond SPEC §4's sketch: whether this metric broke its budget, the budget, and why. */
+  /** Whether this metric broke its budget, the budget, and why. */
   exceeded?: boolean;
   budget?: number | null;
   reason?: string;
@@ -168,7 +168,7 @@ export interface ReportFinding extends Finding {
   recommendation?: Recommendation;
 }
 
-/** What the static phase covered; not in SPEC §4's sketch, added for readers and tooling. */
+/** What the static phase covered, for readers and tooling. */
 export interface StaticSummary {
   root: string;
   filesAnalyzed: number;

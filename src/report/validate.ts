@@ -1,9 +1,9 @@
 /**
- * Checks a saved JSON report (SPEC §4, schemaVersion 1) before `report`, `compare` or `merge` use it:
+ * Checks a saved JSON report (schemaVersion 1) before `report`, `compare` or `merge` use it:
  * an unknown value → a typed Report, or a UsageError (exit 2) whose lines name the file and the field
  * (`reports/a.json: scenarios[1].metrics.heap.slopePerIteration: expected a number, got "12"`).
  * Pure: no I/O. Fields beyond the schema are kept as they are (newer renderers may read them); the few
- * fields heapgate adds beyond SPEC §4's sketch that the renderers need but an older or hand-written report
+ * optional fields that the renderers need but an older or hand-written report
  * may lack are filled in (a finding's shortId, endLine, endColumn).
  */
 import { UsageError } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * Loading scenario files (SPEC §3). A path is a file or a folder; a folder contributes its `*.json`,
+ * Loading scenario files (docs/scenarios.md). A path is a file or a folder; a folder contributes its `*.json`,
  * `*.js` and `*.mjs` files, sorted by name, not recursively (sub-folders are for fixtures and helpers;
  * hidden files, `package.json` and `package-lock.json` are skipped so a folder can carry
  * `{"type": "module"}`). A file holds one scenario, an array of them, or `{ "scenarios": [...] }`; a JS

@@ -1,5 +1,5 @@
 /**
- * A scenario (SPEC §3): what to drive at the target, how often, and what counts as an answer. This is the
+ * A scenario (docs/scenarios.md): what to drive at the target, how often, and what counts as an answer. This is the
  * validated, typed form; `validate.ts` builds it from a file's JSON (or a JS module's export), `load.ts`
  * reads files and folders. Every field but `name` and one of `request`/`call` has a default (DEFAULTS).
  */
@@ -13,10 +13,10 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /**
  * Defaults, and why:
- * - iterations 3000: SPEC §3 asks to catch ~100 B/iteration of sustained growth "within a few thousand
+ * - iterations 3000: the defaults must catch ~100 B/iteration of sustained growth "within a few thousand
  *   iterations"; 3000 requests took 7.6 s under tracemalloc at 1 frame in the issue's measurement, so a
  *   default scenario costs seconds, not minutes. The measured iterations come *after* warm-up.
- * - warmup 'auto': warm up until the slopes of consecutive blocks agree (SPEC §3: warm-up, not noise, is
+ * - warmup 'auto': warm up until the slopes of consecutive blocks agree (docs/verdict.md: warm-up, not noise, is
  *   what fools leak detectors); a number means exactly that many unmeasured iterations.
  * - concurrency 4 for HTTP (keeps a small server busy without queueing behind its worker pool), 1 for
  *   calls (the shim runs calls one after another on one thread; more is refused).

@@ -51,7 +51,7 @@ describe('heapgate analyze', () => {
     expect(passing.exitCode).toBe(0);
   });
 
-  it('writes the JSON report of SPEC §4 with findings sorted by file, line, column', async () => {
+  it('writes the JSON report with findings sorted by file, line, column', async () => {
     const dir = project({ 'a_first.py': 'def z(q=[], r={}):\n    pass\n' });
     const result = await heapgate(['analyze', dir, '--format', 'json']);
     expect(result.exitCode).toBe(0);

@@ -1,4 +1,4 @@
-/** The rule table of SPEC §2, in short-id order. */
+/** Every rule, in short-id order (docs/rules.md is generated from their metadata). */
 import { UsageError } from '../../errors.js';
 import type { Rule } from '../rule.js';
 import { circularReference } from './m1-circular-reference.js';
