@@ -64,7 +64,7 @@ describe('defaults', () => {
     expect(small.sampleEvery).toBe(1);
   });
 
-  test('the README's full example validates', () => {
+  test("the README's full example validates", () => {
     const [s] = validateScenarioFile(
       {
         name: 'unique-paths',
