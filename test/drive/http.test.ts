@@ -1,6 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -18,6 +17,7 @@ import {
   type PythonServer,
   type TestServer,
 } from './servers.js';
+import { tempDir } from '../helpers/temp.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -303,7 +303,7 @@ describe('against real Python servers', () => {
   let fileServer: PythonServer;
   let folder: string;
   beforeAll(async () => {
-    folder = mkdtempSync(path.join(os.tmpdir(), 'heapgate-http-'));
+    folder = tempDir('heapgate-http-');
     writeFileSync(path.join(folder, 'hello.txt'), 'hello\n');
     [keepAlive, fileServer] = await Promise.all([
       startPython(['-c', PYTHON_KEEPALIVE_SERVER], /listening on port (\d+)/),

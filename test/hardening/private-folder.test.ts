@@ -3,8 +3,7 @@
  * it when heapgate's end of the channel closes, and a heapgate sweeps the folders of runs whose heapgate
  * is gone (for targets whose shim never ran).
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { freePort } from '../../src/service/readiness.js';
 import { REPO } from '../helpers/cli.js';
 import { expectNothingLeft } from '../helpers/processes.js';
 import { SERVICES } from '../helpers/soak.js';
+import { tempDir } from '../helpers/temp.js';
 
 describe('the private folder', () => {
   it('is removed when heapgate is killed with SIGKILL', async () => {
@@ -36,7 +36,7 @@ describe('the private folder', () => {
   });
 
   it('of a run whose heapgate is gone is swept; a live run’s and a stranger’s are not', () => {
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'heapgate-test-sweep-'));
+    const tmp = tempDir('heapgate-test-sweep-');
     const folder = (name: string, owner?: object) => {
       const dir = path.join(tmp, name);
       mkdirSync(dir);

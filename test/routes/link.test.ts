@@ -3,8 +3,7 @@
  * static phase (analyzeProject), so module resolution, the pre-scan and the engine's call of linkRoutes
  * are all exercised. Each file's routing facts must also be the same with and without the pre-scan.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { analyzeSource } from '../../src/static/analyze-source.js';
@@ -13,6 +12,7 @@ import type { FileResult } from '../../src/model/static.js';
 import { pythonParser } from '../../src/static/parse.js';
 import { linkRoutes } from '../../src/static/routes/link.js';
 import { brief, dedent, shapeText } from './helpers.js';
+import { tempDir } from '../helpers/temp.js';
 
 const roots: string[] = [];
 afterAll(() => {
@@ -24,7 +24,7 @@ async function project(
   files: Record<string, string>,
   cacheDir: string | null = null,
 ): Promise<{ root: string; result: StaticResult }> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'heapgate-link-'));
+  const root = tempDir('heapgate-link-');
   roots.push(root);
   const parser = await pythonParser();
   for (const [rel, code] of Object.entries(files)) {
@@ -110,7 +110,7 @@ describe('FastAPI routers across files', () => {
   });
 
   it('linking works the same on cached per-file results', async () => {
-    const cache = mkdtempSync(path.join(os.tmpdir(), 'heapgate-link-cache-'));
+    const cache = tempDir('heapgate-link-cache-');
     roots.push(cache);
     const { root, result } = await project(USUAL, cache);
     expect(result.cache.misses).toBe(3);

@@ -4,12 +4,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChannelServer } from '../../src/service/channels.js';
+import { tempDir } from '../helpers/temp.js';
 
 const children: ChildProcess[] = [];
 afterEach(() => {
@@ -53,7 +53,7 @@ async function claim(socketPath: string, pid: number, role = 'spawn'): Promise<R
 describe('who may speak on the channel', () => {
   it('gives a key to a live process of the run, once; refuses everyone else', async () => {
     const runId = randomUUID();
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'heapgate-test-channel-'));
+    const dir = tempDir('heapgate-test-channel-');
     const channels = await ChannelServer.listen(path.join(dir, 'control.sock'), runId);
     try {
       const member = processMarked(runId);

@@ -1,21 +1,21 @@
 /** Every format rendered from a real soak, and each parsed back with a real parser. */
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
+
 import { XMLParser } from 'fast-xml-parser';
 import { expect, it } from 'vitest';
 import type { Report } from '../../src/model/report.js';
 import { heapgate } from '../helpers/cli.js';
 import { scenario, SERVICES } from '../helpers/soak.js';
+import { tempDir } from '../helpers/temp.js';
 
 const require = createRequire(import.meta.url);
 type Validator = ((data: unknown) => boolean) & { errors?: unknown[] | null };
 const Ajv = require('ajv-draft-04') as new (options: object) => { compile(schema: object): Validator };
 
 it('renders json, html, sarif, junit, markdown and text from one real soak', async () => {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'heapgate-formats-'));
+  const out = tempDir('heapgate-formats-');
   const result = await heapgate(
     [
       'soak',
