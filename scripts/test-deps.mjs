@@ -21,6 +21,8 @@ const NEEDS = [
   { what: 'uvicorn', pkg: 'python3-uvicorn', met: () => imports('uvicorn') },
   { what: 'aiohttp', pkg: 'python3-aiohttp', met: () => imports('aiohttp') },
   { what: 'gunicorn', pkg: 'gunicorn', met: () => imports('gunicorn') },
+  { what: 'prometheus_client', pkg: 'python3-prometheus-client', met: () => imports('prometheus_client') },
+  { what: 'lxml', pkg: 'python3-lxml', met: () => imports('lxml.etree') },
   { what: 'Chromium', pkg: 'chromium', met: () => existsSync('/usr/bin/chromium') },
 ];
 

@@ -4,7 +4,7 @@ import { heapgate } from '../helpers/cli.js';
 import { DEBIAN_PYTHON } from '../helpers/soak.js';
 import { gate, GATE_APPS } from '../helpers/gate.js';
 
-describe('analyze --enable-memory-budget-gate', () => {
+describe('analyze --enable-memory-budget-gate', { timeout: 240_000 }, () => {
   it('Flask, no scenario files: generates a scenario for the flagged route, fails, confirms the finding', async () => {
     const { exitCode, report } = await gate('flask-global', ['--target', `${DEBIAN_PYTHON} app.py`]);
     expect(exitCode).toBe(1);
