@@ -4,8 +4,9 @@
  * a run of a few samples far above the samples on both sides of it; a leak gives nothing back, so it never
  * makes one. Those runs are left out of the growth verdict, and so is such a run at the very start, whose
  * rise came before the measured part. A run at the very end that has not come back yet is left out too when it starts with a lone jump far beyond the series' usual increments (a one-off
- * step of that size is not sustained growth either way). Longer runs — a sawtooth's teeth, a cache that
- * stays — are not excursions: the verdict's own rules judge them.
+ * step of that size is not sustained growth either way). A sawtooth's teeth are not excursions (each
+ * tooth starts where the one before it ended, not far below), nor is a leak's rise (what follows it is
+ * higher): the verdict's own rules judge those.
  */
 import { median } from './regression.js';
 import type { Series } from '../model/sample.js';
@@ -18,7 +19,10 @@ export interface ExcursionOptions {
   floor: number;
   /** … and this many robust standard deviations of the increments (default 8). */
   spread?: number;
-  /** Longest run of samples an excursion may be (default 4). */
+  /**
+   * Longest run of samples an excursion may be (default: 4, or an eighth of the samples when more: how
+   * many samples a 300 ms hold covers depends on the cadence).
+   */
   maxRun?: number;
 }
 
@@ -56,7 +60,7 @@ export function settleExcursions(series: Series, options: ExcursionOptions): Set
   const y = series.y.slice(0, n);
   const { centre, spread } = increments(y);
   const threshold = Math.max(options.floor, (options.spread ?? 8) * spread);
-  const maxRun = options.maxRun ?? 4;
+  const maxRun = options.maxRun ?? Math.max(4, Math.floor(n / 8));
   const out = new Uint8Array(n);
   let height = 0;
   let transient = 0;
