@@ -199,10 +199,11 @@ function failEarly(
   if (!continued) return null;
   const measuredFromIteration = all[measuredFrom].iteration;
   const verdictOptions = { ...options, measuredFromIteration };
-  const now = scenarioVerdict(all, budget, verdictOptions);
-  if (now.verdict !== 'fail') return null;
+  // The continuation first: until late in the run it is what says "not yet", and each verdict costs.
   const full = scenarioVerdict(continued, budget, verdictOptions);
   if (full.verdict !== 'fail') return null;
+  const now = scenarioVerdict(all, budget, verdictOptions);
+  if (now.verdict !== 'fail') return null;
   const end = continued[continued.length - 1].iteration;
   return {
     verdict: 'fail',
