@@ -10,9 +10,10 @@ import type { Trend } from '../model/report.js';
 import { seriesOf, type Metric, type Sample, type Series } from '../model/sample.js';
 import { formatBytes } from '../units.js';
 import { countGrowth, sustained, type CountGrowth } from './count-growth.js';
+import { settleExcursions, type Settled } from './excursions.js';
 import { detectPlateau, type Plateau } from './plateau.js';
 import { describeProjection, HOUR_MS, iterationsPerHour, project, type Projection } from './projections.js';
-import { ols, theilSen, type LinearFit, type OlsFit } from './regression.js';
+import { median, ols, theilSen, type LinearFit, type OlsFit } from './regression.js';
 import { mannKendall, mannKendallHamedRao } from './trend.js';
 import { detectWarmup, type Warmup, type WarmupOptions } from './warmup.js';
 import {
@@ -35,6 +36,11 @@ export interface VerdictOptions extends WindowOptions {
   warmup?: Partial<WarmupOptions>;
   /** Throughput for the per-hour projection; default: measured from the samples' timestamps. */
   iterationsPerHour?: number | null;
+  /**
+   * False: the measured part is too short to judge growth (verdict.ts, tooShortToJudge): only the ceilings
+   * are checked. Default true.
+   */
+  judgeGrowth?: boolean;
 }
 
 export interface MetricVerdict {
@@ -58,6 +64,8 @@ export interface MetricVerdict {
   samples: number;
   /** Too few measured samples for the replicated-window rule: growth was not judged. */
   insufficient: boolean;
+  /** Byte metrics with a budget: the transient excursions left out of the growth verdict (excursions.ts). */
+  excursions: Settled | null;
   /** The automatic warm-up, when this call decided it. */
   warmup: Warmup | null;
   ols: OlsFit;
@@ -98,6 +106,28 @@ function iterationRange(series: Series): string {
   return `iterations ${series.x[0]}–${series.x[series.x.length - 1]}`;
 }
 
+/**
+ * A fall or jump smaller than what the budget allows over this many samples is never an excursion:
+ * noise-sized give-backs keep their samples (docs/verdict.md, "Transients").
+ */
+const EXCURSION_FLOOR_SAMPLES = 16;
+
+/** Median step between consecutive x values (the sampling cadence, in iterations). */
+export function typicalStep(x: readonly number[]): number {
+  const steps: number[] = [];
+  for (let i = 1; i < x.length; i++) if (x[i] > x[i - 1]) steps.push(x[i] - x[i - 1]);
+  return steps.length ? median(steps) : 1;
+}
+
+/**
+ * The measured series a byte metric's growth is judged on: without its transient excursions. Other
+ * metrics, and byte metrics without a budget, are judged as measured.
+ */
+export function growthSeries(metric: Metric, measured: Series, limit: number | null): Settled | null {
+  if (limit === null || limit <= 0 || METRIC_TABLE[metric].kind !== 'bytes') return null;
+  return settleExcursions(measured, { floor: EXCURSION_FLOOR_SAMPLES * limit * typicalStep(measured.x) });
+}
+
 function measuredThroughput(samples: readonly Sample[], from: number): number | null {
   return iterationsPerHour(samples, from, samples.length - 1);
 }
@@ -127,12 +157,15 @@ export function metricVerdict(
   const m = measured.x.length;
   const perHour = options.iterationsPerHour ?? measuredThroughput(samples, measuredFrom);
 
-  const fitOls = ols(measured);
-  const fitTs = theilSen(measured);
+  // Byte metrics are judged without their transient excursions; the line drawn is the one judged.
+  const excursions = growthSeries(metric, measured, limit);
+  const judgedSeries = excursions?.series ?? measured;
+  const fitOls = ols(judgedSeries);
+  const fitTs = theilSen(judgedSeries);
   let mk: MetricVerdict['mannKendall'] = null;
-  if (m >= 4) {
-    const plain = mannKendall(measured);
-    const corrected = mannKendallHamedRao(measured);
+  if (judgedSeries.x.length >= 4) {
+    const plain = mannKendall(judgedSeries);
+    const corrected = mannKendallHamedRao(judgedSeries);
     mk = { s: plain.s, z: plain.z, p: plain.p, pCorrected: corrected.p, effectiveN: corrected.effectiveN };
   }
 
@@ -142,6 +175,7 @@ export function metricVerdict(
   let counts: CountGrowth | null = null;
   let trend: Trend = 'flat';
   let insufficient = false;
+  const growthJudged = options.judgeGrowth !== false;
 
   const span = n > 1 ? full.x[n - 1] - full.x[0] : 0;
   const plateau = detectPlateau(full, {
@@ -156,7 +190,7 @@ export function metricVerdict(
       const both = sustained(counts);
       if (both && counts.total > 0) trend = 'growing';
       else if (plateau.plateau || counts.total > 0) trend = 'plateau';
-      if (limit !== null && both && counts.total > limit) {
+      if (growthJudged && limit !== null && both && counts.total > limit) {
         reasons.push(
           `${metric} rose by ${counts.total} over ${iterationRange(measured)} and kept rising in both halves ` +
             `(+${counts.first}, +${counts.second}); ${describeLimit(metric, limit)}`,
@@ -165,17 +199,17 @@ export function metricVerdict(
     }
   } else {
     const labelThreshold = limit !== null ? limit / 4 : 0;
-    const windows = growthWindows(measured, r);
+    const windows = growthWindows(judgedSeries, r);
     const label = judgeGrowth(windows, labelThreshold, r.trims);
     replicated = label.halves;
     insufficient = replicated === null;
     if (label.above) trend = 'growing';
     else if (plateau.plateau) trend = 'plateau';
     judged = limit !== null && limit !== labelThreshold ? judgeGrowth(windows, limit, r.trims) : label;
-    if (limit !== null && judged.above) {
+    if (growthJudged && limit !== null && judged.above) {
       trend = 'growing';
       const [a, b] = decisiveHalves(judged)!.windows;
-      const part = sliceSeries(measured, a.from, b.to + 1);
+      const part = sliceSeries(judgedSeries, a.from, b.to + 1);
       const unit = info.kind === 'bytes' ? 'B/iteration' : 'per iteration';
       reasons.push(
         `${metric} grows ${describeProjection(project(theilSen(part).slope, perHour))} in both halves of ` +
@@ -204,16 +238,18 @@ export function metricVerdict(
   let rate: MetricVerdict['rate'] = null;
   const rateLimit = info.rate === null ? null : budget[info.rate];
   if (info.rate !== null && rateLimit !== null) {
-    const hours: Series = { x: samples.slice(measuredFrom).map((s) => s.elapsedMs / HOUR_MS), y: measured.y };
+    const elapsed = samples.slice(measuredFrom).map((s) => s.elapsedMs / HOUR_MS);
+    const kept = excursions?.kept ?? elapsed.map((_, i) => i);
+    const hours: Series = { x: kept.map((i) => elapsed[i]), y: kept.map((i) => measured.y[i]) };
     const timed = judgeGrowth(growthWindows(hours, r), rateLimit, r.trims);
-    if (timed.halves) {
+    if (growthJudged && timed.halves) {
       const exceeded = timed.above;
       rate = { limit: rateLimit, judged: timed, exceeded };
       if (exceeded) {
         const [a, b] = decisiveHalves(timed)!.windows;
         reasons.push(
           `${metric} grows ${formatBytes(a.slope)}/h and ${formatBytes(b.slope)}/h in the two halves of ` +
-            `${iterationRange(sliceSeries(measured, a.from, b.to + 1))}; budget ${describeBudget(info.rate, rateLimit)}`,
+            `${iterationRange(sliceSeries(judgedSeries, a.from, b.to + 1))}; budget ${describeBudget(info.rate, rateLimit)}`,
         );
       }
     }
@@ -233,6 +269,7 @@ export function metricVerdict(
     measuredFromIteration: m ? measured.x[0] : null,
     samples: m,
     insufficient,
+    excursions,
     warmup,
     ols: fitOls,
     theilSen: fitTs,

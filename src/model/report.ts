@@ -102,12 +102,28 @@ export interface ScenarioReport {
    */
   heapCounter?: 'allocator' | 'tracemalloc';
   /**
+   * Whether and why the run stopped before its requested length (docs/verdict.md, "Early stop"): null when
+   * it ran its full length (absent in reports from before it was recorded).
+   */
+  stoppedEarly?: StoppedEarly | null;
+  /**
+   * Why the measured part was too short to judge growth (only ceilings were checked; the verdict is then
+   * a pass that says so), or null when it was long enough (absent in older reports).
+   */
+  tooShort?: string | null;
+  /**
    * The whole target tree (every process under the one heapgate started) as pidusage read it about once
    * a second: most processes at once, peak summed RSS, mean summed CPU (percent of one core).
    */
   tree?: TreeSummary;
   /** Which functions of interest the requests reached, and the statuses they got (the gate's reach probe). */
   reach?: ReachReport;
+}
+
+/** A run stopped before its requested length: at which iteration, and why (pass or fail, and the rule). */
+export interface StoppedEarly {
+  atIteration: number;
+  why: string;
 }
 
 /**

@@ -19,7 +19,7 @@ import type { ReachFunction } from '../service/protocol.js';
 import type { RequestAlternative } from '../select/alternatives.js';
 import { isSuccess } from '../analysis/answers.js';
 import { describeVerdict } from '../analysis/scenario-report.js';
-import { earlyStop } from '../analysis/early-stop.js';
+import { shouldStop, type EarlyStop } from '../analysis/early-stop.js';
 import { throughput } from '../analysis/projections.js';
 import { scenarioVerdict, scenarioWarmup, type ScenarioVerdict } from '../analysis/verdict.js';
 
@@ -86,8 +86,9 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       if (settled.request) report.request = settled.request;
     }
     const measuredFrom = await warmUp(session, budget);
-    const goal = await measure(session, budget, measuredFrom);
+    const { goal, stopped } = await measure(session, budget, measuredFrom);
     verdict = judge(session, budget, measuredFrom, report);
+    report.stoppedEarly = stopped ? { atIteration: session.next, why: stoppedWhy(stopped) } : null;
     if (session.aborted && report.iterations <= 0) {
       // Nothing measured says nothing about the service: not a pass (issue 13).
       verdict = null;
@@ -168,15 +169,27 @@ async function warmUp(session: DriveSession, budget: Budget): Promise<number> {
   return session.measuredFrom;
 }
 
+/** The report's `stoppedEarly.why`: the early verdict and its reason. */
+function stoppedWhy(stopped: EarlyStop): string {
+  return `${stopped.verdict === 'pass' ? 'passed' : 'failed'} early: ${stopped.why}`;
+}
+
 /**
  * The measured part: blocks of `sampleEvery` iterations with a sample after each, until the scenario's
- * length or duration, or until earlyStop says the verdict is certain. Returns the iteration goal (null
- * for a time-based scenario).
+ * length or duration, or until shouldStop says the verdict at that length is certain. Returns the
+ * iteration goal (null for a time-based scenario) and the early stop, if any.
  */
-async function measure(session: DriveSession, budget: Budget, measuredFrom: number): Promise<number | null> {
+async function measure(
+  session: DriveSession,
+  budget: Budget,
+  measuredFrom: number,
+): Promise<{ goal: number | null; stopped: EarlyStop | null }> {
   const { scenario } = session;
   const goal = scenario.durationMs === null ? measuredFrom + scenario.iterations : null;
   const startedAt = Date.now();
+  // The elapsed time the samples will carry when a time-based scenario ends.
+  const untilMs = goal === null ? startedAt - session.started + scenario.durationMs! : undefined;
+  let stopped: EarlyStop | null = null;
   let rounds = 0;
   let nextCheckAt = 0;
   while (!session.aborted) {
@@ -188,12 +201,16 @@ async function measure(session: DriveSession, budget: Budget, measuredFrom: numb
     rounds++;
     if (rounds >= EARLY_STOP_FROM && performance.now() >= nextCheckAt) {
       const checkStarted = performance.now();
-      if (earlyStop(session.samples, budget, { measuredFromIteration: measuredFrom })) break;
+      stopped = shouldStop(session.samples, budget, {
+        measuredFromIteration: measuredFrom,
+        ...(goal !== null ? { untilIteration: goal } : { untilMs }),
+      });
+      if (stopped) break;
       const now = performance.now();
       nextCheckAt = now + EARLY_STOP_SPACING * (now - checkStarted);
     }
   }
-  return goal;
+  return { goal, stopped };
 }
 
 /** The gate's reason for a run that a signal stopped. */
@@ -243,6 +260,7 @@ function judge(
     measuredFromIteration: measuredFrom,
   });
   report.verdict = verdict.verdict;
+  report.tooShort = verdict.tooShort;
   report.iterations = session.next - measuredFrom;
   Object.assign(report, describeVerdict(verdict, measuredFrom, budget, session.samples));
   const counted = session.heapCounter();

@@ -258,6 +258,9 @@ export function validateReport(value: unknown, where: string): Report {
     c.optionalNullableNumber(s, 'iterationsPerHour', path, { min: 0 });
     c.strings(s, 'reasons', path, true);
     c.strings(s, 'notes', path, true);
+    if (s.stoppedEarly !== null) c.optionalNumbers(s, 'stoppedEarly', path, ['atIteration']);
+    if (isObject(s.stoppedEarly)) c.string(s.stoppedEarly, 'why', `${path}.stoppedEarly`);
+    if (s.tooShort !== null) c.optionalString(s, 'tooShort', path);
     if (s.budget !== undefined) c.object(s.budget, `${path}.budget`);
     if (s.series !== undefined) {
       const series = c.array(s.series, `${path}.series`) ?? [];

@@ -289,7 +289,12 @@ export function renderScenario(s: ScenarioReport, index: number): string {
   }
   const reasons = s.reasons ?? [];
   if (reasons.length) out.push(`<ul class="reasons">${reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>`);
-  const notes = s.notes ?? [];
+  const notes = [
+    ...(s.stoppedEarly
+      ? [`Stopped early at iteration ${s.stoppedEarly.atIteration}: ${s.stoppedEarly.why}`]
+      : []),
+    ...(s.notes ?? []),
+  ];
   if (notes.length) out.push(`<ul class="notes">${notes.map((n) => `<li>${e(n)}</li>`).join('')}</ul>`);
 
   const figures = renderFigures(s, index);
