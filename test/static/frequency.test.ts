@@ -127,6 +127,38 @@ describe('run frequency', () => {
     ]);
   });
 
+  it("the seed service's socket per metrics call is HIGH, reached from its route and its loop", async () => {
+    const { findings } = await findingsOf({
+      'monitor/app.py': `
+        import asyncio
+        from aiohttp import web
+
+        def collect_metrics():
+            import socket
+            socket.create_connection(("localhost", 9100), timeout=1)
+            return {}
+
+        async def metrics(request):
+            return web.json_response(collect_metrics())
+
+        async def poll():
+            while True:
+                collect_metrics()
+                await asyncio.sleep(1)
+
+        app = web.Application()
+        app.router.add_get("/api/metrics", metrics)
+      `,
+    });
+    expect(findings).toHaveLength(1);
+    const [f] = findings;
+    expect([f.shortId, f.severity, f.confidence, f.runFrequency]).toEqual(['R3', 'HIGH', 'high', 'repeated']);
+    expect(f.reachedFrom).toEqual([
+      'the while True loop at line 13 of poll() via collect_metrics()',
+      'GET /api/metrics via metrics() → collect_metrics()',
+    ]);
+  });
+
   it('findings in tests, conftest and scripts are hidden unless asked for', async () => {
     const files = {
       'tests/test_store.py': RECORD,

@@ -224,7 +224,7 @@ export function decoratorEntry(
 const HANDLER_BASES =
   /\b(?:\w*View|\w*ViewSet|\w*APIView|\w*RequestHandler|\w*Handler|\w*Resource|HTTPEndpoint|WebSocketEndpoint|\w*Consumer|MethodView|\w*Middleware|MiddlewareMixin|\w*Endpoint)\b/;
 const HANDLER_METHODS =
-  /^(?:get|post|put|patch|delete|head|options|trace|dispatch|handle|handle_\w+|process_\w+|__call__|on_message|on_open|open|on_close|on_pong|receive|receive_json|websocket_\w+|connect|disconnect|list|create|retrieve|update|partial_update|destroy|perform_\w+|get_queryset|get_object|get_serializer\w*|get_context_data|form_valid|form_invalid|render_to_response|prepare|on_finish|write_message|do_[A-Z]+|emit|finish_request|data_received|get_\w+|post_\w+)$/;
+  /^(?:get|post|put|patch|delete|head|options|trace|dispatch|handle|handle_\w+|process_\w+|__call__|on_message|on_open|open|on_close|on_pong|receive|receive_json|websocket_\w+|connect|disconnect|list|create|retrieve|update|partial_update|destroy|perform_\w+|get_queryset|get_object|get_serializer\w*|get_context_data|form_valid|form_invalid|render_to_response|prepare|on_finish|write_message|do_[A-Z]+|emit|finish_request|data_received)$/;
 const SERIALIZER_METHODS =
   /^(?:to_representation|to_internal_value|validate|validate_\w+|create|update|save|get_\w+)$/;
 const FORM_METHODS = /^(?:clean|clean_\w+|save|is_valid|_post_clean)$/;
