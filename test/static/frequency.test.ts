@@ -159,6 +159,30 @@ describe('run frequency', () => {
     ]);
   });
 
+  it("a base class's message loop reaches the subclass's override in another file", async () => {
+    const { findings } = await findingsOf({
+      'bot/irc.py': `
+        import abc
+
+        class AbstractBot(abc.ABC):
+            def on_message(self, message):
+                self.dispatch(message)
+      `,
+      'bot/core.py': `
+        import threading
+        from .irc import AbstractBot
+
+        class Bot(AbstractBot):
+            def dispatch(self, message):
+                threading.Thread(target=print, args=(message,)).start()
+      `,
+    });
+    expect(findings.map((f) => [f.shortId, f.runFrequency, f.severity])).toEqual([
+      ['R5', 'repeated', 'HIGH'],
+    ]);
+    expect(findings[0].reachedFrom).toEqual(['event handler AbstractBot.on_message via Bot.dispatch()']);
+  });
+
   it('findings in tests, conftest and scripts are hidden unless asked for', async () => {
     const files = {
       'tests/test_store.py': RECORD,

@@ -133,6 +133,8 @@ interface Target {
   className: string | null;
   /** For a method: the class line; for nested code: the enclosing def's line range. */
   classLine: number;
+  /** For a method: its class's bases as written (`(AbstractBot)`), '' otherwise. */
+  bases: string;
   span: [number, number] | null;
 }
 
@@ -165,11 +167,21 @@ function targetOf(outline: Outline, ref: FunctionRef): Target | null {
       module,
       className: null,
       classLine,
+      bases: '',
       span,
     };
   }
   if (scope === -1)
-    return { ref, kind: 'function', name: line.name, module, className: null, classLine: -1, span: null };
+    return {
+      ref,
+      kind: 'function',
+      name: line.name,
+      module,
+      className: null,
+      classLine: -1,
+      bases: '',
+      span: null,
+    };
   const holder = outline.lines[scope];
   if (holder.head === 'class') {
     return {
@@ -179,6 +191,7 @@ function targetOf(outline: Outline, ref: FunctionRef): Target | null {
       module,
       className: holder.name,
       classLine: scope,
+      bases: basesOf(outline, scope),
       span: null,
     };
   }
@@ -189,6 +202,7 @@ function targetOf(outline: Outline, ref: FunctionRef): Target | null {
     module,
     className: null,
     classLine: -1,
+    bases: '',
     span: [scope, blockEnd(outline, scope)],
   };
 }
@@ -327,8 +341,9 @@ function related(outline: Outline, index: number, target: Target, own: boolean):
   if (own && cls === target.classLine) return true;
   const className = target.className ?? '';
   if (new RegExp(`\\b${className}\\b`).test(basesOf(outline, cls))) return true;
-  // A base class calling `self.hook()` reaches the override in the target's class.
-  return own && new RegExp(`\\b${name}\\b`).test(basesOf(outline, target.classLine));
+  // A base class calling `self.hook()` reaches the override in the target's class (in any file: the
+  // base is often a framework-like class of its own module, `AbstractBot.on_message` → `self.dispatch`).
+  return !!name && new RegExp(`\\b${name}\\b`).test(target.bases);
 }
 
 function mentionsWord(outline: Outline, word: string): boolean {
