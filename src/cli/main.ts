@@ -70,6 +70,10 @@ export async function main(
     .option('--select <rules>', 'only these rules (ids or short ids, comma-separated)')
     .option('--ignore <rules>', 'leave out these rules (ids or short ids, comma-separated)')
     .option('--exclude <glob>', 'skip matching files and folders (repeatable)', collect)
+    .option(
+      '--include-tests',
+      'also report findings in tests, test helpers, scripts, benchmarks and examples',
+    )
     .option('--no-cache', 'analyse every file afresh, ignoring and not writing the cache')
     .option('--cache-dir <dir>', 'where to keep the cache (default PATH/.heapgate_cache)')
     .option('--max-file-size <size>', 'skip (and report) files larger than this (default 10MB)')

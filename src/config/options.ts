@@ -27,6 +27,7 @@ export interface AnalyzeFlags extends DynamicFlags {
   select?: string;
   ignore?: string;
   exclude?: string[];
+  includeTests?: boolean;
   cache?: boolean;
   cacheDir?: string;
   maxFileSize?: string;
@@ -43,6 +44,8 @@ export interface AnalyzeOptions {
   /** --select/--ignore (or the config's), as given: static/rules/index.ts's selectRules resolves them. */
   ruleSelection: { select?: Sourced<string[]>; ignore?: Sourced<string[]> };
   exclude: string[];
+  /** Report findings in tests, test helpers, scripts, benchmarks and examples too (hidden by default). */
+  includeTests: boolean;
   cacheDir: string | null;
   maxFileBytes: number | undefined;
   /** How long one file's analysis may take before it is reported as not fully analysed. */
@@ -58,6 +61,7 @@ const STATIC_CONFIG_KEYS = [
   'select',
   'ignore',
   'exclude',
+  'include-tests',
   'cache',
   'cache-dir',
   'max-file-size',
@@ -176,6 +180,10 @@ export function resolveAnalyzeOptions(pathArg: string | undefined, flags: Analyz
   const excludeFlag = flags.exclude && flags.exclude.length ? flags.exclude : undefined;
   const exclude = flag(excludeFlag, '--exclude') ?? config.list('exclude');
 
+  const includeTests =
+    flag(flags.includeTests === true ? true : undefined, '--include-tests') ??
+    config.boolean('include-tests');
+
   const cacheEnabled =
     flag(flags.cache === false ? false : undefined, '--no-cache') ?? config.boolean('cache');
   const cacheDirSource = flag(flags.cacheDir, '--cache-dir') ?? config.string('cache-dir');
@@ -221,6 +229,7 @@ export function resolveAnalyzeOptions(pathArg: string | undefined, flags: Analyz
     failOn,
     ruleSelection: { ...(select ? { select } : {}), ...(ignore ? { ignore } : {}) },
     exclude: exclude?.value ?? [],
+    includeTests: includeTests?.value ?? false,
     cacheDir,
     maxFileBytes,
     fileTimeoutMs,

@@ -34,6 +34,15 @@ export const DYNAMIC_STATUSES = {
 
 export type DynamicStatus = keyof typeof DYNAMIC_STATUSES;
 
+/**
+ * How often a finding's code runs in a long-running service (SPEC §2): `repeated` (reached from a route,
+ * a websocket handler, a background loop, a task-queue consumer…), `once` (start-up, module level,
+ * `__main__`, management commands, CLIs), `test` (tests, test helpers, scripts, benchmarks, examples:
+ * not reported by default), or `unknown` (no entry point found).
+ */
+export const RUN_FREQUENCIES = ['repeated', 'once', 'test', 'unknown'] as const;
+export type RunFrequency = (typeof RUN_FREQUENCIES)[number];
+
 export interface Finding {
   /** Long rule id, e.g. RELIABILITY_UNBOUNDED_GLOBAL. */
   rule: string;
@@ -53,6 +62,10 @@ export interface Finding {
   function: string | null;
   confidence: Confidence;
   fix: string;
+  /** How often its code runs; set by the project-wide pass (static/frequency/), absent per file. */
+  runFrequency?: RunFrequency;
+  /** The entry points that reach it, each with the calls in between (`GET /x via collect()`). */
+  reachedFrom?: string[];
   dynamic?: DynamicStatus;
 }
 
@@ -231,6 +244,8 @@ export interface FileResult {
   models?: ModelShape[];
   /** A package `__init__.py`'s `from … import …` names, for registrations that import through it. */
   reexports?: Reexport[];
+  /** The identifiers the file mentions (static/frequency/words.ts), for service code only. */
+  words?: string;
 }
 
 export function severityRank(severity: Severity): number {

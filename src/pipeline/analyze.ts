@@ -24,6 +24,7 @@ export async function runAnalyzePipeline(
     root: options.root,
     rules,
     exclude: options.exclude,
+    includeTests: options.includeTests,
     cacheDir: options.cacheDir,
     threads: options.threads,
     maxFileBytes: options.maxFileBytes,

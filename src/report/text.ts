@@ -32,13 +32,13 @@ export function renderText(report: Report, options: TextOptions): string {
     byFile.set(f.file, list);
   }
   const width = Math.max(80, Math.min(options.width, 200));
-  // line | severity | rule | function | message; the message takes what is left.
-  const fixed = [9, 10, 6, 22];
+  // line | severity | confidence | how often it runs | rule | function | message; the message takes what is left.
+  const fixed = [9, 10, 8, 10, 6, 22];
   const messageWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 6);
   for (const [file, findings] of byFile) {
     out.push(bold(file));
     const table = new Table({
-      head: ['Line', 'Severity', 'Rule', 'Function', 'Message'],
+      head: ['Line', 'Severity', 'Conf.', 'Runs', 'Rule', 'Function', 'Message'],
       colWidths: [...fixed, messageWidth],
       wordWrap: true,
       style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
@@ -48,6 +48,8 @@ export function renderText(report: Report, options: TextOptions): string {
       table.push([
         `${f.line}:${f.column}`,
         paint(SEVERITY_COLORS[f.severity], f.severity),
+        f.confidence,
+        f.runFrequency ?? dim('—'),
         f.shortId,
         f.function ?? dim('<module>'),
         `${f.message}${status}\nfix: ${f.fix}`,

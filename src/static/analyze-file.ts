@@ -5,6 +5,8 @@ import type { Parser } from 'web-tree-sitter';
 import { analyzeSource } from './analyze-source.js';
 import { decodePython } from './decode.js';
 import type { FileResult } from '../model/static.js';
+import { codeKind } from './frequency/paths.js';
+import { wordFilter } from './frequency/words.js';
 import { ALL_RULES } from './rules/index.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -59,5 +61,7 @@ export function analyzeFile(
     rules: ALL_RULES,
     fullParse: options.fullParse,
   });
+  // What the run-frequency pass searches for callers; tests and scripts never make service code run.
+  if (!codeKind(rel)) result.words = wordFilter(decoded.text);
   return { result, hash };
 }

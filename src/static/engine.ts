@@ -3,6 +3,7 @@ import path from 'node:path';
 import { StaticCache } from './cache.js';
 import { discoverPythonFiles, type SourceFile } from './discover.js';
 import { compareFindings, type FileResult, type Finding, type Problem, type Route } from '../model/static.js';
+import { assignRunFrequency } from './frequency/index.js';
 import { analyzeFiles } from './pool.js';
 import { linkRoutes } from './routes/link.js';
 import { ALL_RULES } from './rules/index.js';
@@ -19,6 +20,8 @@ export interface StaticOptions {
   maxFileBytes?: number;
   /** Per-file time guard on the worker threads (static/pool.ts). */
   fileTimeoutMs?: number;
+  /** Report findings in tests, test helpers, scripts, benchmarks and examples too (default: hidden). */
+  includeTests?: boolean;
 }
 
 export interface StaticResult {
@@ -30,8 +33,10 @@ export interface StaticResult {
   routes: Route[];
   problems: Problem[];
   suppressed: number;
+  /** Findings left out because they are in tests, scripts, benchmarks or examples (includeTests brings them back). */
+  hiddenFindings: number;
   cache: { hits: number; misses: number };
-  timings: { discoverMs: number; analyzeMs: number };
+  timings: { discoverMs: number; analyzeMs: number; frequencyMs: number };
   /** Per-file results, in path order, for later phases (selection ties findings to routes). */
   fileResults: FileResult[];
 }
@@ -68,16 +73,25 @@ export async function analyzeProject(options: StaticOptions): Promise<StaticResu
   cache.save(discovery.files);
 
   const wanted = new Set((options.rules ?? ALL_RULES).map((r) => r.meta.id));
-  const findings: Finding[] = [];
+  const raw: Finding[] = [];
   const problems: Problem[] = [...discovery.problems];
   let suppressed = 0;
   for (const result of results) {
-    for (const f of result.findings) if (wanted.has(f.rule)) findings.push(f);
+    for (const f of result.findings) if (wanted.has(f.rule)) raw.push(f);
     problems.push(...result.problems);
     suppressed += result.suppressed;
   }
   // Routes with the prefixes other files register their routers/blueprints/sub-apps under.
   const routes: Route[] = linkRoutes(results);
+  const linked = performance.now();
+  // How often each finding's code runs, the entry points that reach it, and the severity that follows.
+  const frequency = assignRunFrequency(
+    raw,
+    routes,
+    discovery.files.map((file, i) => ({ rel: file.rel, abs: file.abs, words: results[i].words })),
+    { includeTests: options.includeTests },
+  );
+  const findings = frequency.findings;
   findings.sort(compareFindings);
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
   return {
@@ -88,8 +102,13 @@ export async function analyzeProject(options: StaticOptions): Promise<StaticResu
     routes,
     problems,
     suppressed,
+    hiddenFindings: frequency.hidden,
     cache: { hits: discovery.files.length - misses.length, misses: misses.length },
-    timings: { discoverMs: discovered - started, analyzeMs: performance.now() - discovered },
+    timings: {
+      discoverMs: discovered - started,
+      analyzeMs: linked - discovered,
+      frequencyMs: performance.now() - linked,
+    },
     fileResults: results,
   };
 }

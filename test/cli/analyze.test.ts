@@ -23,13 +23,35 @@ const APP = [
   '',
 ].join('\n');
 
+/** A route that calls the flagged functions, so their findings run per request and keep their severity. */
+const SERVER = [
+  'from flask import Flask',
+  'from app import record',
+  'from pkg.util import g',
+  'from a_first import z',
+  'server = Flask(__name__)',
+  '',
+  '@server.route("/")',
+  'def index():',
+  '    record(1)',
+  '    g(1)',
+  '    z()',
+  '    return "ok"',
+  '',
+].join('\n');
+
 function project(extra: Record<string, string> = {}): string {
   return tempProject({ 'app.py': APP, 'pkg/util.py': 'def g(a, b={}):\n    return b\n', ...extra });
 }
 
+/** The project with a route reaching its findings (their severity is the rule's). */
+function routedProject(extra: Record<string, string> = {}): string {
+  return project({ 'server.py': SERVER, ...extra });
+}
+
 describe('heapgate analyze', () => {
   it('prints a table grouped by file and a summary, exit 0 without --fail-on', async () => {
-    const dir = project();
+    const dir = routedProject();
     const result = await heapgate(['analyze', dir]);
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('app.py');
@@ -43,7 +65,7 @@ describe('heapgate analyze', () => {
   });
 
   it('exits 1 when a finding is at or above --fail-on, 0 when all are below', async () => {
-    const dir = project();
+    const dir = routedProject();
     const failing = await heapgate(['analyze', dir, '--fail-on', 'medium']);
     expect(failing.exitCode).toBe(1);
     expect(failing.stdout).toContain('gate failed: 2 findings at or above MEDIUM');
@@ -52,7 +74,7 @@ describe('heapgate analyze', () => {
   });
 
   it('writes the JSON report with findings sorted by file, line, column', async () => {
-    const dir = project({ 'a_first.py': 'def z(q=[], r={}):\n    pass\n' });
+    const dir = routedProject({ 'a_first.py': 'def z(q=[], r={}):\n    pass\n' });
     const result = await heapgate(['analyze', dir, '--format', 'json']);
     expect(result.exitCode).toBe(0);
     const report = JSON.parse(result.stdout) as Report;
@@ -214,7 +236,7 @@ describe('heapgate analyze: usage errors exit 2 and name the culprit', () => {
 
 describe('[tool.heapgate] in pyproject.toml', () => {
   it('applies settings, and flags win over them', async () => {
-    const dir = project({
+    const dir = routedProject({
       'pyproject.toml': '[project]\nname = "svc"\n\n[tool.heapgate]\nfail-on = "MEDIUM"\nexclude = ["pkg"]\n',
     });
     const fromConfig = await heapgate(['analyze', dir, '--format', 'json']);

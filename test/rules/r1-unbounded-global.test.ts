@@ -6,6 +6,11 @@ ruleTable(unboundedGlobal, {
   valid: [
     { name: 'read-only global', code: 'CONFIG = {"a": 1}\ndef get(k):\n    return CONFIG[k]\n' },
     {
+      // A job registry whose workers only update a fixed field of an entry already there (issue 12).
+      name: 'a fixed key set on an existing entry is not growth of the registry',
+      code: 'JOBS = {}\ndef set_status(job_id, status):\n    JOBS[job_id]["status"] = status\n    JOBS[job_id]["tries"] += 1\n',
+    },
+    {
       name: 'mutation at import time only',
       code: 'REG = {}\nfor n in NAMES:\n    REG[n] = n\nclass A:\n    REG["a"] = 1\n    ITEMS = []\n',
     },
@@ -118,6 +123,13 @@ ruleTable(unboundedGlobal, {
     },
   ],
   invalid: [
+    {
+      name: 'a new key under an existing entry grows the element',
+      code: 'SEEN = {}\ndef visit(user, page):\n    SEEN[user][page] = 1\n',
+      lines: [3],
+      message:
+        "Module-level dict 'SEEN' (line 1) grows in visit() via `SEEN[…] = …` and nothing in the module ever removes entries.",
+    },
     {
       code: '_cache = {}\ndef get_user(uid):\n    _cache[uid] = load(uid)\n    return _cache[uid]\n',
       lines: [3],

@@ -279,5 +279,50 @@ ruleTable(sessionLifecycle, {
       function: 'Api.get',
       message: "requests.Session() bound to 's' is never closed.",
     },
+    {
+      // The seed report's monitoring backend (issue 12): a socket per metrics call, about once a second,
+      // after `import socket` inside the function, left for the garbage collector.
+      name: 'socket.create_connection() as a statement after a function-local import',
+      code: `
+        from aiohttp import web
+
+        async def metrics(request):
+            import socket
+            try:
+                socket.create_connection(("localhost", 9100), timeout=1)
+                up = 1
+            except OSError:
+                up = 0
+            return web.json_response({"exporter_up": up})
+      `,
+      lines: [6],
+      function: 'metrics',
+      message:
+        'socket.create_connection() is called and its result dropped: nothing closes it, only the garbage collector.',
+    },
+    {
+      name: 'an unbound urlopen() handed to a call whose result is dropped',
+      code: `
+        import json
+        from urllib.request import urlopen
+        def refresh(url, cache):
+            cache.update_from(urlopen(url))
+      `,
+      lines: [4],
+      message:
+        'urlopen() is passed straight into a call and never bound: nothing here closes it, only the garbage collector.',
+    },
+    {
+      name: 'a socket bound after a function-local import and never closed',
+      code: `
+        def probe(host):
+            import socket
+            s = socket.socket()
+            s.connect((host, 80))
+            return True
+      `,
+      lines: [3],
+      message: "socket.socket() bound to 's' is never closed.",
+    },
   ],
 });

@@ -6,6 +6,23 @@ import type { RuleTable } from './rule-table.js';
 
 export const R3_VALID: RuleTable['valid'] = [
   {
+    name: 'unbound creations that something keeps, scopes or runs once (issue 12)',
+    code: `
+        import contextlib, socket
+        from blinker import signal
+        CONNS = []
+        socket.create_connection(("localhost", 1))  # module level: once, at import
+        def pool(addr, stack):
+            CONNS.append(socket.create_connection(addr))
+            stack.enter_context(socket.create_connection(addr))
+            with contextlib.closing(socket.create_connection(addr)) as s:
+                s.sendall(b"x")
+            return wrap(socket.create_connection(addr))
+        def hook(handler):
+            signal("done").connect(handler)
+      `,
+  },
+  {
     name: 'with / async with',
     code: `
         import aiohttp, requests

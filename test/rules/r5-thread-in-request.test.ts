@@ -2,6 +2,42 @@ import { describe, expect, it } from 'vitest';
 import { threadInRequest } from '../../src/static/rules/r5-thread-in-request.js';
 import { dedent, findingsFor, ruleTable } from './rule-table.js';
 
+/**
+ * Threads real code starts per call that cannot pile up (issue 12): reported with low confidence, so
+ * they are never HIGH. [name, code, line of the thread, why].
+ */
+const BOUNDED_BY_DESIGN: [string, string, number, string, string][] = [
+  [
+    'a run-once guard returns while the thread is alive',
+    'import threading\nclass Poller:\n    def start(self):\n        if self._thread and self._thread.is_alive():\n            return\n        self._thread = threading.Thread(target=self.loop)\n        self._thread.start()\n',
+    6,
+    'a guard returns early while one is already running',
+    'Poller.start',
+  ],
+  [
+    // sopel's job scheduler marks a job running before its thread starts, and skips running jobs.
+    'an in-flight flag raised before the thread',
+    'import threading\nclass Scheduler:\n    def run_job(self, job):\n        job.is_running.set()\n        t = threading.Thread(target=self.call, args=(job,))\n        t.start()\n',
+    5,
+    'an in-flight flag is raised before it starts',
+    'Scheduler.run_job',
+  ],
+  [
+    'a debounce cancels the previous timer first',
+    'import threading\nclass Saver:\n    def touch(self):\n        self._timer.cancel()\n        self._timer = threading.Thread(target=self.save)\n        self._timer.start()\n',
+    5,
+    'the previous one is cancelled first',
+    'Saver.touch',
+  ],
+  [
+    'the thread is returned to the caller',
+    'import threading\ndef spawn(fn):\n    t = threading.Thread(target=fn, daemon=True)\n    t.start()\n    return t\n',
+    3,
+    'the thread is returned to the caller, who owns it',
+    'spawn',
+  ],
+];
+
 ruleTable(threadInRequest, {
   valid: [
     {
@@ -46,6 +82,12 @@ ruleTable(threadInRequest, {
     },
   ],
   invalid: [
+    ...BOUNDED_BY_DESIGN.map(([name, code, line, why, where]) => ({
+      name,
+      code,
+      lines: [line],
+      message: `threading.Thread(...) created in ${where}(): a new OS thread per call, but bounded by design: ${why}.`,
+    })),
     {
       code: 'import threading\ndef handle_upload(file):\n    t = threading.Thread(target=process, args=(file,))\n    t.start()\n',
       lines: [3],
@@ -157,5 +199,12 @@ describe('R5 confidence', () => {
         'import threading\ndef both():\n    t = threading.Thread(target=a)\n    t.start()\n    t.join(5)\ndef boot():\n    threading.Thread(target=a).start()\nboot()\n',
       ),
     ).toEqual(['low', 'low']);
+  });
+});
+
+describe('R5 threads bounded by design', () => {
+  it.each(BOUNDED_BY_DESIGN)('%s: low confidence', async (_name, code) => {
+    const findings = await findingsFor(threadInRequest, code);
+    expect(findings.map((f) => f.confidence)).toEqual(['low']);
   });
 });

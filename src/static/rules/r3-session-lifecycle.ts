@@ -9,6 +9,7 @@ import { calleeText, type Creation, type ResourceKind } from '../semantics/resou
 import { definesClass } from '../semantics/lexical-defs.js';
 import { findLeaks } from '../semantics/resources/leaks.js';
 import { bindingOf, callOf, creationWords } from '../semantics/resources/triggers.js';
+import { findUnbound, unboundCallOf, withLocalImports } from '../semantics/resources/unbound.js';
 
 /** What the rule reports, why, and what confirms it when the service runs (docs/rules.md is built from it). */
 const meta: RuleMeta = {
@@ -31,7 +32,10 @@ const meta: RuleMeta = {
       'returns, yields, stores on an object or in a container, or hands to an ExitStack or a thread ' +
       'are not its to close and are not reported. Exception paths are only considered through ' +
       '`finally`: a close at the end of the function counts, but an early `return`, a `raise` or a ' +
-      '`continue` that skips it does not.',
+      '`continue` that skips it does not. A socket, HTTP response or client created and never bound — ' +
+      'the call is the whole statement (`socket.create_connection((host, port))` to probe an exporter) ' +
+      'or an argument of a call whose result is dropped — is reported too: only the garbage collector ' +
+      'closes it. Imports inside the function (`import socket` in the body) count like module ones.',
     why:
       'Each of these holds operating-system resources — sockets, a connection pool, sometimes threads — ' +
       'that are released only by close(). In a service the function runs once per request, so an ' +
@@ -84,6 +88,12 @@ const meta: RuleMeta = {
       {
         title: 'mcp-atlassian #1682: a file descriptor and a CLOSE_WAIT socket leaked per fetcher',
         url: 'https://github.com/sooperset/mcp-atlassian/issues/1682',
+      },
+      {
+        title:
+          'Python docs, socket.close(): sockets are closed when garbage-collected, close them explicitly ' +
+          '(a monitoring backend probed an exporter with an unbound create_connection() once a second)',
+        url: 'https://docs.python.org/3/library/socket.html#socket.socket.close',
       },
       {
         title: 'requests #5002: socket leakage in CLOSE_WAIT',
@@ -196,6 +206,25 @@ const WORDS = [
 const callsWord = callOf(WORDS);
 const bindsWord = bindingOf([...WORDS, 'SessionLocal']);
 
+/**
+ * Creations worth reporting when their result is never bound (a statement, or an argument of a call
+ * whose result is dropped): sockets, HTTP responses and clients. A bare `x.connect()` statement is left
+ * out: it is how clients that own their connection (and signals) are started.
+ */
+const UNBOUND_WORDS = [
+  'create_connection',
+  'socket',
+  'urlopen',
+  'HTTPConnection',
+  'HTTPSConnection',
+  'MongoClient',
+  'ClientSession',
+  'Client',
+  'AsyncClient',
+  'create_engine',
+];
+const callsUnbound = unboundCallOf(UNBOUND_WORDS);
+
 function callsCreation(text: string): boolean {
   return callsWord(text) || /SessionLocal\s*\(/.test(text);
 }
@@ -263,7 +292,7 @@ export const sessionLifecycle: Rule = {
   trigger: {
     // A call of one of the creation words; aliases and the file's own factories come as fileWords
     // (`conn = get_db_connection()` after `def get_db_connection(): return sqlite3.connect(...)`).
-    test: bindsWord,
+    test: (text) => bindsWord(text) || callsUnbound(text),
     fileWords: (facts) => creationWords(facts, WORDS, callsCreation),
   },
   check(context) {
@@ -279,8 +308,10 @@ export const sessionLifecycle: Rule = {
       '__exit__',
       '__aexit__',
     ]);
+    // `import socket` inside the function counts as much as one at the top of the module.
+    const made = withLocalImports((call, imports, name) => creation(call, imports, name, context.source));
     const kind: ResourceKind = {
-      creation: (call, imports, name) => creation(call, imports, name, context.source),
+      creation: made,
       closers,
       words: WORDS,
       pattern: /SessionLocal\b/,
@@ -289,6 +320,21 @@ export const sessionLifecycle: Rule = {
       context.report(leak.binding, {
         message: `${leak.callee} bound to '${leak.name}' ${leak.reason}.`,
         confidence: leak.partial ? 'medium' : 'high',
+      });
+    }
+    const unboundWords = new Set(UNBOUND_WORDS);
+    for (const [local, qualified] of context.imports.bindings) {
+      if (unboundWords.has(qualified.slice(qualified.lastIndexOf('.') + 1))) unboundWords.add(local);
+    }
+    for (const leak of findUnbound(context.root, context.imports, unboundWords, (call, imports) =>
+      made(call, imports, ''),
+    )) {
+      context.report(leak.call, {
+        message:
+          leak.how === 'statement'
+            ? `${leak.callee} is called and its result dropped: nothing closes it, only the garbage collector.`
+            : `${leak.callee} is passed straight into a call and never bound: nothing here closes it, only the garbage collector.`,
+        confidence: leak.how === 'statement' ? 'high' : 'medium',
       });
     }
   },

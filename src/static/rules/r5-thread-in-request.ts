@@ -38,7 +38,11 @@ const meta: RuleMeta = {
       '`executor.submit`, `loop.run_in_executor`). Confidence is lowered when the thread is joined ' +
       'before the function returns (low), when the function only runs at import or start-up (low), and ' +
       'for `main`, `__init__`, `start`/`run`/`serve`, `setup`/`init`/`configure` (medium), which ' +
-      'usually run once per process or per long-lived object.',
+      'usually run once per process or per long-lived object. Threads bounded by design are low ' +
+      'confidence too: a run-once guard returns first while one is alive (`if self._thread and ' +
+      'self._thread.is_alive(): return`), an in-flight flag is raised before it starts (a scheduler ' +
+      'that marks a job running, as sopel does, and skips running jobs), the previous one is cancelled ' +
+      'first (a debounce), or the thread is returned to the caller, who owns it.',
     why:
       'Each thread is an OS thread with its own stack (8 MB reserved, tens of KB resident) and its own ' +
       'references to everything its target uses. Started per request with no bound, a burst of traffic ' +
@@ -183,6 +187,38 @@ function lastJoin(scope: Node): number {
   return last;
 }
 
+/** `if self._thread and self._thread.is_alive(): return`, `if self.running: return` before the thread. */
+const RUN_ONCE_GUARD =
+  /\bif\s+(?:not\s+)?[^\n:]*\b\w*(?:running|started|is_alive\(\)|_thread|alive|in_flight|busy)\w*\b[^\n:]*:\s*(?:#[^\n]*)?\n?\s*return\b/;
+/** An in-flight flag raised just before the thread: the scheduler will not start the job again meanwhile. */
+const IN_FLIGHT_FLAG = /\b\w*(?:running|busy|in_progress|in_flight)\w*\s*(?:\.set\(\s*\)|=\s*True\b)/;
+/** The previous timer or thread cancelled before the next one starts (a debounce). */
+const CANCELLED_FIRST = /\.cancel\(\s*\)/;
+
+/**
+ * Why the threads this def starts cannot pile up, read from its own text up to the thread (and the
+ * statement after it for a returned thread), or null: a run-once guard, an in-flight flag, the previous
+ * one cancelled first, or the thread handed back to the caller, who owns it.
+ */
+function boundedByDesign(def: Node, call: Node): string | null {
+  const text = def.text;
+  const before = text.slice(0, call.startIndex - def.startIndex);
+  if (RUN_ONCE_GUARD.test(before)) return 'a guard returns early while one is already running';
+  if (IN_FLIGHT_FLAG.test(before)) return 'an in-flight flag is raised before it starts';
+  if (CANCELLED_FIRST.test(before)) return 'the previous one is cancelled first';
+  let statement: Node | null = call;
+  while (statement && statement.parent && statement.parent.type !== 'block') statement = statement.parent;
+  if (statement?.type === 'return_statement') return 'the thread is returned to the caller, who owns it';
+  const bound = statement ? /^(\w+)\s*=(?!=)/.exec(statement.text)?.[1] : undefined;
+  if (
+    bound &&
+    new RegExp(`\\breturn\\s+${bound}\\s*(?:$|\\n)`, 'm').test(text.slice(call.endIndex - def.startIndex))
+  ) {
+    return 'the thread is returned to the caller, who owns it';
+  }
+  return null;
+}
+
 function check(context: RuleContext): void {
   const { root, imports, source } = context;
   const subclasses = threadSubclasses(root, imports);
@@ -210,9 +246,13 @@ function check(context: RuleContext): void {
     const def = scope.type === 'function_definition' ? scope : null;
     let confidence: Confidence | undefined;
     let note = 'one new OS thread per call, with nothing bounding how many run at once';
+    const bounded = def ? boundedByDesign(def, call) : null;
     if (joinedInScope(scope, call, lastJoins)) {
       confidence = 'low';
       note = 'one new OS thread per call (joined before the function returns, so they do not pile up)';
+    } else if (bounded) {
+      confidence = 'low';
+      note = `a new OS thread per call, but bounded by design: ${bounded}`;
     } else if (def) {
       const name = field(def, 'name')?.text ?? '';
       const usage = methodClass(def) ? 'none' : lexicalUsage(source, def);

@@ -214,7 +214,9 @@ function subscriptEffect(sub: Node, name: string, fixed: boolean, kind: string |
     return lookupEffect(sub, name, allFixed, kind);
   }
   if (parent.type === 'subscript' && same(field(parent, 'value'), sub)) {
-    return subscriptEffect(parent, name, allFixed, null) ?? lookupEffect(sub, name, allFixed, kind);
+    // `x[k]["status"] = v` sets a fixed key of an entry that is already there: only the element's own
+    // keys say whether it grows (a defaultdict's lookup still inserts, below).
+    return subscriptEffect(parent, name, true, null) ?? lookupEffect(sub, name, allFixed, kind);
   }
   return lookupEffect(sub, name, allFixed, kind);
 }
