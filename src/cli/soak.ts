@@ -12,7 +12,7 @@ import { EXIT, UsageError } from '../errors.js';
 import { prepareScenarios } from '../pipeline/scenarios.js';
 import { runSoakPipeline } from '../pipeline/soak.js';
 import { parseShard, shardScenarios } from '../scenarios/shard.js';
-import { explainOutcome, warnAboutTarget } from './explain.js';
+import { explainOutcome, noteWriter, warnAboutTarget } from './explain.js';
 import { publishToGitHub } from './github.js';
 import { Interruption } from './interrupt.js';
 import type { CommandIO } from './io.js';
@@ -40,7 +40,7 @@ export async function runSoak(flags: SoakFlags, io: CommandIO): Promise<number> 
   const all = await prepareScenarios(options);
   // A shard with nothing to run still writes its (passing) report, so a CI matrix can always merge.
   const scenarios = shard ? shardScenarios(all, shard) : all;
-  warnAboutTarget(options.command, scenarios, io);
+  warnAboutTarget(options.command, scenarios, io, options.port);
 
   const interruption = new Interruption(io);
   const progress = new ProgressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
@@ -51,6 +51,7 @@ export async function runSoak(flags: SoakFlags, io: CommandIO): Promise<number> 
       signal: interruption.signal,
       stoppedBy: () => interruption.stoppedBy,
       onProgress: (p) => progress.update(p),
+      onNote: noteWriter(io, () => progress.finishLine()),
       onScenarioDone: () => progress.finishLine(),
       onPartial: (partial) =>
         interruption.onSecondSignal(() => {

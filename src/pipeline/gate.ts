@@ -45,6 +45,8 @@ export interface GateOptions {
   all: boolean;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** Told what the user should know as soon as it is known (the port a service chose itself). */
+  onNote?: (note: string) => void;
   /** Told the scenarios about to run, before the first starts. */
   onStart?: (scenarios: readonly Scenario[]) => void;
   /** Handed, once the plan is made, a function giving the report of what has finished (a second Ctrl-C). */
@@ -142,6 +144,7 @@ export async function runGate(
         dynamic: options.dynamic,
         signal: options.signal,
         onProgress: options.onProgress,
+        onNote: options.onNote,
         reach: reachPlan(planned, watched, result.root),
       });
       run.report.selectedBy = planned.selectedBy.map((r) => ({ rule: r.rule, file: r.file, line: r.line }));
