@@ -112,6 +112,19 @@ export async function main(
     });
 
   program
+    .command('init')
+    .description(
+      'write [tool.heapgate] (the target found) into pyproject.toml and heapgate/ with a scenario per route',
+    )
+    .argument('[path]', 'the project (default .)')
+    .option('--target <cmd>', 'how to start the service, instead of the one heapgate finds')
+    .option('--ci', 'also write .github/workflows/heapgate.yml')
+    .action(async (pathArg: string | undefined, flags: { target?: string; ci?: boolean }) => {
+      const { runInit } = await import('./init.js');
+      exitCode = await runInit(pathArg, flags, io);
+    });
+
+  program
     .command('scenarios')
     .description('list the scenarios the gate would run for PATH, generated ones included, and why')
     .argument('[path]', 'the project (default .)')

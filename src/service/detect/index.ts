@@ -4,6 +4,7 @@
  * a sentence saying which command and why — or, when there is none or several, a sentence saying so and
  * how to choose (the caller makes it an exit-2 error where a target is needed).
  */
+import path from 'node:path';
 import { chooseInterpreter } from './interpreter.js';
 import { findCandidates, type Candidate } from './candidates.js';
 
@@ -12,6 +13,11 @@ export type { Candidate } from './candidates.js';
 export interface DetectedTarget {
   /** The --target command, `{port}` where the service takes its port. */
   command: string;
+  /**
+   * The same command as a project's configuration should hold it: `python3` for the first python3 on
+   * PATH, the virtualenv's interpreter relative to the project.
+   */
+  portable: string;
   /** Which command and why, for the terminal and the report. */
   reason: string;
   candidate: Candidate;
@@ -49,9 +55,16 @@ export function detectTarget(root: string, env: NodeJS.ProcessEnv = process.env)
     };
   }
   const command = candidate.command.replace('{python}', quotePath(interpreter.python));
+  const portablePython = interpreter.firstOnPath
+    ? 'python3'
+    : path.isAbsolute(interpreter.python) && interpreter.python.startsWith(`${root}${path.sep}`)
+      ? path.relative(root, interpreter.python)
+      : interpreter.python;
+  const portable = candidate.command.replace('{python}', quotePath(portablePython));
   return {
     target: {
       command,
+      portable,
       candidate,
       reason: `no --target given: heapgate starts "${command}" (${candidate.what} in ${candidate.file}; ${interpreter.python} is ${interpreter.why})`,
     },

@@ -10,6 +10,8 @@ import path from 'node:path';
 export interface ChosenInterpreter {
   python: string;
   why: string;
+  /** It is the python3 a shell finds first on PATH (a configuration may then say `python3`). */
+  firstOnPath?: boolean;
 }
 
 /** The project's own virtualenv interpreters, in the order they are looked for. */
@@ -83,7 +85,11 @@ export function chooseInterpreter(
       const others = refused.length
         ? ` (${refused.join(', ')} ${refused.length === 1 ? 'does' : 'do'} not)`
         : '';
-      return { python, why: `the first python3 on PATH that ${need}${others}` };
+      return {
+        python,
+        why: `the first python3 on PATH that ${need}${others}`,
+        ...(refused.length ? {} : { firstOnPath: true }),
+      };
     }
     refused.push(python);
   }
