@@ -7,7 +7,7 @@ import { EXIT, UsageError } from '../errors.js';
 import { runAnalyzePipeline, type AnalyzeOutcome } from '../pipeline/analyze.js';
 import { parseShard } from '../scenarios/shard.js';
 import { selectRules } from '../static/rules/index.js';
-import { explainOutcome, warnAboutTarget } from './explain.js';
+import { explainOutcome, noteWriter, warnAboutTarget } from './explain.js';
 import { publishToGitHub } from './github.js';
 import { Interruption } from './interrupt.js';
 import type { CommandIO } from './io.js';
@@ -39,7 +39,8 @@ export async function runAnalyze(
         all: flags.allScenarios ?? false,
         signal: interruption.signal,
         onProgress: (p) => progress.update(p),
-        onStart: (scenarios) => warnAboutTarget(dynamic.command, scenarios, io),
+        onNote: noteWriter(io, () => progress.finishLine()),
+        onStart: (scenarios) => warnAboutTarget(dynamic.command, scenarios, io, dynamic.port),
         onPartial: (partial) =>
           interruption!.onSecondSignal(() => {
             progress.finishLine();

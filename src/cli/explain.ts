@@ -25,10 +25,30 @@ export function explainOutcome(report: Report, reportOnTerminal: boolean, io: Co
   }
 }
 
-/** Warns, before anything starts, about a --target that does not say where the service listens. */
-export function warnAboutTarget(command: string | null, scenarios: readonly Scenario[], io: CommandIO): void {
-  if (command === null || !ignoresPort(command) || !scenarios.some((s) => s.request)) return;
+/**
+ * Says, before anything starts, how heapgate will find a service whose --target does not say where it
+ * listens: $PORT when it reads it, else the port it opens by itself (--port N names it).
+ */
+export function warnAboutTarget(
+  command: string | null,
+  scenarios: readonly Scenario[],
+  io: CommandIO,
+  port: number | null = null,
+): void {
+  if (command === null || port !== null || !ignoresPort(command) || !scenarios.some((s) => s.request)) return;
   io.stderr.write(
-    `heapgate: note: --target "${command}" has no {port}: the service must listen on the port in $PORT\n`,
+    `heapgate: note: --target "${command}" has no {port}: heapgate drives the port the service listens on ` +
+      '($PORT if it reads it, else the one it opens; --port N to name it)\n',
   );
+}
+
+/** Prints each note once (every scenario of a run may find the same port). */
+export function noteWriter(io: CommandIO, before: () => void = () => {}): (note: string) => void {
+  const said = new Set<string>();
+  return (note) => {
+    if (said.has(note)) return;
+    said.add(note);
+    before();
+    io.stderr.write(`heapgate: note: ${note}\n`);
+  };
 }

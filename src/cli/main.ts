@@ -33,6 +33,10 @@ function addDynamicOptions(command: Command): Command {
     .option('--budget-handlers <n>', 'logging handler growth allowed (default 0)')
     .option('--ready-path <path>', 'readiness: GET this path instead of a TCP connect')
     .option('--ready-timeout <time>', 'how long the target may take to become ready (default 60s)')
+    .option(
+      '--port <n>',
+      'the port the service listens on, when it chooses its own (default: a free port as {port}/$PORT, or the one it opens)',
+    )
     .option('--allow-remote', 'let scenarios with absolute URLs reach hosts other than loopback')
     .option('--trace-depth <n>', 'frames per allocation in the leak-site pass (default 16)')
     .option(
@@ -109,6 +113,19 @@ export async function main(
     .action(async (flags: SoakFlags) => {
       const { runSoak } = await import('./soak.js');
       exitCode = await runSoak(flags, io);
+    });
+
+  program
+    .command('init')
+    .description(
+      'write [tool.heapgate] (the target found) into pyproject.toml and heapgate/ with a scenario per route',
+    )
+    .argument('[path]', 'the project (default .)')
+    .option('--target <cmd>', 'how to start the service, instead of the one heapgate finds')
+    .option('--ci', 'also write .github/workflows/heapgate.yml')
+    .action(async (pathArg: string | undefined, flags: { target?: string; ci?: boolean }) => {
+      const { runInit } = await import('./init.js');
+      exitCode = await runInit(pathArg, flags, io);
     });
 
   program

@@ -9,10 +9,10 @@ import { resolveDynamicOptions, type DynamicFlags } from '../config/dynamic.js';
 import { checkConfigKeys } from '../config/options.js';
 import { readPyprojectConfig } from '../config/pyproject.js';
 import { EXIT, UsageError } from '../errors.js';
-import { prepareScenarios } from '../pipeline/scenarios.js';
+import { prepareScenarios, requireFoundTarget } from '../pipeline/scenarios.js';
 import { runSoakPipeline } from '../pipeline/soak.js';
 import { parseShard, shardScenarios } from '../scenarios/shard.js';
-import { explainOutcome, warnAboutTarget } from './explain.js';
+import { explainOutcome, noteWriter, warnAboutTarget } from './explain.js';
 import { publishToGitHub } from './github.js';
 import { Interruption } from './interrupt.js';
 import type { CommandIO } from './io.js';
@@ -29,18 +29,21 @@ export interface SoakFlags extends DynamicFlags {
 export async function runSoak(flags: SoakFlags, io: CommandIO): Promise<number> {
   const config = readPyprojectConfig(path.resolve(flags.cwd ?? '.'));
   checkConfigKeys(config);
-  const options = resolveDynamicOptions(flags, config, '.');
+  const given = resolveDynamicOptions(flags, config, '.');
   const formats = resolveOutputFlags(flags, 'text');
   const shard = flags.shard === undefined ? null : parseShard(flags.shard, '--shard');
-  if (!options.scenarioPaths.length) {
+  if (!given.scenarioPaths.length) {
     throw new UsageError(
       'no scenarios: pass --scenarios FILE_OR_FOLDER (or set scenarios in [tool.heapgate])',
     );
   }
-  const all = await prepareScenarios(options);
+  const all = await prepareScenarios(given, { requireTarget: false });
   // A shard with nothing to run still writes its (passing) report, so a CI matrix can always merge.
   const scenarios = shard ? shardScenarios(all, shard) : all;
-  warnAboutTarget(options.command, scenarios, io);
+  // No --target: the service found by itself (issue 16), or exit 2 saying why there is none.
+  const note = noteWriter(io);
+  const options = requireFoundTarget(given, all, note);
+  warnAboutTarget(given.command, scenarios, io, options.port);
 
   const interruption = new Interruption(io);
   const progress = new ProgressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
@@ -51,6 +54,10 @@ export async function runSoak(flags: SoakFlags, io: CommandIO): Promise<number> 
       signal: interruption.signal,
       stoppedBy: () => interruption.stoppedBy,
       onProgress: (p) => progress.update(p),
+      onNote: (text) => {
+        progress.finishLine();
+        note(text);
+      },
       onScenarioDone: () => progress.finishLine(),
       onPartial: (partial) =>
         interruption.onSecondSignal(() => {

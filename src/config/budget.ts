@@ -30,6 +30,9 @@ const ALIASES: Record<string, BudgetKey> = {
   handlers: 'handlers',
 };
 
+/** Every spelling a budget key may take (the [tool.heapgate] schema lists them). */
+export const BUDGET_SPELLINGS: readonly string[] = Object.keys(ALIASES);
+
 const EXAMPLES: Record<BudgetKind, string> = {
   size: 'a size such as "64B", "1KB" or a number of bytes',
   rate: 'a rate such as "10MB/h" or "1KB/min"',

@@ -28,6 +28,7 @@ export interface DynamicFlags {
   budgetHandlers?: string;
   readyPath?: string;
   readyTimeout?: string;
+  port?: string;
   allowRemote?: boolean;
   traceDepth?: string;
   heapCounter?: string;
@@ -48,6 +49,12 @@ export interface DynamicOptions {
   flagBudget: BudgetOverrides;
   readyPath: string | undefined;
   readyTimeoutMs: number;
+  /**
+   * `--port N`: the port the service listens on, for a service that chooses its own (also given to it as
+   * {port} and PORT); null: heapgate gives it a free port, and watches for the one it opens when its
+   * command names neither {port} nor PORT.
+   */
+  port: number | null;
   allowRemote: boolean;
   traceDepth: number;
   heapCounter: HeapCounter;
@@ -82,6 +89,7 @@ export const DYNAMIC_CONFIG_KEYS = [
   'budget',
   'ready-path',
   'ready-timeout',
+  'port',
   'allow-remote',
   'trace-depth',
   'heap-counter',
@@ -194,6 +202,16 @@ export function resolveDynamicOptions(
       `${flags.readyPath !== undefined ? '--ready-path' : where('ready-path')}: expected a path starting with /, got '${readyPath}'`,
     );
   }
+  const portText = flags.port ?? numberOrString(table.port, where('port'));
+  let port: number | null = null;
+  if (portText !== undefined) {
+    if (!/^\d+$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+      throw new UsageError(
+        `${flags.port !== undefined ? '--port' : where('port')}: expected a TCP port from 1 to 65535, got '${portText}'`,
+      );
+    }
+    port = Number(portText);
+  }
   const allowRemoteConfig = table['allow-remote'];
   if (allowRemoteConfig !== undefined && typeof allowRemoteConfig !== 'boolean') {
     throw new UsageError(`${where('allow-remote')}: expected true or false`);
@@ -223,6 +241,7 @@ export function resolveDynamicOptions(
     flagBudget,
     readyPath,
     readyTimeoutMs,
+    port,
     allowRemote: flags.allowRemote ?? (allowRemoteConfig as boolean | undefined) ?? false,
     traceDepth: Number(depthText),
     heapCounter: heapCounter as HeapCounter,

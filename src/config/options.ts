@@ -68,7 +68,7 @@ const STATIC_CONFIG_KEYS = [
   'file-timeout',
 ] as const;
 type ConfigKey = (typeof STATIC_CONFIG_KEYS)[number];
-const CONFIG_KEYS: readonly string[] = [...STATIC_CONFIG_KEYS, ...DYNAMIC_CONFIG_KEYS];
+export const CONFIG_KEYS: readonly string[] = [...STATIC_CONFIG_KEYS, ...DYNAMIC_CONFIG_KEYS];
 
 /** A value and where it came from, for error messages. */
 export interface Sourced<T> {

@@ -28,6 +28,8 @@ export interface SessionOptions {
   heapCounter: HeapCounter;
   readyPath?: string;
   readyTimeoutMs: number;
+  /** `--port N`: the port the service listens on (given to it as {port} and PORT too); null: a free one. */
+  port?: number | null;
   graceMs?: number;
   allowRemote: boolean;
   env?: Record<string, string>;
@@ -91,12 +93,14 @@ export class DriveSession {
   async start(): Promise<void> {
     const { scenario, options } = this;
     this.progress('starting', null);
-    const port = scenario.request || options.command ? await freePort() : null;
+    const given = options.port ?? null;
+    const port = scenario.request || options.command ? (given ?? (await freePort())) : null;
     this.target = await TargetProcess.start({
       command: options.command,
       python: options.python,
       cwd: options.cwd,
       port,
+      portGiven: given !== null,
       // Only the tracemalloc counter traces from start-up; one frame is all its series needs.
       traceDepth: 1,
       heapCounter: options.heapCounter,
@@ -109,12 +113,21 @@ export class DriveSession {
     this.tree.poll(this.target, Date.now()); // starts the CPU clock
     if (scenario.request) {
       this.driver = new HttpDriver({
-        port: port!,
+        // The port the service listens on: the one it was given, or one it chose itself (target.portNote).
+        port: this.target.port!,
         concurrency: scenario.concurrency,
         allowRemote: options.allowRemote,
       });
       await this.driver.prepare(scenario.request, scenario);
     }
+  }
+
+  /**
+   * Which port heapgate drives and why, when the service listens on one of its own choosing; null when it
+   * listens where it was told.
+   */
+  get portNote(): string | null {
+    return this.target?.portNote ?? null;
   }
 
   /** The running target (after start()). */

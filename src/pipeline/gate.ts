@@ -31,7 +31,7 @@ import type { Progress } from '../model/progress.js';
 import { UsageError } from '../errors.js';
 import { interruptedReason, runScenario, type ReachPlan, type ScenarioRun } from './run-scenario.js';
 import type { ReachFunction } from '../service/protocol.js';
-import { prepareScenarios, runLength } from './scenarios.js';
+import { prepareScenarios, runLength, withFoundTarget } from './scenarios.js';
 import { withLength } from '../scenarios/model.js';
 
 export interface GateOptions {
@@ -45,6 +45,8 @@ export interface GateOptions {
   all: boolean;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** Told what the user should know as soon as it is known (the port a service chose itself). */
+  onNote?: (note: string) => void;
   /** Told the scenarios about to run, before the first starts. */
   onStart?: (scenarios: readonly Scenario[]) => void;
   /** Handed, once the plan is made, a function giving the report of what has finished (a second Ctrl-C). */
@@ -99,23 +101,27 @@ interface Attempt {
   notRun: string | null;
 }
 
-export async function runGate(
-  result: StaticResult,
-  base: Report,
-  options: GateOptions,
-): Promise<GateOutcome> {
-  const { plan, graph } = await planGate(result, options);
+export async function runGate(result: StaticResult, base: Report, given: GateOptions): Promise<GateOutcome> {
+  const { plan, graph } = await planGate(result, given);
   const runnable = plan.scenarios.filter((p) => p.phase !== null);
-  const toRun = options.shard
+  const toRun = given.shard
     ? shardScenarios(
         runnable.map((p) => ({ name: p.scenario.name, planned: p })),
-        options.shard,
+        given.shard,
       ).map((entry) => entry.planned)
     : runnable;
+  // No --target: the service found by itself (issue 16), when some scenario to run sends requests.
+  const found = withFoundTarget(
+    given.dynamic,
+    toRun.map((p) => p.scenario),
+    given.onNote,
+  );
+  const options: GateOptions = { ...given, dynamic: found.options };
   const needsTarget = toRun.find((p) => p.phase === 'selected' && p.scenario.request);
   if (needsTarget && options.dynamic.command === null) {
     throw new UsageError(
-      `the gate would run '${needsTarget.scenario.name}', which sends HTTP requests: pass --target "CMD" (or set target in [tool.heapgate])`,
+      `the gate would run '${needsTarget.scenario.name}', which sends HTTP requests: ` +
+        (found.problem ?? 'pass --target "CMD" (or set target in [tool.heapgate])'),
     );
   }
   const watched = flaggedFunctions(result, graph);
@@ -142,6 +148,7 @@ export async function runGate(
         dynamic: options.dynamic,
         signal: options.signal,
         onProgress: options.onProgress,
+        onNote: options.onNote,
         reach: reachPlan(planned, watched, result.root),
       });
       run.report.selectedBy = planned.selectedBy.map((r) => ({ rule: r.rule, file: r.file, line: r.line }));

@@ -30,6 +30,8 @@ export interface RunScenarioOptions {
   env?: Record<string, string>;
   signal?: AbortSignal;
   onProgress?: (progress: Progress) => void;
+  /** Told what the user should know as soon as it is known (the port a service chose itself). */
+  onNote?: (note: string) => void;
 }
 
 export interface ScenarioRun {
@@ -60,6 +62,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     heapCounter: dynamic.heapCounter,
     readyPath: dynamic.readyPath,
     readyTimeoutMs: dynamic.readyTimeoutMs,
+    port: dynamic.port,
     graceMs: dynamic.graceMs,
     allowRemote: dynamic.allowRemote,
     env: options.env,
@@ -80,6 +83,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   let targetFailed = false;
   try {
     await session.start();
+    if (session.portNote) options.onNote?.(session.portNote);
     if (options.reach?.functions.length) {
       const settled = await probe(session, options.reach);
       probeResult = settled.probe;
@@ -120,6 +124,8 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
     report.iterations = Math.max(0, session.next - (session.measuredFrom ?? 0));
     report.iterationsPerHour = throughput(report.iterations, report.durationMs);
   } finally {
+    // After the verdict, which writes its own notes.
+    if (session.portNote) report.notes = [session.portNote, ...(report.notes ?? [])];
     if (options.reach?.functions.length)
       report.reach = reachReport(options.reach.functions, probeResult, session);
     const ended = await session.close();

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { loadScenarios } from '../scenarios/load.js';
 import { withLength, type Scenario } from '../scenarios/model.js';
 import { ALL_RULES } from '../static/rules/index.js';
+import { detectTarget } from '../service/detect/index.js';
 
 /** --iterations / --duration (or the configuration's), for withLength: every scenario of a run, generated too. */
 export function runLength(options: DynamicOptions): { iterations?: number; durationMs?: number } {
@@ -64,4 +65,37 @@ export function scriptScenarioFiles(paths: readonly string[]): string[] {
     }
   }
   return out;
+}
+
+/**
+ * The options with the target found by itself (issue 16) when none was given and a scenario of `scenarios`
+ * sends HTTP requests — call scenarios run in a bare interpreter and need none; `problem` says why there is
+ * no target when one was needed and none could be found (none, or several).
+ */
+export function withFoundTarget(
+  options: DynamicOptions,
+  scenarios: readonly Scenario[],
+  onNote?: (note: string) => void,
+): { options: DynamicOptions; problem: string | null } {
+  if (options.command !== null || !scenarios.some((s) => s.request)) return { options, problem: null };
+  const detection = detectTarget(options.cwd);
+  if ('problem' in detection) return { options, problem: detection.problem };
+  onNote?.(detection.target.reason);
+  return { options: { ...options, command: detection.target.command }, problem: null };
+}
+
+/** `withFoundTarget`, an error (exit 2) naming the first HTTP scenario when no target can be found. */
+export function requireFoundTarget(
+  options: DynamicOptions,
+  scenarios: readonly Scenario[],
+  onNote?: (note: string) => void,
+): DynamicOptions {
+  const found = withFoundTarget(options, scenarios, onNote);
+  if (found.problem !== null) {
+    const first = scenarios.find((s) => s.request)!;
+    throw new UsageError(
+      `${first.where}: sends HTTP requests, so it needs --target "CMD" to start the service; ${found.problem}`,
+    );
+  }
+  return found.options;
 }

@@ -17,6 +17,8 @@ export interface SoakOptions {
   /** The name of the signal that stopped the run, asked for once it has (for the report). */
   stoppedBy?: () => string | null;
   onProgress?: (progress: Progress) => void;
+  /** Told what the user should know as soon as it is known (the port a service chose itself). */
+  onNote?: (note: string) => void;
   /** Called after each scenario (the terminal ends its progress line). */
   onScenarioDone?: (run: ScenarioRun) => void;
   /** Handed, at the start, a function giving the report of what has finished so far (a second Ctrl-C). */
@@ -43,6 +45,7 @@ export async function runSoakPipeline(
         dynamic: options.dynamic,
         signal: options.signal,
         onProgress: options.onProgress,
+        onNote: options.onNote,
       });
       options.onScenarioDone?.(run);
       runs.push(run);

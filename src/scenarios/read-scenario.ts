@@ -15,6 +15,7 @@ import { joinPath, suggest, type Issues } from './issues.js';
 import { autoSampleEvery, DEFAULTS, type Covers, type Scenario } from './model.js';
 import { readCall, readRequest } from './read-action.js';
 import { choose, openObject, readField } from './read-fields.js';
+import { expandPytest } from './pytest.js';
 
 /** Where a value came from: the file (as shown to people) and the path of the scenario inside it. */
 export interface Source {
@@ -31,7 +32,7 @@ export function readScenario(
   knownRules: Set<string> | null,
 ): Scenario | null {
   const before = issues.list.length;
-  const object = openObject(SCENARIO, value, base, issues);
+  const object = openObject(SCENARIO, expandPytest(value, base, issues), base, issues);
   if (!object) return null;
   const fields = SCENARIO.fields;
   const at = (field: string) => joinPath(base, field);

@@ -62,6 +62,18 @@ export function fillPath(route: Route, unique: boolean): string | null {
 
 /** A scenario for a flagged route, or the reason there cannot be one. */
 export function generateScenario(route: Route, findings: readonly Finding[]): Scenario | string {
+  const file = generatedScenarioFile(route, findings);
+  return typeof file === 'string' ? file : validateScenario(file.scenario, { file: file.template });
+}
+
+/**
+ * The scenario file generateScenario validates (what `heapgate init` writes out), with the template it
+ * came from; or the reason there cannot be one.
+ */
+export function generatedScenarioFile(
+  route: Route,
+  findings: readonly Finding[],
+): { scenario: Record<string, unknown>; template: string } | string {
   if (route.method === 'WS') return 'websocket routes are not driven';
   const template = templateFor(findings);
   const unique = template === 'unique-keys';
@@ -92,7 +104,7 @@ export function generateScenario(route: Route, findings: readonly Finding[]): Sc
     rules: [],
     functions: [...new Set(findings.map((f) => `${f.file}:${f.function}`))],
   };
-  return validateScenario(filled, { file: `scenarios/${template}.json` });
+  return { scenario: filled, template: `scenarios/${template}.json` };
 }
 
 function fill(value: unknown, replacements: Record<string, string>): unknown {

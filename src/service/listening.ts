@@ -1,14 +1,24 @@
 /**
  * The TCP ports a set of processes listens on (Linux: /proc/net/tcp and tcp6, matched by socket inode
- * to the processes' descriptors). Lets heapgate say at once that a target listens on 5000 rather than
- * on the port it was given, instead of waiting out the ready timeout.
+ * to the processes' descriptors). Lets heapgate drive a service that listens on a port of its own
+ * choosing (hard-coded, from its own configuration) instead of the one it was given.
  */
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
 const LISTEN = '0A';
 
+/** A listening TCP socket of the watched processes. */
+export interface ListeningSocket {
+  port: number;
+  /**
+   * The socket's inode: the kernel numbers sockets as they are created, so a smaller inode is a socket
+   * opened earlier (a metrics port opened before the service's own, or after it).
+   */
+  inode: number;
+}
+
 /** Socket inode → port, for every listening TCP socket on the machine. */
-function listeningSockets(): Map<string, number> {
+function machineSockets(): Map<string, number> {
   const out = new Map<string, number>();
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     let text: string;
@@ -27,12 +37,20 @@ function listeningSockets(): Map<string, number> {
   return out;
 }
 
-/** The ports `pids` listen on, sorted; empty where /proc cannot tell. */
-export function listeningPorts(pids: Iterable<number>): number[] {
-  if (process.platform !== 'linux') return [];
-  const sockets = listeningSockets();
+/** Whether this machine lets heapgate see which ports a process listens on. */
+export function canSeeListeningPorts(): boolean {
+  return process.platform === 'linux';
+}
+
+/**
+ * The ports `pids` listen on, one entry per port (its earliest socket), in the order they were opened;
+ * empty where /proc cannot tell.
+ */
+export function listeningSockets(pids: Iterable<number>): ListeningSocket[] {
+  if (!canSeeListeningPorts()) return [];
+  const sockets = machineSockets();
   if (!sockets.size) return [];
-  const ports = new Set<number>();
+  const byPort = new Map<number, number>();
   for (const pid of pids) {
     let fds: string[];
     try {
@@ -44,11 +62,23 @@ export function listeningPorts(pids: Iterable<number>): number[] {
       try {
         const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
         const port = match ? sockets.get(match[1]) : undefined;
-        if (port !== undefined) ports.add(port);
+        if (port === undefined) continue;
+        const inode = Number(match![1]);
+        const known = byPort.get(port);
+        if (known === undefined || inode < known) byPort.set(port, inode);
       } catch {
         // closed while we looked
       }
     }
   }
-  return [...ports].sort((a, b) => a - b);
+  return [...byPort]
+    .map(([port, inode]) => ({ port, inode }))
+    .sort((a, b) => a.inode - b.inode || a.port - b.port);
+}
+
+/** The ports `pids` listen on, sorted; empty where /proc cannot tell. */
+export function listeningPorts(pids: Iterable<number>): number[] {
+  return listeningSockets(pids)
+    .map((s) => s.port)
+    .sort((a, b) => a - b);
 }

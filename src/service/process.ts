@@ -12,7 +12,7 @@ import { splitCommand } from './command.js';
 import type { ShimConnection } from './connection.js';
 import { writeHarness, type HarnessFolder } from './harness.js';
 import { descendantsOf, isAlive, terminateTree, type TerminateResult } from './kill.js';
-import { listeningPorts } from './listening.js';
+import { canSeeListeningPorts, listeningSockets, type ListeningSocket } from './listening.js';
 import type { Command, HelloMessage, SampleMessage, ShimMessage } from './protocol.js';
 import { waitUntilReady } from './readiness.js';
 import { forgetUsageHistory, treeUsage } from './usage.js';
@@ -26,6 +26,11 @@ export interface TargetOptions {
   cwd: string;
   /** Port given to the service as {port} and PORT; null for a bare interpreter. */
   port: number | null;
+  /**
+   * `port` is the user's (`--port N`): the service listens there, so heapgate waits for it and looks for no
+   * other. Otherwise a command with neither {port} nor PORT is watched for the port it opens by itself.
+   */
+  portGiven?: boolean;
   /** Frames tracemalloc keeps when it traces from start-up (the `tracemalloc` heap counter). */
   traceDepth: number;
   /** What the heap figure counts (default `allocator`; see config/dynamic.ts). */
@@ -91,8 +96,11 @@ export function ignoresPort(command: string): boolean {
   return !command.includes('{port}') && !/\bPORT\b/.test(command);
 }
 
-/** A wrong port must be seen this long before heapgate gives up (a service may open a metrics port first). */
-const WRONG_PORT_MS = 3000;
+/**
+ * After a service that chose its own port first listens, heapgate waits this long for the rest of its
+ * ports (a metrics port, $PORT opened a moment later) before it picks one.
+ */
+const PORT_SETTLE_MS = 1000;
 
 export class TargetProcess {
   readonly runId = randomUUID();
@@ -101,6 +109,12 @@ export class TargetProcess {
   private child: TargetChild | null = null;
   private stopping: Promise<TerminateResult | null> | null = null;
   private readonly seenPids = new Set<number>();
+  private drivenPort: number | null = null;
+  /**
+   * Set when the service listens on a port of its own choosing: which port heapgate drives and why, for
+   * the report and the terminal.
+   */
+  portNote: string | null = null;
 
   private constructor(readonly options: TargetOptions) {}
 
@@ -119,6 +133,11 @@ export class TargetProcess {
 
   get pid(): number | null {
     return this.child?.pid ?? null;
+  }
+
+  /** The port requests go to: the one the service was given, or the one it chose itself (portNote). */
+  get port(): number | null {
+    return this.drivenPort ?? this.options.port;
   }
 
   /** Accepted connections by pid. */
@@ -205,14 +224,25 @@ export class TargetProcess {
     if (hello.error) throw new UsageError(`${hello.executable}: ${hello.error}`);
 
     if (options.port !== null) {
+      const started = Date.now();
+      const abandoned = Promise.race([this.exitReason(), interrupted]);
+      let port = options.port;
+      if (options.command && ignoresPort(options.command) && !options.portGiven && canSeeListeningPorts()) {
+        const found = await this.ownPort(options.port, options.readyTimeoutMs, abandoned);
+        if (options.signal?.aborted) throw new StartInterrupted(signalName(options.signal));
+        if ('reason' in found) {
+          throw new TargetError(`the target never became ready: ${found.reason}`, this.stderrTail());
+        }
+        port = found.port;
+        this.portNote = found.note;
+      }
+      this.drivenPort = port;
       const ready = await waitUntilReady({
         host: '127.0.0.1',
-        port: options.port,
+        port,
         readyPath: options.readyPath,
-        timeoutMs: options.readyTimeoutMs,
-        abandoned: Promise.race([this.exitReason(), interrupted]),
-        check:
-          options.command && ignoresPort(options.command) ? this.wrongPortCheck(options.port) : undefined,
+        timeoutMs: Math.max(1000, options.readyTimeoutMs - (Date.now() - started)),
+        abandoned,
       });
       if (options.signal?.aborted) throw new StartInterrupted(signalName(options.signal));
       if (!ready.ready) {
@@ -221,23 +251,39 @@ export class TargetProcess {
     }
   }
 
-  /** Gives up once the tree has listened, for a while, on ports that are not the one it was given. */
-  private wrongPortCheck(port: number): () => string | null {
+  /**
+   * The port a service whose command names neither {port} nor PORT listens on: `given` (it read $PORT
+   * anyway) as soon as it listens there; otherwise, once its tree has listened for PORT_SETTLE_MS, the
+   * first port it opened, said in a note naming every port it listens on.
+   */
+  private async ownPort(
+    given: number,
+    timeoutMs: number,
+    abandoned: Promise<string>,
+  ): Promise<{ port: number; note: string | null } | { reason: string }> {
+    const started = Date.now();
+    let gaveUp: string | null = null;
+    void abandoned.then((reason) => (gaveUp = reason));
     let since: number | null = null;
-    return () => {
+    while (Date.now() - started < timeoutMs) {
+      if (gaveUp) return { reason: gaveUp };
       const root = this.pid;
-      if (root === null) return null;
-      const ports = listeningPorts([root, ...descendantsOf(root), ...this.seenPids]);
-      if (!ports.length || ports.includes(port)) {
-        since = null;
-        return null;
+      const sockets = root === null ? [] : listeningSockets([root, ...descendantsOf(root), ...this.seenPids]);
+      if (sockets.some((s) => s.port === given)) return { port: given, note: null };
+      if (sockets.length) {
+        since ??= Date.now();
+        if (Date.now() - since >= PORT_SETTLE_MS)
+          return { port: sockets[0].port, note: ownPortNote(sockets) };
       }
-      since ??= Date.now();
-      if (Date.now() - since < WRONG_PORT_MS) return null;
-      return (
-        `it listens on ${ports.map((p) => `port ${p}`).join(', ')}, not on port ${port}, the one heapgate gave it: ` +
-        'put {port} in --target where the service takes its port, or have it read $PORT'
-      );
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([new Promise((r) => (timer = setTimeout(r, 100))), abandoned]);
+      clearTimeout(timer);
+    }
+    if (gaveUp) return { reason: gaveUp };
+    return {
+      reason:
+        `it listened on no TCP port within ${Math.round(timeoutMs / 1000)} s (its command names neither ` +
+        '{port} nor PORT, so heapgate waited for the port it opens by itself)',
     };
   }
 
@@ -376,6 +422,19 @@ export class TargetProcess {
     }
     this.harness?.remove();
   }
+}
+
+/** What heapgate says when it drives a port the service chose itself. */
+function ownPortNote(sockets: readonly ListeningSocket[]): string {
+  const [first] = sockets;
+  if (sockets.length === 1) {
+    return `the service listens on port ${first.port}, a port of its own choosing (its command names neither {port} nor PORT): heapgate drives port ${first.port}`;
+  }
+  const ports = sockets.map((s) => s.port).join(', ');
+  return (
+    `the service listens on ports ${ports}, of its own choosing: heapgate drives port ${first.port}, the first ` +
+    'it opened; give --port N (or port in [tool.heapgate]) to drive another'
+  );
 }
 
 function signalName(signal: AbortSignal): string {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { heapgate } from '../helpers/cli.js';
+import { heapgate, REPO } from '../helpers/cli.js';
 import { DEBIAN_PYTHON } from '../helpers/soak.js';
 import { gate, GATE_APPS } from '../helpers/gate.js';
 
@@ -99,9 +99,10 @@ describe('analyze --enable-memory-budget-gate', { timeout: 240_000 }, () => {
     expect(report.scenarios[0].error).toContain('missing.py');
   });
 
-  it('refuses to drive HTTP without --target (exit 2)', async () => {
+  it('refuses to drive HTTP without --target when it cannot choose the service itself (exit 2)', async () => {
+    // Issue 16: a project with one app gets its target found; this one has two.
     const result = await heapgate(['analyze', '.', '--enable-memory-budget-gate', '--no-cache'], {
-      cwd: path.join(GATE_APPS, 'flask-global'),
+      cwd: path.join(REPO, 'test/fixtures/adoption/two-apps'),
     });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('pass --target');

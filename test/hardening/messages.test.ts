@@ -1,7 +1,7 @@
 /**
  * Issue 13, "Failures explained badly": what the terminal says when the target fails (its own last
  * words, a misspelt program named as such), why `soak --output` exits 1, a --target without {port}
- * (a warning at once, and no waiting out the ready timeout), an analysis of 0 files (not "gate
+ * (a note at once, then the port the service opened is driven, issue 16), an analysis of 0 files (not "gate
  * passed"), JavaScript scenario files (their code runs), and --iterations for generated scenarios.
  */
 import { createServer } from 'node:net';
@@ -80,22 +80,70 @@ describe('soak --output', () => {
 });
 
 describe('a --target without {port}', () => {
-  it('warns at once, and stops as soon as the service listens elsewhere (not after the ready timeout)', async () => {
-    const port = await new Promise<number>((resolve) => {
+  const freeLoopbackPort = () =>
+    new Promise<number>((resolve) => {
       const server = createServer().listen(0, '127.0.0.1', () => {
         const address = server.address() as { port: number };
         server.close(() => resolve(address.port));
       });
     });
+
+  it('says so at once, then drives the port the service opened by itself, and says which', async () => {
+    const port = await freeLoopbackPort();
     const result = await soakIn(
       HOSTILE,
-      ['--target', 'python3 wrong_port.py', '--scenarios', scenario('health.json'), '--ready-timeout', '10m'],
+      [
+        '--target',
+        'python3 wrong_port.py',
+        '--scenarios',
+        scenario('health.json'),
+        '--iterations',
+        '300',
+        '--format',
+        'json',
+      ],
       { LISTEN_PORT: String(port) },
     );
-    expect(result.exitCode).toBe(3);
+    // Driven to a verdict (this single-threaded HTTP/1.0 server's own growth may fail it): not exit 3.
+    expect([0, 1], result.stderr).toContain(result.exitCode);
     expect(result.stderr).toContain('note: --target "python3 wrong_port.py" has no {port}');
-    expect(result.stderr).toContain(`it listens on port ${port}, not on port`);
-    expect(result.stderr).toContain('put {port} in --target');
+    const said = `the service listens on port ${port}, a port of its own choosing`;
+    expect(result.stderr).toContain(`heapgate: note: ${said}`);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.scenarios[0].iterations).toBeGreaterThan(0);
+    expect(report.scenarios[0].notes?.some((n) => n.startsWith(said))).toBe(true);
+  });
+
+  it('--port N drives N, with nothing to say', async () => {
+    const port = await freeLoopbackPort();
+    const result = await soakIn(
+      HOSTILE,
+      [
+        '--target',
+        'python3 wrong_port.py',
+        '--port',
+        String(port),
+        '--scenarios',
+        scenario('health.json'),
+        '--iterations',
+        '300',
+        '--format',
+        'json',
+      ],
+      { LISTEN_PORT: String(port) },
+    );
+    expect([0, 1], result.stderr).toContain(result.exitCode);
+    expect(result.stderr).not.toContain('has no {port}');
+    expect(result.stderr).not.toContain('of its own choosing');
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report.scenarios[0].iterations).toBeGreaterThan(0);
+    expect(report.scenarios[0].notes ?? []).not.toContainEqual(expect.stringContaining('own choosing'));
+  });
+
+  it('--port must be a TCP port (exit 2)', async () => {
+    const result = await soakIn(HOSTILE, ['--target', 'python3 wrong_port.py', '--port', '70000']);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("--port: expected a TCP port from 1 to 65535, got '70000'");
   });
 });
 
