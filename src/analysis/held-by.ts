@@ -1,0 +1,132 @@
+/**
+ * What the held-by search means for a scenario (docs/held-by.md): how much of the measured growth the
+ * named holders and leak sites explain, whether the growth is outside the Python heap, and which static
+ * findings each holder confirms. Pure.
+ */
+import { formatBytes } from '../units.js';
+import type { Explained, HeldBy, LeakSite, MetricReport, ScenarioReport } from '../model/report.js';
+import type { Finding } from '../model/static.js';
+
+/** Traced Python memory below this share of the measured growth: the rest is outside the Python heap. */
+export const NATIVE_SHARE = 0.25;
+
+export interface AttributedGrowth {
+  metrics: Partial<Record<'heap' | 'rss', MetricReport>>;
+  heldBy: readonly HeldBy[];
+  sites: readonly LeakSite[];
+  /** Iterations of the attribution pass. */
+  iterations: number;
+  /** What tracemalloc saw grow over the pass, per iteration; null: unknown (an older shim). */
+  tracedBytesPerIteration: number | null;
+}
+
+/**
+ * The share of the growth the holders (else the sites) explain, compared with the metric that broke its
+ * budget (the heap first, else RSS); null when neither did.
+ */
+export function explainGrowth(growth: AttributedGrowth): Explained | null {
+  const metric = (['heap', 'rss'] as const).find((m) => growth.metrics[m]?.exceeded);
+  if (!metric) return null;
+  const measured = growth.metrics[metric]!.slopePerIteration;
+  if (!(measured > 0)) return null;
+  const held = growth.heldBy.reduce((sum, h) => sum + h.bytesPerIteration, 0);
+  const sited = growth.sites.reduce((sum, s) => sum + s.sizeDiffBytes, 0) / Math.max(1, growth.iterations);
+  const named = Math.max(held, sited);
+  const traced = growth.tracedBytesPerIteration;
+  // Native: what Python allocated (every site, not only the named ones) is a small part of the growth.
+  const outside = traced !== null && Math.max(traced, named) < measured * NATIVE_SHARE;
+  return {
+    share: Math.min(1, named / measured),
+    outsidePythonHeap: outside,
+    metric,
+    measuredBytesPerIteration: measured,
+    tracedBytesPerIteration: traced,
+    heldBytesPerIteration: held,
+  };
+}
+
+/** The verdict's line for growth outside the Python heap, or null when it is not. */
+export function nativeReason(explained: Explained | null): string | null {
+  if (!explained?.outsidePythonHeap) return null;
+  const traced = Math.max(0, explained.tracedBytesPerIteration ?? 0);
+  const share = Math.round((traced / explained.measuredBytesPerIteration) * 100);
+  return (
+    `the growth is outside the Python heap (native memory: a C extension or the allocator): traced ` +
+    `Python memory grew ${formatBytes(traced)} per iteration, ${share}% of the ${formatBytes(explained.measuredBytesPerIteration)} ${explained.metric} growth`
+  );
+}
+
+/** A finding as holders name it: `R1 app.py:12`. */
+export function findingId(f: Pick<Finding, 'shortId' | 'file' | 'line'>): string {
+  return `${f.shortId} ${f.file}:${f.line}`;
+}
+
+/** The module a project file is imported as: `pkg/app.py` → `pkg.app` (and `app`). */
+function moduleNames(file: string): string[] {
+  const dotted = file
+    .replace(/\.py$/, '')
+    .replace(/\/__init__$/, '')
+    .split('/')
+    .join('.');
+  const last = dotted.slice(dotted.lastIndexOf('.') + 1);
+  return [...new Set([dotted, last])];
+}
+
+/**
+ * The names a holder's path goes through, from the root on: `app.ctl._cache["v"].__traceback__` →
+ * root `app`, names `ctl`, `_cache`; `<cell seen of make_handler.<locals>.handler()>` → names `seen`.
+ */
+export function pathNames(path: string): { root: string | null; names: string[] } {
+  const cell = /^<(?:cell|local) ([A-Za-z_]\w*) of [^>]*>/.exec(path);
+  if (cell) return { root: null, names: [cell[1]] };
+  const plain = path.replace(/\[[^\]]*\]/g, '').replace(/\.<[^>]*>/g, '');
+  const parts = plain.split('.').filter((p) => /^[A-Za-z_]\w*$/.test(p) && !/^__\w+__$/.test(p));
+  return { root: parts[0] ?? null, names: parts.slice(1) };
+}
+
+/**
+ * Whether `holder` is the container `f` flags: entries go in on the finding's own lines, or the holder's
+ * path runs from the finding's module through a name the finding quotes (`'store'`).
+ */
+export function holds(holder: HeldBy, f: Finding): boolean {
+  if (holder.addedAt) {
+    const at = holder.addedAt.lastIndexOf(':');
+    const file = holder.addedAt.slice(0, at);
+    const line = Number(holder.addedAt.slice(at + 1));
+    if (file === f.file && line >= f.line && line <= f.endLine) return true;
+  }
+  if (!holder.path) return false;
+  const { root, names } = pathNames(holder.path);
+  if (root === null) {
+    // A closure's cell or a running function's local: the finding's file must be where entries go in.
+    if (!(holder.addedAt ?? '').startsWith(`${f.file}:`)) return false;
+  } else if (!moduleNames(f.file).some((m) => holder.path!.startsWith(`${m}.`))) {
+    return false;
+  }
+  return names.some((name) => f.message.includes(`'${name}'`) || f.message.includes(`'${name}.`));
+}
+
+/** The holder that confirms `f` among a scenario's, the biggest first; undefined when none does. */
+export function holderOf(report: ScenarioReport, f: Finding): HeldBy | undefined {
+  return (report.heldBy ?? []).find((h) => holds(h, f));
+}
+
+/** The evidence a holder gives: "held by `app.store`, +1 entry/iteration, 612 B/entry". */
+export function heldEvidence(holder: HeldBy): string {
+  const rate = holder.entriesPerIteration;
+  const perEntry = rate > 0 ? holder.bytesPerIteration / rate : 0;
+  const entries = `${rate >= 10 ? Math.round(rate) : Number(rate.toPrecision(2))} entr${rate === 1 ? 'y' : 'ies'}/iteration`;
+  return `held by \`${holder.path ?? 'an unnamed ' + holder.type}\`, +${entries}, ${formatBytes(perEntry)}/entry`;
+}
+
+/** The scenario with each holder's `findings`: the static findings it confirms (none: the rules missed it). */
+export function tieHolders(report: ScenarioReport, findings: readonly Finding[]): ScenarioReport {
+  if (!report.heldBy?.length) return report;
+  return {
+    ...report,
+    heldBy: report.heldBy.map((h) => ({
+      ...h,
+      findings: findings.filter((f) => holds(h, f)).map(findingId),
+    })),
+  };
+}
