@@ -9,6 +9,8 @@ import type { Finding } from '../model/static.js';
 
 /** Traced Python memory below this share of the measured growth: the rest is outside the Python heap. */
 export const NATIVE_SHARE = 0.25;
+/** A holder keeping less than this share of the measured growth is left out of the report. */
+export const MIN_HOLDER_SHARE = 0.02;
 
 export interface AttributedGrowth {
   metrics: Partial<Record<'heap' | 'rss', MetricReport>>;
@@ -21,14 +23,29 @@ export interface AttributedGrowth {
 }
 
 /**
- * The share of the growth the holders (else the sites) explain, compared with the metric that broke its
- * budget (the heap first, else RSS); null when neither did.
+ * The memory metric that broke its budget and grew the most (RSS sees native memory the allocator counter
+ * may not: libxml2's own allocations), with its slope; null when neither did.
+ */
+function brokenMemory(
+  metrics: Partial<Record<'heap' | 'rss', MetricReport>>,
+): { metric: 'heap' | 'rss'; measured: number } | null {
+  const broken = (['heap', 'rss'] as const)
+    .filter((m) => metrics[m]?.exceeded && metrics[m].slopePerIteration > 0)
+    .map((m) => ({ metric: m, measured: metrics[m]!.slopePerIteration }));
+  return broken.reduce<{ metric: 'heap' | 'rss'; measured: number } | null>(
+    (best, m) => (best && best.measured >= m.measured ? best : m),
+    null,
+  );
+}
+
+/**
+ * The share of the growth the holders (else the sites) explain, compared with the memory metric that broke
+ * its budget and grew the most; null when neither broke it.
  */
 export function explainGrowth(growth: AttributedGrowth): Explained | null {
-  const metric = (['heap', 'rss'] as const).find((m) => growth.metrics[m]?.exceeded);
-  if (!metric) return null;
-  const measured = growth.metrics[metric]!.slopePerIteration;
-  if (!(measured > 0)) return null;
+  const broken = brokenMemory(growth.metrics);
+  if (!broken) return null;
+  const { metric, measured } = broken;
   const held = growth.heldBy.reduce((sum, h) => sum + h.bytesPerIteration, 0);
   const sited = growth.sites.reduce((sum, s) => sum + s.sizeDiffBytes, 0) / Math.max(1, growth.iterations);
   const named = Math.max(held, sited);
@@ -43,6 +60,20 @@ export function explainGrowth(growth: AttributedGrowth): Explained | null {
     tracedBytesPerIteration: traced,
     heldBytesPerIteration: held,
   };
+}
+
+/**
+ * The holders worth a reader's time: those keeping at least MIN_HOLDER_SHARE of the growth that broke the
+ * budget (a thread registry's weak set gaining 80 B an iteration beside a 15 KB leak is not the answer).
+ * All of them when no memory metric broke its budget.
+ */
+export function significantHolders(
+  heldBy: readonly HeldBy[],
+  metrics: Partial<Record<'heap' | 'rss', MetricReport>>,
+): HeldBy[] {
+  const measured = brokenMemory(metrics)?.measured ?? 0;
+  if (!(measured > 0)) return [...heldBy];
+  return heldBy.filter((h) => h.bytesPerIteration >= measured * MIN_HOLDER_SHARE);
 }
 
 /** The verdict's line for growth outside the Python heap, or null when it is not. */

@@ -14,7 +14,7 @@ import type { ReachReport, ScenarioReport } from '../model/report.js';
 import type { Sample } from '../model/sample.js';
 import type { Scenario } from '../scenarios/model.js';
 import { attribute, type Attribution } from '../drive/attribute.js';
-import { explainGrowth, nativeReason } from '../analysis/held-by.js';
+import { explainGrowth, nativeReason, significantHolders } from '../analysis/held-by.js';
 import { DriveSession, type ReachProbe } from '../drive/session.js';
 import type { ReachFunction } from '../service/protocol.js';
 import type { RequestAlternative } from '../select/alternatives.js';
@@ -337,13 +337,14 @@ function reachReport(
 
 /** What keeps the memory alive, how much of the growth that explains, and (in the verdict) native growth. */
 function recordHolders(report: ScenarioReport, attribution: Attribution): void {
+  const heldBy = significantHolders(attribution.heldBy, report.metrics);
   if (attribution.search) {
-    report.heldBy = attribution.heldBy;
+    report.heldBy = heldBy;
     report.holdersSearch = attribution.search;
   }
   const explained = explainGrowth({
     metrics: report.metrics,
-    heldBy: attribution.heldBy,
+    heldBy,
     sites: attribution.sites,
     iterations: attribution.iterations,
     tracedBytesPerIteration: attribution.tracedBytesPerIteration,

@@ -5,6 +5,7 @@ import {
   holds,
   nativeReason,
   pathNames,
+  significantHolders,
   tieHolders,
   type AttributedGrowth,
 } from '../../src/analysis/held-by.js';
@@ -49,7 +50,7 @@ const finding = (over: Partial<Finding> = {}): Finding => ({
 });
 
 const growth = (over: Partial<AttributedGrowth> = {}): AttributedGrowth => ({
-  metrics: { heap: metric(700, true), rss: metric(800, true) },
+  metrics: { heap: metric(700, true), rss: metric(800, false) },
   heldBy: [holder()],
   sites: [],
   iterations: 50,
@@ -81,8 +82,23 @@ describe('explainGrowth', () => {
     )!;
     expect(explained.outsidePythonHeap).toBe(true);
     expect(nativeReason(explained)).toBe(
-      'the growth is outside the Python heap (native memory: a C extension or the allocator): traced Python memory grew 100 B per iteration, 1% of the 16 KB heap growth',
+      'the growth is outside the Python heap (native memory: a C extension or the allocator): traced Python memory grew 100 B per iteration, 1% of the 16 KB rss growth',
     );
+  });
+
+  it('compares with RSS when it grew more than the heap counter saw (native memory the allocator misses)', () => {
+    const explained = explainGrowth(
+      growth({
+        metrics: { heap: metric(205, true), rss: metric(1880, true) },
+        heldBy: [],
+        tracedBytesPerIteration: 59,
+      }),
+    )!;
+    expect(explained).toMatchObject({
+      metric: 'rss',
+      outsidePythonHeap: true,
+      measuredBytesPerIteration: 1880,
+    });
   });
 
   it('compares with RSS when only RSS broke its budget (the tracemalloc counter)', () => {
@@ -96,6 +112,15 @@ describe('explainGrowth', () => {
     expect(explainGrowth(growth({ metrics: { heap: metric(5, false) } }))).toBeNull();
     const unknown = explainGrowth(growth({ heldBy: [], tracedBytesPerIteration: null }))!;
     expect(unknown.outsidePythonHeap).toBe(false);
+  });
+});
+
+describe('significantHolders', () => {
+  it('leaves out holders that keep a sliver of the growth, unless no memory metric broke its budget', () => {
+    const small = holder({ path: 'threading._dangling.data', bytesPerIteration: 80 });
+    const big = holder({ bytesPerIteration: 13_000 });
+    expect(significantHolders([big, small], { heap: metric(15_000, true) })).toEqual([big]);
+    expect(significantHolders([big, small], { heap: metric(15_000, false) })).toEqual([big, small]);
   });
 });
 
