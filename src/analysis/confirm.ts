@@ -10,7 +10,7 @@
  */
 import { isBytes } from '../model/metrics.js';
 import { describeStatuses, successShare } from './answers.js';
-import { heldEvidence, holderOf } from './held-by.js';
+import { heldEvidence, holderOf, holderSite } from './held-by.js';
 import { formatBytes } from '../units.js';
 import type { LeakClass, LeakSite, Recommendation, ScenarioReport } from '../model/report.js';
 import type { Metric } from '../model/metrics.js';
@@ -116,7 +116,7 @@ export function confirmFindings(
           metric,
           slope,
           recorded?.projection?.perHour ?? null,
-          site,
+          site ?? (holder ? holderSite(holder) : null),
           thresholds,
         ),
       };

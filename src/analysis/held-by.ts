@@ -108,6 +108,9 @@ function moduleNames(file: string): string[] {
  * root `app`, names `ctl`, `_cache`; `<cell seen of make_handler.<locals>.handler()>` → names `seen`.
  */
 export function pathNames(path: string): { root: string | null; names: string[] } {
+  // An lru_cache's table is named after the cached function: its path is the function's.
+  const cache = /^<lru_cache of ([^>]+)>(.*)$/.exec(path);
+  if (cache) return pathNames(`${cache[1]}${cache[2]}`);
   const cell = /^<(?:cell|local) ([A-Za-z_]\w*) of [^>]*>/.exec(path);
   if (cell) return { root: null, names: [cell[1]] };
   const plain = path.replace(/\[[^\]]*\]/g, '').replace(/\.<[^>]*>/g, '');
@@ -131,7 +134,8 @@ export function holds(holder: HeldBy, f: Finding): boolean {
   if (root === null) {
     // A closure's cell or a running function's local: the finding's file must be where entries go in.
     if (!(holder.addedAt ?? '').startsWith(`${f.file}:`)) return false;
-  } else if (!moduleNames(f.file).some((m) => holder.path!.startsWith(`${m}.`))) {
+  } else if (!moduleNames(f.file).some((m) => [root, ...names].join('.').startsWith(`${m}.`))) {
+    // A holder reached from another module is another container, whatever its name.
     return false;
   }
   return names.some((name) => f.message.includes(`'${name}'`) || f.message.includes(`'${name}.`));
@@ -140,6 +144,20 @@ export function holds(holder: HeldBy, f: Finding): boolean {
 /** The holder that confirms `f` among a scenario's, the biggest first; undefined when none does. */
 export function holderOf(report: ScenarioReport, f: Finding): HeldBy | undefined {
   return (report.heldBy ?? []).find((h) => holds(h, f));
+}
+
+/** Where a holder's entries go in, as a leak site for a recommendation; null when unknown. */
+export function holderSite(holder: HeldBy): LeakSite | null {
+  if (!holder.addedAt) return null;
+  const at = holder.addedAt.lastIndexOf(':');
+  return {
+    file: holder.addedAt.slice(0, at),
+    line: Number(holder.addedAt.slice(at + 1)),
+    sizeDiffBytes: 0,
+    countDiff: 0,
+    traceback: [],
+    ...(holder.code ? { code: holder.code } : {}),
+  };
 }
 
 /** The evidence a holder gives: "held by `app.store`, +1 entry/iteration, 612 B/entry". */

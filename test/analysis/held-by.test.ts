@@ -131,6 +131,10 @@ describe('holders and findings', () => {
       root: null,
       names: ['seen'],
     });
+    expect(pathNames('<lru_cache of shop.catalog.CatalogClient.page>')).toEqual({
+      root: 'shop',
+      names: ['catalog', 'CatalogClient', 'page'],
+    });
     expect(pathNames('logging.Logger.manager.loggerDict')).toEqual({
       root: 'logging',
       names: ['Logger', 'manager', 'loggerDict'],
@@ -144,6 +148,21 @@ describe('holders and findings', () => {
     expect(holds(holder({ path: 'other.store', addedAt: 'other.py:3' }), finding())).toBe(false);
     // A name the message does not quote.
     expect(holds(holder({ path: 'app.cache', addedAt: 'app.py:40' }), finding())).toBe(false);
+    // An unbounded lru_cache on a method, flagged on its decorator line, filled a line below.
+    const r2 = finding({
+      rule: 'RELIABILITY_UNBOUNDED_CACHE',
+      shortId: 'R2',
+      file: 'shop/catalog.py',
+      line: 10,
+      endLine: 10,
+      message: "'page' is memoized by @lru_cache without a size limit: every distinct argument stays cached.",
+    });
+    const cache = holder({
+      path: '<lru_cache of shop.catalog.CatalogClient.page>',
+      addedAt: 'shop/catalog.py:12',
+    });
+    expect(holds(cache, r2)).toBe(true);
+    expect(holds(cache, { ...r2, file: 'shop/other.py' })).toBe(false);
     // Entries go in on the finding's own line, whatever the path.
     expect(holds(holder({ path: null, addedAt: 'app.py:20' }), finding())).toBe(true);
   });
