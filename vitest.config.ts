@@ -15,6 +15,8 @@ const E2E = [
   'test/drive/call.test.ts',
   'test/report/html.test.ts',
   'test/adoption/**/*.e2e.test.ts',
+  'test/harness/holders.test.ts',
+  'test/gate/held-by.test.ts',
 ];
 
 const shared = {

@@ -17,6 +17,7 @@ every heap figure; its threads and file descriptors are subtracted from the coun
 
 import ctypes
 import gc
+import linecache
 import logging
 import os
 import re
@@ -26,7 +27,15 @@ import time
 HEAP_COUNTERS = ("allocator", "tracemalloc")
 _HARNESS_DIR = os.path.dirname(os.path.abspath(__file__))
 # The shim's own files: their frames and allocations are not the service's.
-_OWN_FILES = {os.path.join(_HARNESS_DIR, name) for name in ("heapgate_shim.py", "heapgate_measure.py")}
+_OWN_FILES = {
+    os.path.join(_HARNESS_DIR, name)
+    for name in ("heapgate_shim.py", "heapgate_measure.py", "heapgate_holders.py", "heapgate_paths.py")
+}
+
+_MEASURING = {
+    os.path.join(_HARNESS_DIR, name)
+    for name in ("heapgate_measure.py", "heapgate_holders.py", "heapgate_paths.py")
+}
 
 
 class _State:
@@ -261,6 +270,30 @@ def _site_of(tb):
     return frames[-1] if frames else None
 
 
+# Statements that keep what they make (a kept exception raised again, an append into a global): the
+# line to fix, ranked ahead of lines that merely allocate.
+_RETAINING = re.compile(
+    r"^\s*raise\b|\.(append|appendleft|add|extend|insert|setdefault|update|put|put_nowait)\("
+    r"|^\s*[\w.]+\[[^\]]+\]\s*[-+*/|&]?=(?!=)"
+)
+
+
+def retains(filename, lineno):
+    """Whether the source line keeps what it makes (`raise cached`, `STORE.append(x)`, `d[k] = v`)."""
+    return bool(_RETAINING.search(linecache.getline(filename, lineno)))
+
+
+def _role(tb, frame):
+    """What the site's line does with the memory: `retains` or `allocates` it (the line is the innermost
+    frame), `calls` library code that allocates it, or `library` (no frame of the project's own code)."""
+    if frame is None or not _is_project_file(frame.filename):
+        return "library"
+    innermost = tb[-1]
+    if innermost.filename != frame.filename or innermost.lineno != frame.lineno:
+        return "calls"
+    return "retains" if retains(frame.filename, frame.lineno) else "allocates"
+
+
 def _frames(tb):
     """`file:line` strings, innermost first, without the shim's own frames (a call scenario's caller)."""
     return ["%s:%d" % (f.filename, f.lineno) for f in reversed(list(tb)) if f.filename not in _OWN_FILES]
@@ -279,6 +312,10 @@ def _snapshot_by_site(tracebacks=True):
     for stat in snapshot.statistics("traceback"):
         if not len(stat.traceback) or stat.traceback[-1].filename in excluded:  # innermost frame
             continue
+        # What the measurement itself leaves (linecache's lines read for `retains`, the held-by search's
+        # bookkeeping) has one of its frames further out; the shim's command loop is every call's caller.
+        if any(frame.filename in _MEASURING for frame in stat.traceback):
+            continue
         frame = _site_of(stat.traceback)
         if frame is None:
             continue
@@ -293,7 +330,11 @@ def _snapshot_by_site(tracebacks=True):
                 entry[2] = stat.traceback
                 entry[3] = stat.size
     for entry in sites.values():
-        entry[2] = _frames(entry[2]) if tracebacks else None
+        if tracebacks:
+            entry[3] = _role(entry[2], _site_of(entry[2]))
+            entry[2] = _frames(entry[2])
+        else:
+            entry[2] = entry[3] = None
     del snapshot
     return sites
 
@@ -320,7 +361,7 @@ def sites(limit):
         return {"type": "sites", "error": "no baseline: send 'baseline' first"}
     current = _snapshot_by_site()
     growth = []
-    for (filename, lineno), (size, count, tb, _) in current.items():
+    for (filename, lineno), (size, count, tb, role) in current.items():
         base_size, base_count = state.baseline.get((filename, lineno), (0, 0))
         if size - base_size > 0:
             growth.append(
@@ -331,11 +372,15 @@ def sites(limit):
                     "countDiff": count - base_count,
                     "traceback": tb,
                     "project": _is_project_file(filename),
+                    "role": role,
                 }
             )
+    # What tracemalloc saw grow in all (the service's allocations, every site, shrinking ones too):
+    # heapgate compares it with the measured growth to tell what lies outside the Python heap.
+    total = sum(entry[0] for entry in current.values()) - sum(size for size, _ in state.baseline.values())
     del current
     growth.sort(key=lambda site: (-site["sizeDiff"], site["file"], site["line"]))
-    return {"type": "sites", "sites": growth[:limit]}
+    return {"type": "sites", "sites": growth[:limit], "total": total}
 
 
 def retrace(depth):

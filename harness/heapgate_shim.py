@@ -210,11 +210,19 @@ def _handle(line):
         elif name == "call":
             reply = _call(command)
         elif name == "trace":
+            # The attribution pass begins: its held-by search is imported now, before the baseline,
+            # so that its import is not counted as the service's growth.
+            import heapgate_holders
+
             reply = _measure.retrace(int(command.get("depth", 1)))
         elif name == "reach":
             import heapgate_reach
 
             reply = heapgate_reach.handle(command)
+        elif name == "holders":
+            import heapgate_holders
+
+            reply = heapgate_holders.handle(command)
         elif name == "ping":
             reply = {"type": "pong"}
         else:

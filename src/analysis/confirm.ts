@@ -10,6 +10,7 @@
  */
 import { isBytes } from '../model/metrics.js';
 import { describeStatuses, successShare } from './answers.js';
+import { heldEvidence, holderOf, holderSite } from './held-by.js';
 import { formatBytes } from '../units.js';
 import type { LeakClass, LeakSite, Recommendation, ScenarioReport } from '../model/report.js';
 import type { Metric } from '../model/metrics.js';
@@ -95,14 +96,17 @@ export function confirmFindings(
       const predicted = predictedMetrics(f);
       const grown = predicted.find((m) => report.metrics[m]?.exceeded);
       const claims = siteClaims.get(report.name);
+      const holder = report.verdict === 'fail' ? holderOf(report, f) : undefined;
       const metricCounts = grown && (grown !== 'heap' || !claims || claims.size === 0);
-      if (!site && !metricCounts) continue;
-      const metric = site ? 'heap' : grown!;
+      if (!site && !metricCounts && !holder) continue;
+      const metric = site || holder ? 'heap' : grown!;
       const recorded = report.metrics[metric];
       const slope = recorded?.slopePerIteration ?? 0;
-      const evidence = site
-        ? `leak site ${site.file}:${site.line} in ${f.function ?? f.file} grew ${formatBytes(site.sizeDiffBytes)} over ${report.attributionIterations ?? '?'} iterations of '${report.name}'`
-        : `'${report.name}' grew ${metric} ${describeSlope(metric, slope)} per iteration, past its budget`;
+      const evidence = holder
+        ? `${heldEvidence(holder)} in '${report.name}'`
+        : site
+          ? `leak site ${site.file}:${site.line} in ${f.function ?? f.file} grew ${formatBytes(site.sizeDiffBytes)} over ${report.attributionIterations ?? '?'} iterations of '${report.name}'`
+          : `'${report.name}' grew ${metric} ${describeSlope(metric, slope)} per iteration, past its budget`;
       confirmation = {
         status: 'confirmed',
         evidence,
@@ -112,7 +116,7 @@ export function confirmFindings(
           metric,
           slope,
           recorded?.projection?.perHour ?? null,
-          site,
+          site ?? (holder ? holderSite(holder) : null),
           thresholds,
         ),
       };

@@ -61,6 +61,69 @@ export interface LeakSite {
   traceback: string[];
   /** The source line, read when the run ended (reports are rendered without the source at hand). */
   code?: string;
+  /**
+   * What the line does with the memory: `retains` it (`raise cached`, `STORE.append(x)`: the line to fix),
+   * `allocates` it, `calls` library code that allocates it, or is `library` code reached from no project
+   * line. Absent in older reports.
+   */
+  role?: 'retains' | 'allocates' | 'calls' | 'library';
+}
+
+/**
+ * A container that grew during the attribution pass and what holds it (docs/held-by.md): a dict, list,
+ * set, deque, registry or traceback chain, named by a path from a root a user recognises.
+ */
+export interface HeldBy {
+  /** `app.store`, `logging.Logger.manager.loggerDict`, `<cell seen of make_handler.<locals>.handler()>`; null: no root found. */
+  path: string | null;
+  /** The container's type (`dict`, `list`, `traceback` for an exception's chain). */
+  type: string;
+  /** The type of most of its new entries. */
+  entryType?: string;
+  /** Entries at the end of the pass. */
+  entries: number;
+  entriesPerIteration: number;
+  /** Bytes the new entries keep alive (what they reference that is new too), per iteration. */
+  bytesPerIteration: number;
+  /** `file:line` of the project's own code that puts entries in (a library line when none is); null: unknown. */
+  addedAt: string | null;
+  /** The source line at `addedAt`. */
+  code?: string;
+  /** Whether `addedAt` is the project's own code. */
+  ownCode: boolean;
+  /** The bytes are a lower bound (the walk of what the entries keep stopped at a bound). */
+  partial?: boolean;
+  /**
+   * The static findings it confirms (`R1 app.py:12`); empty: a leak the rules did not see. Absent where no
+   * static phase ran (soak).
+   */
+  findings?: string[];
+}
+
+/** What the held-by search covered and where it stopped (its cost is bounded: docs/held-by.md). */
+export interface HoldersSearch {
+  /** Objects the collector tracked when it started, over the measured processes. */
+  objects: number;
+  seconds: number;
+  /** Types whose live count grew, per iteration (the biggest first). */
+  grownTypes: { type: string; perIteration: number }[];
+  /** Where it stopped at one of its bounds, when it did: what it found before is still reported. */
+  gaveUp?: string;
+}
+
+/** How much of the measured growth the named sites and holders explain (docs/held-by.md). */
+export interface Explained {
+  /** 0–1: the share of the measured growth per iteration that the holders (or, without any, the leak sites) account for. */
+  share: number;
+  /** The growth is outside the Python heap: RSS or the allocator grew and traced Python memory did not. */
+  outsidePythonHeap: boolean;
+  /** The growth compared with: the metric and its slope per iteration. */
+  metric: 'heap' | 'rss';
+  measuredBytesPerIteration: number;
+  /** What tracemalloc saw grow per iteration over the pass, every site included. */
+  tracedBytesPerIteration: number | null;
+  /** What the named holders keep per iteration, summed. */
+  heldBytesPerIteration: number;
 }
 
 export interface ScenarioReport {
@@ -83,6 +146,12 @@ export interface ScenarioReport {
   totalIterations?: number;
   /** Iterations of the attribution pass the leak sites' figures cover. */
   attributionIterations?: number;
+  /** What keeps the memory alive: the containers that grew during the attribution pass, the biggest first. */
+  heldBy?: HeldBy[];
+  /** What the held-by search covered (absent when it did not run). */
+  holdersSearch?: HoldersSearch;
+  /** How much of the growth the holders and sites explain, and whether it is outside the Python heap. */
+  explained?: Explained;
   /** Why the scenario failed, one line per metric. */
   reasons?: string[];
   /** What a reader should know that did not fail it (warm-up capped, too few samples…). */

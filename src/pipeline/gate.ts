@@ -21,6 +21,7 @@ import type { Scenario } from '../scenarios/model.js';
 import { buildCallGraph, functionId, type CallGraph } from '../select/callgraph.js';
 import { alternativeRequests } from '../select/alternatives.js';
 import { confirmFindings } from '../analysis/confirm.js';
+import { tieHolders } from '../analysis/held-by.js';
 import { generateScenario } from '../select/generate.js';
 import { planScenarios, type Plan, type PlannedScenario } from '../select/plan.js';
 import type { StaticResult } from '../static/engine.js';
@@ -262,7 +263,7 @@ function gateReport(
     report: {
       ...base,
       findings,
-      scenarios: runs.map((r) => r.report),
+      scenarios: runs.map((r) => tieHolders(r.report, result.findings)),
       gate: gate(reasons, progress, findings, plan),
       plan: plan.scenarios.map((p) => ({
         scenario: p.scenario.name,

@@ -13,7 +13,8 @@ import type { Progress } from '../model/progress.js';
 import type { ReachReport, ScenarioReport } from '../model/report.js';
 import type { Sample } from '../model/sample.js';
 import type { Scenario } from '../scenarios/model.js';
-import { attribute } from '../drive/attribute.js';
+import { attribute, type Attribution } from '../drive/attribute.js';
+import { explainGrowth, nativeReason, significantHolders } from '../analysis/held-by.js';
 import { DriveSession, type ReachProbe } from '../drive/session.js';
 import type { ReachFunction } from '../service/protocol.js';
 import type { RequestAlternative } from '../select/alternatives.js';
@@ -104,6 +105,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
       const attribution = await attribute(session, dynamic);
       report.leakSites = attribution.sites;
       report.attributionIterations = attribution.iterations;
+      recordHolders(report, attribution);
     }
     report.durationMs = Date.now() - session.started;
     report.totalIterations = session.next;
@@ -355,4 +357,24 @@ function reachReport(
     statuses: Object.fromEntries([...session.statuses].sort(([a], [b]) => a.localeCompare(b))),
     mainThreadHooked: probe?.mainThreadHooked ?? false,
   };
+}
+
+/** What keeps the memory alive, how much of the growth that explains, and (in the verdict) native growth. */
+function recordHolders(report: ScenarioReport, attribution: Attribution): void {
+  const heldBy = significantHolders(attribution.heldBy, report.metrics);
+  if (attribution.search) {
+    report.heldBy = heldBy;
+    report.holdersSearch = attribution.search;
+  }
+  const explained = explainGrowth({
+    metrics: report.metrics,
+    heldBy,
+    sites: attribution.sites,
+    iterations: attribution.iterations,
+    tracedBytesPerIteration: attribution.tracedBytesPerIteration,
+  });
+  if (!explained) return;
+  report.explained = explained;
+  const native = nativeReason(explained);
+  if (native) report.reasons = [...(report.reasons ?? []), native];
 }

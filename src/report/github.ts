@@ -18,6 +18,7 @@
  */
 import { DYNAMIC_STATUSES, type Severity } from '../model/static.js';
 import type { LeakSite, Report, ReportFinding, ScenarioReport } from '../model/report.js';
+import { heldByLines } from './held-by.js';
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
@@ -174,7 +175,7 @@ export function annotations(report: Report, options: AnnotationOptions = {}): st
           ...(site ? { file: withPrefix(site.file, options.pathPrefix), line: site.line } : {}),
           title: `heapgate: scenario ${s.name} leaks`,
         },
-        `${reasons}${where}`,
+        `${reasons}${held(s)}${where}`,
       ),
     });
   }
@@ -225,4 +226,10 @@ export function annotations(report: Report, options: AnnotationOptions = {}): st
     );
   }
   return kept;
+}
+
+/** What keeps the memory alive, one line per holder, above the top leak site. */
+function held(s: ScenarioReport): string {
+  const lines = heldByLines(s);
+  return lines.length ? `\nHeld by:\n${lines.map((l) => `- ${l}`).join('\n')}` : '';
 }

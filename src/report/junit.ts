@@ -4,6 +4,7 @@
  */
 import { ALL_RULES } from '../static/rules/index.js';
 import type { Report, ReportFinding } from '../model/report.js';
+import { heldByLines } from './held-by.js';
 import { xmlEscape as x } from './xml.js';
 
 export function renderJunit(report: Report): string {
@@ -33,7 +34,9 @@ export function renderJunit(report: Report): string {
       if (s.verdict === 'pass') return `${head}/>`;
       const reason = s.error ?? 'memory budget exceeded';
       const tag = s.verdict === 'error' ? 'error' : 'failure';
-      return `${head}>\n      <${tag} message="${x(reason.split('\n')[0])}" type="${s.verdict}">${x(reason)}</${tag}>\n    </testcase>`;
+      const held = heldByLines(s);
+      const body = held.length ? `${reason}\n\nHeld by:\n${held.map((l) => `- ${l}`).join('\n')}` : reason;
+      return `${head}>\n      <${tag} message="${x(reason.split('\n')[0])}" type="${s.verdict}">${x(body)}</${tag}>\n    </testcase>`;
     });
     const failures = report.scenarios.filter((s) => s.verdict === 'fail').length;
     const errors = report.scenarios.filter((s) => s.verdict === 'error').length;

@@ -2,6 +2,7 @@
 import { formatBytes } from '../units.js';
 import { DYNAMIC_STATUSES, severityRank, type DynamicStatus } from '../model/static.js';
 import type { Report } from '../model/report.js';
+import { heldByLines } from './held-by.js';
 
 /** A finding's dynamic status at a glance (its words come from the kernel's table). */
 const DYNAMIC_MARK: Record<DynamicStatus, string> = {
@@ -102,6 +103,10 @@ export function renderMarkdown(report: Report): string {
       );
     }
     out.push('');
+    for (const s of report.scenarios) {
+      const held = heldByLines(s);
+      if (held.length) out.push(`#### Held by: ${cell(s.name)}`, '', ...held.map((l) => `- ${cell(l)}`), '');
+    }
   }
 
   if (report.plan?.some((p) => !p.selected)) {

@@ -4,6 +4,7 @@ import type { Severity } from '../model/static.js';
 import type { Rule } from '../static/rule.js';
 import { ALL_RULES } from '../static/rules/index.js';
 import type { Report } from '../model/report.js';
+import { holderLine } from './held-by.js';
 
 const LEVELS: Record<Severity, 'error' | 'warning' | 'note'> = {
   CRITICAL: 'error',
@@ -87,6 +88,45 @@ export function renderSarif(report: Report): string {
         })),
     );
 
+  // What keeps the memory alive, at the project's own line that puts entries in.
+  const heldResults = report.scenarios
+    .filter((scenario) => scenario.verdict === 'fail')
+    .flatMap((scenario) =>
+      (scenario.heldBy ?? [])
+        .filter((h) => h.ownCode && h.addedAt && !h.addedAt.startsWith('/') && !h.addedAt.startsWith('<'))
+        .map((h) => {
+          const at = h.addedAt!.lastIndexOf(':');
+          const file = h.addedAt!.slice(0, at);
+          const line = Number(h.addedAt!.slice(at + 1));
+          return {
+            ruleId: HELD_BY_RULE.id,
+            ruleIndex: rules.length + 1,
+            level: 'error' as const,
+            message: { text: `Scenario '${scenario.name}' failed its memory budget: ${holderLine(h)}` },
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: encodeURI(file), uriBaseId: '%SRCROOT%' },
+                  region: { startLine: Math.max(1, line) },
+                },
+              },
+            ],
+            partialFingerprints: {
+              'heapgate/v1': createHash('sha1')
+                .update(['held', scenario.name, h.path ?? h.type, file, line].join('\0'))
+                .digest('hex'),
+            },
+            properties: {
+              scenario: scenario.name,
+              path: h.path,
+              entriesPerIteration: h.entriesPerIteration,
+              bytesPerIteration: h.bytesPerIteration,
+              ...(h.findings ? { findings: h.findings } : {}),
+            },
+          };
+        }),
+    );
+
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -98,13 +138,13 @@ export function renderSarif(report: Report): string {
             version: report.tool.version,
             semanticVersion: report.tool.version,
             informationUri: 'https://github.com/heapgate/heapgate',
-            rules: [...rules.map(sarifRule), LEAK_SITE_RULE],
+            rules: [...rules.map(sarifRule), LEAK_SITE_RULE, HELD_BY_RULE],
           },
         },
         ...(report.static
           ? { originalUriBaseIds: { '%SRCROOT%': { uri: toFileUri(report.static.root) } } }
           : {}),
-        results: [...results, ...leakResults],
+        results: [...results, ...leakResults, ...heldResults],
         ...(report.gate.summary
           ? { properties: { gate: report.gate.summary, coverage: report.gate.coverage ?? null } }
           : {}),
@@ -197,3 +237,27 @@ function toFileUri(absPath: string): string {
   const withSlash = absPath.endsWith('/') ? absPath : `${absPath}/`;
   return `file://${encodeURI(withSlash.replace(/\\/g, '/'))}`;
 }
+
+/** The rule every holder is reported under, at the project's line that puts entries in (docs/held-by.md). */
+const HELD_BY_RULE = {
+  id: 'HEAPGATE_HELD_BY',
+  name: 'held-by',
+  shortDescription: { text: 'A container grew by entries added here while a scenario drove the service.' },
+  fullDescription: {
+    text:
+      'A scenario failed its memory budget, and a dict, list, set, deque, registry or traceback chain grew ' +
+      "with the iterations; this is the project's own line that puts entries in, and the message names the " +
+      'container by its path from a module, class or function.',
+  },
+  help: {
+    text:
+      'Bound the container (a maximum size, an LRU, a TTL), remove entries when the request ends, or stop ' +
+      'creating a new key per request (a logger or metric label per id, a kept exception re-raised).',
+    markdown:
+      'Bound the container (a maximum size, an LRU, a TTL), remove entries when the request ends, or stop ' +
+      'creating a new key per request (a logger or metric label per id, a kept exception re-raised). See ' +
+      '[held by](https://github.com/heapgate/heapgate/blob/main/docs/held-by.md).',
+  },
+  defaultConfiguration: { level: 'error' },
+  properties: { tags: ['memory', 'leak', 'dynamic'] },
+};

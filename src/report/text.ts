@@ -4,6 +4,7 @@ import { isMetric, METRIC_TABLE } from '../model/metrics.js';
 import { formatBytes } from '../units.js';
 import { severityRank, type Severity } from '../model/static.js';
 import type { Report, ReportFinding } from '../model/report.js';
+import { heldByLines } from './held-by.js';
 
 export interface TextOptions {
   /** ANSI colours (only when writing to a TTY). */
@@ -59,6 +60,10 @@ export function renderText(report: Report, options: TextOptions): string {
   }
 
   if (report.scenarios.length) out.push(scenarioTable(report, { paint, bold }), '');
+  for (const s of report.scenarios) {
+    const held = heldByLines(s);
+    if (held.length) out.push(bold(`Held by (${s.name})`), ...held.map((line) => `  - ${line}`), '');
+  }
 
   if (report.problems?.length) {
     out.push(bold('Not fully analysed'));

@@ -16,6 +16,7 @@ const VERDICTS = ['pass', 'fail', 'error'] as const;
 const TRENDS = ['growing', 'flat', 'plateau'] as const;
 const DYNAMIC = Object.keys(DYNAMIC_STATUSES) as readonly DynamicStatus[];
 const SERIES_FIELDS = ['iteration', 'elapsedMs', ...METRICS] as const;
+const SITE_ROLES = ['retains', 'allocates', 'calls', 'library'] as const;
 
 /** Problems beyond this many are summarized as "… and N more". */
 const MAX_REPORTED = 20;
@@ -237,7 +238,9 @@ export function validateReport(value: unknown, where: string): Report {
       c.number(site, 'countDiff', lp);
       c.strings(site, 'traceback', lp);
       c.optionalString(site, 'code', lp);
+      if (site.role !== undefined) c.oneOf(site, 'role', lp, SITE_ROLES);
     });
+    checkHeldBy(c, s, path);
     c.optionalString(s, 'error', path);
     for (const key of ['warmupIterations', 'totalIterations', 'attributionIterations']) {
       c.optionalNumber(s, key, path, { min: 0 });
@@ -339,4 +342,54 @@ export function validateReport(value: unknown, where: string): Report {
     endColumn: f.endColumn ?? f.column,
   }));
   return report;
+}
+
+/** A scenario's held-by fields (docs/held-by.md), all optional: what the renderers draw from them. */
+function checkHeldBy(c: Checker, s: Obj, path: string): void {
+  if (s.heldBy !== undefined) {
+    const holders = c.array(s.heldBy, `${path}.heldBy`) ?? [];
+    holders.forEach((raw, k) => {
+      const hp = `${path}.heldBy[${k}]`;
+      const h = c.object(raw, hp);
+      if (!h) return;
+      if (h.path !== null) c.string(h, 'path', hp);
+      c.string(h, 'type', hp);
+      c.optionalString(h, 'entryType', hp);
+      for (const key of ['entries', 'entriesPerIteration', 'bytesPerIteration'])
+        c.number(h, key, hp, { min: 0 });
+      if (h.addedAt !== null) c.string(h, 'addedAt', hp);
+      c.optionalString(h, 'code', hp);
+      c.boolean(h, 'ownCode', hp);
+      if (h.partial !== undefined) c.boolean(h, 'partial', hp);
+      c.strings(h, 'findings', hp, true);
+    });
+  }
+  if (s.holdersSearch !== undefined) {
+    const sp = `${path}.holdersSearch`;
+    const search = c.object(s.holdersSearch, sp);
+    if (search) {
+      c.number(search, 'objects', sp, { min: 0 });
+      c.number(search, 'seconds', sp, { min: 0 });
+      c.optionalString(search, 'gaveUp', sp);
+      (c.array(search.grownTypes, `${sp}.grownTypes`) ?? []).forEach((raw, k) => {
+        const gp = `${sp}.grownTypes[${k}]`;
+        const grown = c.object(raw, gp);
+        if (!grown) return;
+        c.string(grown, 'type', gp);
+        c.number(grown, 'perIteration', gp);
+      });
+    }
+  }
+  if (s.explained !== undefined) {
+    const xp = `${path}.explained`;
+    const x = c.object(s.explained, xp);
+    if (x) {
+      c.number(x, 'share', xp, { min: 0 });
+      c.boolean(x, 'outsidePythonHeap', xp);
+      c.oneOf(x, 'metric', xp, ['heap', 'rss']);
+      c.number(x, 'measuredBytesPerIteration', xp);
+      c.optionalNullableNumber(x, 'tracedBytesPerIteration', xp);
+      c.number(x, 'heldBytesPerIteration', xp, { min: 0 });
+    }
+  }
 }

@@ -55,11 +55,53 @@ export interface SiteEntry {
   countDiff: number;
   traceback: string[];
   project: boolean;
+  /**
+   * What the site's line does with the memory (harness/heapgate_measure.py): keeps it (`raise cached`,
+   * `STORE.append(x)`), allocates it, calls library code that does, or is library code (older shims: absent).
+   */
+  role?: SiteRole;
 }
+
+export type SiteRole = 'retains' | 'allocates' | 'calls' | 'library';
+const SITE_ROLES = new Set<unknown>(['retains', 'allocates', 'calls', 'library']);
 
 export interface SitesMessage extends Envelope {
   type: 'sites';
   sites?: SiteEntry[];
+  /** Bytes tracemalloc saw grow since the baseline over every site, shrinking ones included. */
+  total?: number;
+  error?: string;
+}
+
+/** A container that grew during the attribution pass (harness/heapgate_holders.py, docs/held-by.md). */
+export interface HolderEntry {
+  /** From a root a user recognises (`app.store`); null when no root was found within the search's bounds. */
+  path: string | null;
+  type: string;
+  entryType: string | null;
+  entries: number;
+  entriesPerIteration: number;
+  bytesPerIteration: number;
+  /** The project's own line that puts entries in (the innermost frame when no project frame is). */
+  addedAt: { file: string; line: number; project: boolean } | null;
+  /** Where what the new entries keep was allocated: [file, line, bytes over the pass]. */
+  sites: [string, number, number][];
+  /** Its walk stopped at a bound: the bytes are a lower bound. */
+  partial?: boolean;
+}
+
+/** The held-by search: `start` at the attribution pass's baseline, `stop` with what grew. */
+export interface HoldersMessage extends Envelope {
+  type: 'holders';
+  phase: 'start' | 'stop';
+  seconds?: number;
+  /** Objects the collector tracked at start. */
+  objects?: number;
+  watched?: number;
+  grownTypes?: { type: string; perIteration: number }[];
+  holders?: HolderEntry[];
+  /** Where the search stopped at one of its bounds, when it did. */
+  gaveUp?: string;
   error?: string;
 }
 
@@ -116,6 +158,7 @@ export type ShimMessage =
   | ReachMessage
   | SampleMessage
   | SitesMessage
+  | HoldersMessage
   | BaselineMessage
   | CallMessage
   | ErrorMessage
@@ -128,6 +171,8 @@ export type Command =
   | { cmd: 'sites'; limit: number }
   | { cmd: 'ping' }
   | { cmd: 'trace'; depth: number }
+  | { cmd: 'holders'; action: 'start'; budgetMs: number }
+  | { cmd: 'holders'; action: 'stop'; iterations: number; limit: number; budgetMs: number }
   | { cmd: 'reach'; action: 'start'; functions: ReachFunction[] }
   | { cmd: 'reach'; action: 'mark' | 'stop' }
   | {
@@ -185,8 +230,11 @@ export function parseMessage(line: string): ShimMessage | null {
     case 'sites': {
       if (data.error !== undefined) return isString(data.error) ? (data as unknown as SitesMessage) : null;
       if (!Array.isArray(data.sites) || !data.sites.every(isSite)) return null;
+      if (data.total !== undefined && !isFiniteNumber(data.total)) return null;
       return data as unknown as SitesMessage;
     }
+    case 'holders':
+      return isHolders(data) ? (data as unknown as HoldersMessage) : null;
     case 'baseline':
       if (data.error !== undefined && !isString(data.error)) return null;
       if (data.retained !== undefined && !isBytes(data.retained)) return null;
@@ -227,7 +275,52 @@ function isSite(value: unknown): value is SiteEntry {
     Number.isInteger(site.countDiff) &&
     Array.isArray(site.traceback) &&
     site.traceback.every(isString) &&
-    typeof site.project === 'boolean'
+    typeof site.project === 'boolean' &&
+    (site.role === undefined || SITE_ROLES.has(site.role))
+  );
+}
+
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isRate = (v: unknown): v is number => isFiniteNumber(v) && v >= 0;
+
+function isHolders(data: Json): boolean {
+  if (data.phase !== 'start' && data.phase !== 'stop') return false;
+  if (data.error !== undefined && !isString(data.error)) return false;
+  if (data.gaveUp !== undefined && !isString(data.gaveUp)) return false;
+  if (data.seconds !== undefined && !isRate(data.seconds)) return false;
+  if (data.objects !== undefined && !isCount(data.objects)) return false;
+  if (data.watched !== undefined && !isCount(data.watched)) return false;
+  if (data.grownTypes !== undefined) {
+    if (!Array.isArray(data.grownTypes)) return false;
+    for (const entry of data.grownTypes as unknown[]) {
+      if (typeof entry !== 'object' || entry === null) return false;
+      const grown = entry as Json;
+      if (!isString(grown.type) || !isRate(grown.perIteration)) return false;
+    }
+  }
+  return data.holders === undefined || (Array.isArray(data.holders) && data.holders.every(isHolder));
+}
+
+function isHolder(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const holder = value as Json;
+  if (holder.path !== null && !isString(holder.path)) return false;
+  if (!isString(holder.type) || (holder.entryType !== null && !isString(holder.entryType))) return false;
+  if (!isCount(holder.entries) || !isRate(holder.entriesPerIteration) || !isRate(holder.bytesPerIteration)) {
+    return false;
+  }
+  if (holder.partial !== undefined && typeof holder.partial !== 'boolean') return false;
+  if (holder.addedAt !== null) {
+    if (typeof holder.addedAt !== 'object' || holder.addedAt === undefined) return false;
+    const at = holder.addedAt as Json;
+    if (!isString(at.file) || !isCount(at.line) || typeof at.project !== 'boolean') return false;
+  }
+  return (
+    Array.isArray(holder.sites) &&
+    holder.sites.every(
+      (site: unknown) =>
+        Array.isArray(site) && site.length === 3 && isString(site[0]) && isCount(site[1]) && isRate(site[2]),
+    )
   );
 }
 

@@ -7,6 +7,7 @@ import { METRICS } from '../../model/metrics.js';
 import type { LeakSite, Report, ScenarioReport, Verdict } from '../../model/report.js';
 import { formatBytes } from '../../units.js';
 import { renderFigures } from './figure.js';
+import { renderHeldBy } from './held-by.js';
 import {
   budgetText,
   e,
@@ -50,8 +51,11 @@ export function orderedScenarios(report: Report): { s: ScenarioReport; index: nu
     );
 }
 
+/** As the analysis ranked them (lines that keep memory first) when it recorded roles; else largest first. */
 function sortedSites(s: ScenarioReport): LeakSite[] {
-  return [...(s.leakSites ?? [])].sort((a, b) => num(b.sizeDiffBytes) - num(a.sizeDiffBytes));
+  const sites = [...(s.leakSites ?? [])];
+  if (sites.some((site) => site.role)) return sites;
+  return sites.sort((a, b) => num(b.sizeDiffBytes) - num(a.sizeDiffBytes));
 }
 
 /** Recorded throughput, or null (older reports did not record it). */
@@ -203,8 +207,8 @@ function renderSite(site: LeakSite, rank: number, maxSize: number, attribution: 
     `<td class="rank">${rank}</td>`,
     '<td class="where">',
     `<div><code class="path">${e(location(String(site.file), num(site.line)))}</code>${own ? ' <span class="pill own">your code</span>' : ''}${
-      via ? ` <span class="muted">via <code>${e(via)}</code></span>` : ''
-    }</div>`,
+      site.role === 'retains' ? ' <span class="pill fail">keeps it</span>' : ''
+    }${via ? ` <span class="muted">via <code>${e(via)}</code></span>` : ''}</div>`,
     site.code ? `<pre class="code-line">${e(site.code)}</pre>` : '',
     traceback.length
       ? `<details class="traceback"><summary>traceback (${traceback.length} frame${traceback.length === 1 ? '' : 's'}, innermost first)</summary><ol>${frames}</ol></details>`
@@ -225,9 +229,12 @@ function renderLeakSites(s: ScenarioReport): string {
   const head =
     '<thead><tr><th>#</th><th>Allocation site</th><th class="num">Size growth</th><th class="num">Blocks growth</th></tr></thead>';
   const over = rows.slice(TOP_SITES);
+  const order = sites.some((site) => site.role)
+    ? 'your lines that keep memory first, then your other lines, then library code, each largest first'
+    : 'largest first';
   const note = attribution
-    ? `Growth of the traced allocations over the ${e(plural(attribution, 'iteration'))} of the attribution pass, largest first.`
-    : 'Growth of the traced allocations, largest first.';
+    ? `Growth of the traced allocations over the ${e(plural(attribution, 'iteration'))} of the attribution pass, ${order}.`
+    : `Growth of the traced allocations, ${order}.`;
   return [
     '<div class="sites">',
     `<h3>Top leak sites</h3>`,
@@ -303,6 +310,8 @@ export function renderScenario(s: ScenarioReport, index: number): string {
     out.push('<p class="muted">The report holds no samples to chart for this scenario.</p>');
   }
   out.push(renderMetricsTable(s));
+  // What keeps the memory alive comes before where it was allocated: that is where the fix goes.
+  out.push(renderHeldBy(s));
   out.push(renderLeakSites(s));
   out.push('</section>');
   return out.filter(Boolean).join('\n');

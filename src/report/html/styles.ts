@@ -74,6 +74,13 @@ details > summary { cursor: pointer; color: #1d4ed8; }
 .sites-table .rank { color: #9ca3af; width: 24px; }
 .sites-table tr.lib .path { color: #4b5563; }
 .sites-table tr.own .path { font-weight: 600; }
+.held-by { margin: 16px 0; }
+.holders { margin: 6px 0; padding-left: 22px; }
+.holders li { margin: 0 0 10px; }
+.holder-path { font-weight: 600; }
+.holders .growth { margin: 2px 0; }
+.explained { margin: 8px 0; padding: 6px 10px; border-radius: 6px; background: #f3f4f6; }
+.explained.native { background: #ffedd5; color: #9a3412; }
 .code-line { margin: 4px 0 2px; background: #1f2937; color: #f9fafb; padding: 6px 10px; border-radius: 6px; }
 .traceback { margin: 2px 0; font-size: 12.5px; }
 .traceback ol { margin: 4px 0; padding-left: 26px; }
