@@ -14,6 +14,7 @@ const E2E = [
   'test/service/usage.test.ts',
   'test/drive/call.test.ts',
   'test/report/html.test.ts',
+  'test/websocket/frameworks.test.ts',
 ];
 
 const shared = {

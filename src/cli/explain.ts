@@ -4,7 +4,7 @@
  * warnings about a setup that cannot work (a --target without {port}).
  */
 import type { Report } from '../model/report.js';
-import type { Scenario } from '../scenarios/model.js';
+import { talksToTarget, type Scenario } from '../scenarios/model.js';
 import { ignoresPort } from '../service/process.js';
 import type { CommandIO } from './io.js';
 
@@ -27,7 +27,7 @@ export function explainOutcome(report: Report, reportOnTerminal: boolean, io: Co
 
 /** Warns, before anything starts, about a --target that does not say where the service listens. */
 export function warnAboutTarget(command: string | null, scenarios: readonly Scenario[], io: CommandIO): void {
-  if (command === null || !ignoresPort(command) || !scenarios.some((s) => s.request)) return;
+  if (command === null || !ignoresPort(command) || !scenarios.some(talksToTarget)) return;
   io.stderr.write(
     `heapgate: note: --target "${command}" has no {port}: the service must listen on the port in $PORT\n`,
   );

@@ -1,6 +1,6 @@
 /**
- * One scenario's live target: started under the shim, driven in blocks of iterations (HTTP requests or
- * in-process calls, through a circuit breaker), sampled between blocks (nothing in flight), and ended on
+ * One scenario's live target: started under the shim, driven in blocks of iterations (HTTP requests,
+ * WebSocket connections or in-process calls, through a circuit breaker), sampled between blocks (nothing in flight), and ended on
  * every way out. What to do with the samples — when warm-up is over, when to stop, the verdict — is the
  * analysis's; the order of the steps is the pipeline's (pipeline/run-scenario.ts).
  */
@@ -9,7 +9,7 @@ import type { HeapCounter } from '../config/dynamic.js';
 import type { Phase, Progress } from '../model/progress.js';
 import type { Sample } from '../model/sample.js';
 import type { TreeSummary } from '../model/report.js';
-import type { RequestSpec, Scenario } from '../scenarios/model.js';
+import { talksToTarget, type RequestSpec, type Scenario } from '../scenarios/model.js';
 import { TargetProcess } from '../service/process.js';
 import type { ReachFunction } from '../service/protocol.js';
 import { freePort } from '../service/readiness.js';
@@ -18,6 +18,7 @@ import { errorSummary, runCallBlock } from './call.js';
 import { runBlock } from './concurrency.js';
 import { HttpDriver } from './http.js';
 import { TreeWatch } from './tree-watch.js';
+import { WebSocketDriver, websocketFailure, websocketStatus } from './websocket-driver.js';
 
 export interface SessionOptions {
   /** --target, or null: call scenarios run in a bare interpreter. */
@@ -60,7 +61,11 @@ export class DriveSession {
   private readonly tree = new TreeWatch();
   private target: TargetProcess | null = null;
   private driver: HttpDriver | null = null;
-  /** How many answers got each status (`200`, `404`; `error` for none; `ok`/`error` for calls). */
+  private websockets: WebSocketDriver | null = null;
+  /**
+   * How many answers got each status (`200`, `404`; `error` for none; `ok`/`error` for calls; `101` for
+   * a WebSocket iteration that completed).
+   */
   readonly statuses = new Map<string, number>();
   private request: RequestSpec | null = null;
   private breaker: CircuitBreaker;
@@ -70,19 +75,20 @@ export class DriveSession {
     readonly scenario: Scenario,
     private readonly options: SessionOptions,
   ) {
-    this.breaker = new CircuitBreaker(scenario.call ? { noun: 'calls' } : {});
+    this.breaker = new CircuitBreaker(
+      scenario.call ? { noun: 'calls' } : scenario.kind === 'websocket' ? { noun: 'connections' } : {},
+    );
     this.stop = options.signal ? AbortSignal.any([options.signal, this.breaker.signal]) : this.breaker.signal;
   }
 
   /**
-   * A session for `scenario`; its target is started by `start()`. Refuses an HTTP scenario without a
-   * target command (exit 2) before anything runs.
+   * A session for `scenario`; its target is started by `start()`. Refuses an HTTP or WebSocket scenario
+   * without a target command (exit 2) before anything runs.
    */
   static open(scenario: Scenario, options: SessionOptions): DriveSession {
-    if (scenario.request && options.command === null) {
-      throw new UsageError(
-        `${scenario.where}: sends HTTP requests, so it needs --target "CMD" to start the service`,
-      );
+    if (talksToTarget(scenario) && options.command === null) {
+      const what = scenario.kind === 'websocket' ? 'opens WebSocket connections' : 'sends HTTP requests';
+      throw new UsageError(`${scenario.where}: ${what}, so it needs --target "CMD" to start the service`);
     }
     return new DriveSession(scenario, options);
   }
@@ -91,7 +97,7 @@ export class DriveSession {
   async start(): Promise<void> {
     const { scenario, options } = this;
     this.progress('starting', null);
-    const port = scenario.request || options.command ? await freePort() : null;
+    const port = talksToTarget(scenario) || options.command ? await freePort() : null;
     this.target = await TargetProcess.start({
       command: options.command,
       python: options.python,
@@ -114,6 +120,10 @@ export class DriveSession {
         allowRemote: options.allowRemote,
       });
       await this.driver.prepare(scenario.request, scenario);
+    }
+    if (scenario.kind === 'websocket') {
+      this.websockets = new WebSocketDriver({ port: port!, allowRemote: options.allowRemote });
+      await this.websockets.prepare(scenario.websocket, scenario);
     }
   }
 
@@ -157,6 +167,20 @@ export class DriveSession {
           const result = await driver.send(request, i, signal);
           this.count(result.status === undefined ? 'error' : String(result.status));
           this.breaker.record(failureOf(result, scenario.expect.status));
+        },
+        this.stop,
+      );
+      this.next += result.done;
+    } else if (scenario.kind === 'websocket') {
+      const driver = this.websockets!;
+      const result = await runBlock(
+        this.next,
+        count,
+        scenario.concurrency,
+        async (i, signal) => {
+          const result = await driver.run(scenario.websocket, i, signal);
+          this.count(websocketStatus(result));
+          this.breaker.record(websocketFailure(result));
         },
         this.stop,
       );
@@ -282,6 +306,7 @@ export class DriveSession {
    */
   async close(): Promise<{ tree: TreeSummary | null; leftovers: number[] }> {
     this.driver?.close();
+    await this.websockets?.close();
     const target = this.target;
     if (target && !target.exited) await this.tree.finalReading(target);
     const tree = this.tree.summary();
