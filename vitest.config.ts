@@ -15,6 +15,7 @@ const E2E = [
   'test/drive/call.test.ts',
   'test/report/html.test.ts',
   'test/websocket/frameworks.test.ts',
+  'test/live/live-soak.test.ts',
 ];
 
 const shared = {

@@ -59,6 +59,8 @@ export class DriveSession {
   private rateMark = { at: this.started, iteration: 0 };
   private rate: number | null = null;
   private readonly tree = new TreeWatch();
+  /** The latest sample round, handed to the next progress report only (a live soak reads it). */
+  private lastRound: Sample[] | null = null;
   private target: TargetProcess | null = null;
   private driver: HttpDriver | null = null;
   private websockets: WebSocketDriver | null = null;
@@ -251,6 +253,7 @@ export class DriveSession {
       throw new TargetError('no process of the target answered the sample request', live.stderrTail());
     }
     const elapsedMs = Date.now() - this.started;
+    const first = this.samples.length;
     for (const s of round) {
       this.samples.push({
         iteration: this.next,
@@ -264,6 +267,7 @@ export class DriveSession {
         gcObjects: s.gcObjects,
       });
     }
+    this.lastRound = this.samples.slice(first);
   }
 
   /** Tells the caller's progress printer where the run is. */
@@ -287,7 +291,10 @@ export class DriveSession {
       heapGrowth: base && last ? heapAt(samples, last.iteration) - heapAt(samples, base.iteration) : null,
       rate: this.rate,
       tree: this.tree.latest,
+      ...(this.lastRound ? { round: this.lastRound } : {}),
+      measuredFrom,
     });
+    this.lastRound = null;
   }
 
   /** What the measured processes' heap figures counted, and why any of them counted otherwise than asked. */
