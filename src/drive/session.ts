@@ -17,6 +17,7 @@ import { CircuitBreaker, failureOf } from './breaker.js';
 import { errorSummary, runCallBlock } from './call.js';
 import { runBlock } from './concurrency.js';
 import { HttpDriver } from './http.js';
+import { ThinnedRounds } from './thinned-rounds.js';
 import { TreeWatch } from './tree-watch.js';
 import { WebSocketDriver, websocketFailure, websocketStatus } from './websocket-driver.js';
 
@@ -49,8 +50,12 @@ export interface ReachProbe {
 }
 
 export class DriveSession {
-  /** Every sample so far, one per measured process per round. */
-  readonly samples: Sample[] = [];
+  /**
+   * The sample rounds so far (one sample per measured process a round): every round of a usual scenario;
+   * past MAX_ROUNDS, as on a soak of hours, evenly thinned so heapgate's memory stays bounded.
+   */
+  private readonly rounds = new ThinnedRounds<Sample>();
+  private flattened: Sample[] | null = null;
   /** Iterations driven so far (warm-up, measured part and attribution pass). */
   next = 0;
   /** First measured iteration, once warm-up has ended (for progress lines). */
@@ -253,9 +258,9 @@ export class DriveSession {
       throw new TargetError('no process of the target answered the sample request', live.stderrTail());
     }
     const elapsedMs = Date.now() - this.started;
-    const first = this.samples.length;
+    const taken: Sample[] = [];
     for (const s of round) {
-      this.samples.push({
+      taken.push({
         iteration: this.next,
         elapsedMs,
         pid: s.pid,
@@ -267,7 +272,15 @@ export class DriveSession {
         gcObjects: s.gcObjects,
       });
     }
-    this.lastRound = this.samples.slice(first);
+    this.rounds.add(taken);
+    this.flattened = null;
+    this.lastRound = taken;
+  }
+
+  /** The samples so far, oldest first (see `rounds`). */
+  get samples(): Sample[] {
+    this.flattened ??= this.rounds.items();
+    return this.flattened;
   }
 
   /** Tells the caller's progress printer where the run is. */

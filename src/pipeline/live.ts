@@ -18,6 +18,11 @@ import { LiveSeries } from './live-series.js';
 import type { ScenarioRun } from './run-scenario.js';
 import { soakReport } from './soak.js';
 
+/**
+ * No verdict so far from fewer measured samples: the run itself stops early on a failure no sooner
+ * (pipeline/run-scenario.ts), and a handful of samples from a service still settling can look like growth.
+ */
+const VERDICT_FROM_SAMPLES = 25;
 /** The verdict so far is recomputed at most this often (the analysis bootstraps; the page polls). */
 const VERDICT_EVERY_MS = 2000;
 
@@ -121,7 +126,8 @@ export class LiveSoak {
       notes: [`verdict so far: the scenario was ${progress.phase} at iteration ${progress.iteration}`],
     };
     const measuredFrom = progress.measuredFrom ?? null;
-    if (measuredFrom !== null && samples.length >= 3) {
+    const measured = measuredFrom === null ? 0 : samples.filter((s) => s.iteration >= measuredFrom).length;
+    if (measuredFrom !== null && measured >= VERDICT_FROM_SAMPLES) {
       const budget = scenarioBudget(scenario, this.dynamic.configBudget, this.dynamic.flagBudget);
       const verdict = scenarioVerdict(samples, budget, {
         durationMs: progress.elapsedMs,
@@ -134,7 +140,11 @@ export class LiveSoak {
       Object.assign(report, described, { notes: [...report.notes!, ...(described.notes ?? [])] });
     } else {
       report.series = samples.map(({ pid: _pid, ...point }) => point);
-      report.notes!.push('still warming up: no verdict yet');
+      report.notes!.push(
+        measuredFrom === null
+          ? 'still warming up: no verdict yet'
+          : `${measured} measured samples so far: no verdict before ${VERDICT_FROM_SAMPLES}`,
+      );
     }
     this.cached = { at: now, rounds: this.rounds, report };
     return report;
