@@ -17,6 +17,8 @@ const E2E = [
   'test/adoption/**/*.e2e.test.ts',
   'test/harness/holders.test.ts',
   'test/gate/held-by.test.ts',
+  'test/websocket/frameworks.test.ts',
+  'test/live/live-soak.test.ts',
 ];
 
 const shared = {

@@ -20,6 +20,11 @@ const NEEDS = [
   { what: 'FastAPI', pkg: 'python3-fastapi', met: () => imports('fastapi') },
   { what: 'uvicorn', pkg: 'python3-uvicorn', met: () => imports('uvicorn') },
   { what: 'aiohttp', pkg: 'python3-aiohttp', met: () => imports('aiohttp') },
+  {
+    what: 'websockets (uvicorn WebSocket support)',
+    pkg: 'python3-websockets',
+    met: () => imports('websockets'),
+  },
   { what: 'gunicorn', pkg: 'gunicorn', met: () => imports('gunicorn') },
   { what: 'prometheus_client', pkg: 'python3-prometheus-client', met: () => imports('prometheus_client') },
   { what: 'lxml', pkg: 'python3-lxml', met: () => imports('lxml.etree') },

@@ -1,7 +1,7 @@
 /** What a scenario's answers say: the share that were a success, and the statuses in a line. */
 import type { ScenarioReport } from '../model/report.js';
 
-/** Share of a scenario's answers that were a success (2xx, 3xx, or a call that returned); null: unknown. */
+/** Share of a scenario's answers that were a success (2xx, 3xx, a call that returned, a WebSocket connection that completed); null: unknown. */
 export function successShare(report: ScenarioReport): number | null {
   const statuses = Object.entries(report.reach?.statuses ?? {});
   const total = statuses.reduce((sum, [, n]) => sum + n, 0);
@@ -10,9 +10,9 @@ export function successShare(report: ScenarioReport): number | null {
   return ok.reduce((sum, [, n]) => sum + n, 0) / total;
 }
 
-/** `200`, `302`, or `ok` (a call that returned). */
+/** `200`, `302`, `ok` (a call that returned) or `101` (a WebSocket connection that did all it should). */
 export function isSuccess(status: string): boolean {
-  return status === 'ok' || /^[23]\d\d$/.test(status);
+  return status === 'ok' || status === '101' || /^[23]\d\d$/.test(status);
 }
 
 /** `404×2990, 200×10`: the statuses, most frequent first. */

@@ -4,7 +4,7 @@
  * warnings about a setup that cannot work (a --target without {port}).
  */
 import type { Report } from '../model/report.js';
-import type { Scenario } from '../scenarios/model.js';
+import { talksToTarget, type Scenario } from '../scenarios/model.js';
 import { ignoresPort } from '../service/process.js';
 import type { CommandIO } from './io.js';
 
@@ -35,7 +35,7 @@ export function warnAboutTarget(
   io: CommandIO,
   port: number | null = null,
 ): void {
-  if (command === null || port !== null || !ignoresPort(command) || !scenarios.some((s) => s.request)) return;
+  if (command === null || port !== null || !ignoresPort(command) || !scenarios.some(talksToTarget)) return;
   io.stderr.write(
     `heapgate: note: --target "${command}" has no {port}: heapgate drives the port the service listens on ` +
       '($PORT if it reads it, else the one it opens; --port N to name it)\n',

@@ -110,6 +110,11 @@ export async function main(
     .option('--format <formats>', `report format(s), comma-separated: ${FORMATS.join('|')}`)
     .option('--output <file>', 'write the report to FILE instead of stdout')
     .option('--output-dir <dir>', 'write every --format to DIR/heapgate.<ext>')
+    .option('--live [port]', 'serve a live page, /leaks and /metrics on 127.0.0.1:PORT while the soak runs')
+    .option(
+      '--save-every <duration>',
+      'write the partial report this often while it runs (default 2m with --live)',
+    )
     .action(async (flags: SoakFlags) => {
       const { runSoak } = await import('./soak.js');
       exitCode = await runSoak(flags, io);

@@ -10,6 +10,7 @@ import type { CommandIO } from './io.js';
 import { UsageError } from '../errors.js';
 import { planGate } from '../pipeline/gate.js';
 import { scriptScenarioFiles } from '../pipeline/scenarios.js';
+import type { Scenario } from '../scenarios/model.js';
 
 export interface ScenariosFlags {
   scenarios?: string[];
@@ -70,6 +71,8 @@ export async function runScenariosCommand(
         ? `${p.scenario.request.method} ${p.scenario.request.path ?? p.scenario.request.url}`
         : null,
       call: p.scenario.call?.function ?? null,
+      websocket:
+        p.scenario.kind === 'websocket' ? (p.scenario.websocket.path ?? p.scenario.websocket.url) : null,
     }));
     io.stdout.write(
       `${JSON.stringify({ scenarios: entries, routes: plan.routes, uncoveredRoutes: plan.uncovered }, null, 2)}\n`,
@@ -91,9 +94,7 @@ export async function runScenariosCommand(
         : p.phase === 'extra'
           ? 'after'
           : 'sweep';
-    const drives = p.scenario.request
-      ? `${p.scenario.request.method} ${p.scenario.request.path ?? p.scenario.request.url}`
-      : `call ${p.scenario.call!.function}`;
+    const drives = describeAction(p.scenario);
     table.push([p.scenario.name, status, drives, p.why]);
   }
   io.stdout.write(
@@ -108,4 +109,14 @@ export async function runScenariosCommand(
       `${selected} selected scenario${selected === 1 ? '' : 's'} would run, then ${later} more while the time budget lasts\n`,
   );
   return 0;
+}
+
+/** What a scenario drives, in a few words: `GET /items/{i}`, `call app:handle`, `websocket /ws (drop)`. */
+function describeAction(scenario: Scenario): string {
+  if (scenario.request) return `${scenario.request.method} ${scenario.request.path ?? scenario.request.url}`;
+  if (scenario.kind === 'websocket') {
+    const { path, url, close } = scenario.websocket;
+    return `websocket ${path ?? url} (${close})`;
+  }
+  return `call ${scenario.call.function}`;
 }

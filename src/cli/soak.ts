@@ -16,10 +16,11 @@ import { explainOutcome, noteWriter, warnAboutTarget } from './explain.js';
 import { publishToGitHub } from './github.js';
 import { Interruption } from './interrupt.js';
 import type { CommandIO } from './io.js';
+import { startLive, type LiveFlags } from './live.js';
 import { ProgressPrinter } from './progress.js';
 import { resolveOutputFlags, writeRenderedReport } from './report-output.js';
 
-export interface SoakFlags extends DynamicFlags {
+export interface SoakFlags extends DynamicFlags, LiveFlags {
   format?: string;
   output?: string;
   outputDir?: string;
@@ -47,18 +48,26 @@ export async function runSoak(flags: SoakFlags, io: CommandIO): Promise<number> 
 
   const interruption = new Interruption(io);
   const progress = new ProgressPrinter(io.stderr as NodeJS.WritableStream & { isTTY?: boolean });
+  // --live / --save-every: the live view and the partial report written while the soak runs (cli/live.ts).
+  const live = await startLive(flags, scenarios, options, formats, io);
   let outcome;
   try {
     outcome = await runSoakPipeline(scenarios, {
       dynamic: options,
       signal: interruption.signal,
       stoppedBy: () => interruption.stoppedBy,
-      onProgress: (p) => progress.update(p),
+      onProgress: (p) => {
+        progress.update(p);
+        live?.onProgress(p);
+      },
       onNote: (text) => {
         progress.finishLine();
         note(text);
       },
-      onScenarioDone: () => progress.finishLine(),
+      onScenarioDone: (run) => {
+        progress.finishLine();
+        live?.onScenarioDone(run);
+      },
       onPartial: (partial) =>
         interruption.onSecondSignal(() => {
           progress.finishLine();
@@ -68,6 +77,7 @@ export async function runSoak(flags: SoakFlags, io: CommandIO): Promise<number> 
   } finally {
     interruption.release();
     progress.finishLine();
+    await live?.stop();
   }
   const { report } = outcome;
   explainOutcome(report, writeRenderedReport(report, formats, flags, io), io);

@@ -114,6 +114,11 @@ const PROPERTIES: Record<string, Schema> = {
   grace: duration('5s'),
   'gate-time': duration('5m'),
   'fail-on-unreached': { type: 'boolean', description: 'A finding no request reached fails the gate.' },
+  'include-tests': {
+    type: 'boolean',
+    description:
+      'Report findings in tests, test helpers, scripts, benchmarks and examples too (hidden by default).',
+  },
 };
 
 /** The schema of the `[tool.heapgate]` table. */

@@ -92,6 +92,8 @@ export async function checkLoopback(
     resolve?: (hostname: string) => Promise<ResolvedAddress[]>;
     /** Where the request came from, for the message: a Scenario fits (`scenarios/a.json: scenarios[2].request.url: …`). */
     origin?: ScenarioOrigin;
+    /** The field the URL is in, for the message (default `request.url`). */
+    field?: string;
   } = {},
 ): Promise<ResolvedAddress[] | null> {
   const parsed = new URL(url.replace(/\{(?:i|uuid|random)\}/g, '0'));
@@ -101,7 +103,7 @@ export async function checkLoopback(
   const label = origin ? `${origin.file}: ${origin.entry ? `${origin.entry}.` : ''}` : '';
   const refuse = (why: string) =>
     new UsageError(
-      `${label}request.url: ${why}; heapgate only drives services on loopback (127.0.0.0/8, ::1, localhost) ` +
+      `${label}${options.field ?? 'request.url'}: ${why}; heapgate only drives services on loopback (127.0.0.0/8, ::1, localhost) ` +
         'unless you pass --allow-remote',
     );
   const family = net.isIP(hostname);
@@ -336,7 +338,7 @@ export function createHttpDriver(options: HttpDriverOptions): HttpDriver {
 }
 
 /** The path and query of an absolute URL as written (templates intact), fragment dropped. */
-function pathOfUrl(url: string): string {
+export function pathOfUrl(url: string): string {
   const authorityStart = url.indexOf('//') + 2;
   const rest = url.slice(authorityStart);
   const cut = rest.search(/[/?#]/);
@@ -348,7 +350,7 @@ function pathOfUrl(url: string): string {
   return tail || '/';
 }
 
-function pinnedLookup(addresses: ResolvedAddress[]): net.LookupFunction {
+export function pinnedLookup(addresses: ResolvedAddress[]): net.LookupFunction {
   return (_hostname, options, callback) => {
     if (options.all) callback(null, addresses);
     else callback(null, addresses[0].address, addresses[0].family);
@@ -378,7 +380,8 @@ export function describeError(error: unknown): string {
   return code ? `${message} (${code})` : message;
 }
 
-function formatMs(ms: number): string {
+/** `500 ms`, `10 s`, `1.5 s`: a timeout as messages quote it. */
+export function formatMs(ms: number): string {
   if (ms < 1000) return `${ms} ms`;
   const seconds = ms / 1000;
   return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;

@@ -1,6 +1,6 @@
 /**
- * One scenario's live target: started under the shim, driven in blocks of iterations (HTTP requests or
- * in-process calls, through a circuit breaker), sampled between blocks (nothing in flight), and ended on
+ * One scenario's live target: started under the shim, driven in blocks of iterations (HTTP requests,
+ * WebSocket connections or in-process calls, through a circuit breaker), sampled between blocks (nothing in flight), and ended on
  * every way out. What to do with the samples — when warm-up is over, when to stop, the verdict — is the
  * analysis's; the order of the steps is the pipeline's (pipeline/run-scenario.ts).
  */
@@ -9,7 +9,7 @@ import type { HeapCounter } from '../config/dynamic.js';
 import type { Phase, Progress } from '../model/progress.js';
 import type { Sample } from '../model/sample.js';
 import type { TreeSummary } from '../model/report.js';
-import type { RequestSpec, Scenario } from '../scenarios/model.js';
+import { talksToTarget, type RequestSpec, type Scenario } from '../scenarios/model.js';
 import { TargetProcess } from '../service/process.js';
 import type { ReachFunction } from '../service/protocol.js';
 import { freePort } from '../service/readiness.js';
@@ -17,7 +17,9 @@ import { CircuitBreaker, failureOf } from './breaker.js';
 import { errorSummary, runCallBlock } from './call.js';
 import { runBlock } from './concurrency.js';
 import { HttpDriver } from './http.js';
+import { ThinnedRounds } from './thinned-rounds.js';
 import { TreeWatch } from './tree-watch.js';
+import { WebSocketDriver, websocketFailure, websocketStatus } from './websocket-driver.js';
 
 export interface SessionOptions {
   /** --target, or null: call scenarios run in a bare interpreter. */
@@ -50,8 +52,12 @@ export interface ReachProbe {
 }
 
 export class DriveSession {
-  /** Every sample so far, one per measured process per round. */
-  readonly samples: Sample[] = [];
+  /**
+   * The sample rounds so far (one sample per measured process a round): every round of a usual scenario;
+   * past MAX_ROUNDS, as on a soak of hours, evenly thinned so heapgate's memory stays bounded.
+   */
+  private readonly rounds = new ThinnedRounds<Sample>();
+  private flattened: Sample[] | null = null;
   /** Iterations driven so far (warm-up, measured part and attribution pass). */
   next = 0;
   /** First measured iteration, once warm-up has ended (for progress lines). */
@@ -60,9 +66,15 @@ export class DriveSession {
   private rateMark = { at: this.started, iteration: 0 };
   private rate: number | null = null;
   private readonly tree = new TreeWatch();
+  /** The latest sample round, handed to the next progress report only (a live soak reads it). */
+  private lastRound: Sample[] | null = null;
   private target: TargetProcess | null = null;
   private driver: HttpDriver | null = null;
-  /** How many answers got each status (`200`, `404`; `error` for none; `ok`/`error` for calls). */
+  private websockets: WebSocketDriver | null = null;
+  /**
+   * How many answers got each status (`200`, `404`; `error` for none; `ok`/`error` for calls; `101` for
+   * a WebSocket iteration that completed).
+   */
   readonly statuses = new Map<string, number>();
   private request: RequestSpec | null = null;
   private breaker: CircuitBreaker;
@@ -72,19 +84,20 @@ export class DriveSession {
     readonly scenario: Scenario,
     private readonly options: SessionOptions,
   ) {
-    this.breaker = new CircuitBreaker(scenario.call ? { noun: 'calls' } : {});
+    this.breaker = new CircuitBreaker(
+      scenario.call ? { noun: 'calls' } : scenario.kind === 'websocket' ? { noun: 'connections' } : {},
+    );
     this.stop = options.signal ? AbortSignal.any([options.signal, this.breaker.signal]) : this.breaker.signal;
   }
 
   /**
-   * A session for `scenario`; its target is started by `start()`. Refuses an HTTP scenario without a
-   * target command (exit 2) before anything runs.
+   * A session for `scenario`; its target is started by `start()`. Refuses an HTTP or WebSocket scenario
+   * without a target command (exit 2) before anything runs.
    */
   static open(scenario: Scenario, options: SessionOptions): DriveSession {
-    if (scenario.request && options.command === null) {
-      throw new UsageError(
-        `${scenario.where}: sends HTTP requests, so it needs --target "CMD" to start the service`,
-      );
+    if (talksToTarget(scenario) && options.command === null) {
+      const what = scenario.kind === 'websocket' ? 'opens WebSocket connections' : 'sends HTTP requests';
+      throw new UsageError(`${scenario.where}: ${what}, so it needs --target "CMD" to start the service`);
     }
     return new DriveSession(scenario, options);
   }
@@ -94,7 +107,7 @@ export class DriveSession {
     const { scenario, options } = this;
     this.progress('starting', null);
     const given = options.port ?? null;
-    const port = scenario.request || options.command ? (given ?? (await freePort())) : null;
+    const port = talksToTarget(scenario) || options.command ? (given ?? (await freePort())) : null;
     this.target = await TargetProcess.start({
       command: options.command,
       python: options.python,
@@ -119,6 +132,10 @@ export class DriveSession {
         allowRemote: options.allowRemote,
       });
       await this.driver.prepare(scenario.request, scenario);
+    }
+    if (scenario.kind === 'websocket') {
+      this.websockets = new WebSocketDriver({ port: port!, allowRemote: options.allowRemote });
+      await this.websockets.prepare(scenario.websocket, scenario);
     }
   }
 
@@ -170,6 +187,20 @@ export class DriveSession {
           const result = await driver.send(request, i, signal);
           this.count(result.status === undefined ? 'error' : String(result.status));
           this.breaker.record(failureOf(result, scenario.expect.status));
+        },
+        this.stop,
+      );
+      this.next += result.done;
+    } else if (scenario.kind === 'websocket') {
+      const driver = this.websockets!;
+      const result = await runBlock(
+        this.next,
+        count,
+        scenario.concurrency,
+        async (i, signal) => {
+          const result = await driver.run(scenario.websocket, i, signal);
+          this.count(websocketStatus(result));
+          this.breaker.record(websocketFailure(result));
         },
         this.stop,
       );
@@ -240,8 +271,9 @@ export class DriveSession {
       throw new TargetError('no process of the target answered the sample request', live.stderrTail());
     }
     const elapsedMs = Date.now() - this.started;
+    const taken: Sample[] = [];
     for (const s of round) {
-      this.samples.push({
+      taken.push({
         iteration: this.next,
         elapsedMs,
         pid: s.pid,
@@ -253,6 +285,15 @@ export class DriveSession {
         gcObjects: s.gcObjects,
       });
     }
+    this.rounds.add(taken);
+    this.flattened = null;
+    this.lastRound = taken;
+  }
+
+  /** The samples so far, oldest first (see `rounds`). */
+  get samples(): Sample[] {
+    this.flattened ??= this.rounds.items();
+    return this.flattened;
   }
 
   /** Tells the caller's progress printer where the run is. */
@@ -276,7 +317,10 @@ export class DriveSession {
       heapGrowth: base && last ? heapAt(samples, last.iteration) - heapAt(samples, base.iteration) : null,
       rate: this.rate,
       tree: this.tree.latest,
+      ...(this.lastRound ? { round: this.lastRound } : {}),
+      measuredFrom,
     });
+    this.lastRound = null;
   }
 
   /** What the measured processes' heap figures counted, and why any of them counted otherwise than asked. */
@@ -295,6 +339,7 @@ export class DriveSession {
    */
   async close(): Promise<{ tree: TreeSummary | null; leftovers: number[] }> {
     this.driver?.close();
+    await this.websockets?.close();
     const target = this.target;
     if (target && !target.exited) await this.tree.finalReading(target);
     const tree = this.tree.summary();

@@ -1,4 +1,5 @@
-/** What a running scenario tells the terminal (and, later, a live page) as it goes. */
+/** What a running scenario tells the terminal (and a live soak's page, /leaks and /metrics) as it goes. */
+import type { Sample } from './sample.js';
 
 export type Phase = 'starting' | 'warmup' | 'measuring' | 'attributing' | 'done';
 
@@ -16,6 +17,10 @@ export interface Progress {
   rate: number | null;
   /** The whole target tree's processes, RSS and CPU, read about once a second (null until known). */
   tree: TreeUsage | null;
+  /** The sample round taken just before (one per measured process), for a live soak; absent otherwise. */
+  round?: readonly Sample[];
+  /** The first measured iteration, once warm-up has ended (null before). */
+  measuredFrom?: number | null;
 }
 
 /** The whole target tree at one reading. */

@@ -33,7 +33,7 @@ import { UsageError } from '../errors.js';
 import { interruptedReason, runScenario, type ReachPlan, type ScenarioRun } from './run-scenario.js';
 import type { ReachFunction } from '../service/protocol.js';
 import { prepareScenarios, runLength, withFoundTarget } from './scenarios.js';
-import { withLength } from '../scenarios/model.js';
+import { talksToTarget, withLength } from '../scenarios/model.js';
 
 export interface GateOptions {
   dynamic: DynamicOptions;
@@ -118,10 +118,12 @@ export async function runGate(result: StaticResult, base: Report, given: GateOpt
     given.onNote,
   );
   const options: GateOptions = { ...given, dynamic: found.options };
-  const needsTarget = toRun.find((p) => p.phase === 'selected' && p.scenario.request);
+  const needsTarget = toRun.find((p) => p.phase === 'selected' && talksToTarget(p.scenario));
   if (needsTarget && options.dynamic.command === null) {
+    const what =
+      needsTarget.scenario.kind === 'websocket' ? 'opens WebSocket connections' : 'sends HTTP requests';
     throw new UsageError(
-      `the gate would run '${needsTarget.scenario.name}', which sends HTTP requests: ` +
+      `the gate would run '${needsTarget.scenario.name}', which ${what}: ` +
         (found.problem ?? 'pass --target "CMD" (or set target in [tool.heapgate])'),
     );
   }
@@ -174,7 +176,8 @@ function whyNotRun(
 ): string | null {
   if (options.signal?.aborted) return 'interrupted';
   if (planned.phase === 'selected') return null;
-  if (planned.scenario.request && options.dynamic.command === null) return 'no --target to start the service';
+  if (talksToTarget(planned.scenario) && options.dynamic.command === null)
+    return 'no --target to start the service';
   // The rest run while the budget lasts: one more only when about a scenario's time is left.
   const typical = runs.length ? runs.reduce((sum, r) => sum + r.report.durationMs, 0) / runs.length : 0;
   const left = options.dynamic.gateTimeMs - elapsedMs;

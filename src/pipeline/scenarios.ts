@@ -1,7 +1,7 @@
 /**
  * The scenario files of a run, loaded and checked before anything starts: validated (exit 2 naming the
- * file and field), --iterations/--duration applied, budgets parsed, absolute URLs checked against the
- * loopback rule.
+ * file and field), --iterations/--duration applied, budgets parsed, absolute URLs (http:// and ws://)
+ * checked against the loopback rule.
  */
 import { scenarioBudget } from '../config/budget.js';
 import type { DynamicOptions } from '../config/dynamic.js';
@@ -10,7 +10,7 @@ import { checkLoopback } from '../drive/http.js';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadScenarios } from '../scenarios/load.js';
-import { withLength, type Scenario } from '../scenarios/model.js';
+import { talksToTarget, withLength, type Scenario } from '../scenarios/model.js';
 import { ALL_RULES } from '../static/rules/index.js';
 import { detectTarget } from '../service/detect/index.js';
 
@@ -31,13 +31,19 @@ export async function prepareScenarios(
   const scenarios = loaded.map((s) => withLength(s, runLength(options)));
   for (const scenario of scenarios) {
     scenarioBudget(scenario, options.configBudget, options.flagBudget);
-    if (requireTarget && scenario.request && options.command === null) {
-      throw new UsageError(
-        `${scenario.where}: sends HTTP requests, so it needs --target "CMD" to start the service`,
-      );
+    if (requireTarget && talksToTarget(scenario) && options.command === null) {
+      const what = scenario.kind === 'websocket' ? 'opens WebSocket connections' : 'sends HTTP requests';
+      throw new UsageError(`${scenario.where}: ${what}, so it needs --target "CMD" to start the service`);
     }
     if (scenario.request?.url) {
       await checkLoopback(scenario.request.url, { allowRemote: options.allowRemote, origin: scenario });
+    }
+    if (scenario.kind === 'websocket' && scenario.websocket.url) {
+      await checkLoopback(scenario.websocket.url, {
+        allowRemote: options.allowRemote,
+        origin: scenario,
+        field: 'websocket.url',
+      });
     }
   }
   return scenarios;

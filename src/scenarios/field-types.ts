@@ -203,90 +203,121 @@ export const requestPath: ValueType<string> = {
 
 const TEMPLATE = /\{(?:i|uuid|random)\}/g;
 
-/** An absolute plain-HTTP URL whose scheme, host and port hold no template and no credentials. */
-export const absoluteUrl: ValueType<string> = {
-  label: 'http:// URL',
-  // No `@`, `{` or `}` before the path: no credentials, no template in the host or port.
-  schema: { type: 'string', pattern: String.raw`^[Hh][Tt][Tt][Pp]://(?![^/?#]*[@{}])[\x21-\x7e]+$` },
-  read(value, at, issues) {
-    if (typeof value !== 'string') {
-      issues.add(at, `expected an absolute http:// URL, got ${describe(value)}`);
-      return undefined;
-    }
-    const parse = (text: string): URL | null => {
-      try {
-        return new URL(text);
-      } catch {
-        return null;
+/**
+ * An absolute plain `http://` (or `ws://`) URL whose scheme, host and port hold no template and no
+ * credentials.
+ */
+function absoluteUrlOf(scheme: 'http' | 'ws'): ValueType<string> {
+  const secure = `${scheme}s`;
+  const what = `an absolute ${scheme}:// URL`;
+  const caseless = [...scheme].map((c) => `[${c.toUpperCase()}${c}]`).join('');
+  return {
+    label: `${scheme}:// URL`,
+    // No `@`, `{` or `}` before the path: no credentials, no template in the host or port.
+    schema: { type: 'string', pattern: String.raw`^${caseless}://(?![^/?#]*[@{}])[\x21-\x7e]+$` },
+    read(value, at, issues) {
+      if (typeof value !== 'string') {
+        issues.add(at, `expected ${what}, got ${describe(value)}`);
+        return undefined;
       }
-    };
-    // Templates may appear in the path and query, never in the scheme, host or port (the loopback guard
-    // decides once per scenario, so the host must not change between iterations).
-    const a = parse(value.replace(TEMPLATE, '0'));
-    const b = parse(value.replace(TEMPLATE, 'x1'));
-    if (!a || !b || !/^https?:$/.test(a.protocol)) {
-      issues.add(at, `expected an absolute http:// URL, got ${describe(value)}`);
-    } else if (a.protocol !== 'http:') {
-      issues.add(at, 'https is not supported: heapgate drives plain HTTP (use http://)');
-    } else if (a.host !== b.host || a.protocol !== b.protocol) {
-      issues.add(
-        at,
-        'templates ({i}, {uuid}, {random}) may appear in the path and query, not in the host or port',
-      );
-    } else if (a.username || a.password) {
-      issues.add(at, 'credentials in the URL are not supported (send an Authorization header)');
-    } else if (PATH_BAD.test(value)) {
-      issues.add(at, 'has a space or a character that must be percent-encoded');
-    } else return value;
-    return undefined;
-  },
-};
+      const parse = (text: string): URL | null => {
+        try {
+          return new URL(text);
+        } catch {
+          return null;
+        }
+      };
+      // Templates may appear in the path and query, never in the scheme, host or port (the loopback guard
+      // decides once per scenario, so the host must not change between iterations).
+      const a = parse(value.replace(TEMPLATE, '0'));
+      const b = parse(value.replace(TEMPLATE, 'x1'));
+      if (!a || !b || (a.protocol !== `${scheme}:` && a.protocol !== `${secure}:`)) {
+        issues.add(at, `expected ${what}, got ${describe(value)}`);
+      } else if (a.protocol !== `${scheme}:`) {
+        issues.add(
+          at,
+          scheme === 'http'
+            ? 'https is not supported: heapgate drives plain HTTP (use http://)'
+            : 'wss is not supported: heapgate drives plain WebSocket connections (use ws://)',
+        );
+      } else if (a.host !== b.host || a.protocol !== b.protocol) {
+        issues.add(
+          at,
+          'templates ({i}, {uuid}, {random}) may appear in the path and query, not in the host or port',
+        );
+      } else if (a.username || a.password) {
+        issues.add(at, 'credentials in the URL are not supported (send an Authorization header)');
+      } else if (PATH_BAD.test(value)) {
+        issues.add(at, 'has a space or a character that must be percent-encoded');
+      } else return value;
+      return undefined;
+    },
+  };
+}
+
+export const absoluteUrl = absoluteUrlOf('http');
+export const websocketUrl = absoluteUrlOf('ws');
 
 /** Headers heapgate computes itself. */
 const COMPUTED_HEADERS = ['content-length', 'transfer-encoding'];
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE_BAD = /[^\t\x20-\x7e\x80-\xff]/;
 
-/** Header names (as written) to string values; names are unique ignoring case. */
-export const headers: ValueType<Record<string, string>> = {
-  label: 'object of strings',
-  schema: {
-    type: 'object',
-    propertyNames: { pattern: HEADER_NAME.source, not: { pattern: `^${anyCase(COMPUTED_HEADERS)}$` } },
-    additionalProperties: { type: 'string', pattern: String.raw`^[\t\x20-\x7e\x80-\xff]*$` },
-  },
-  read(value, at, issues) {
-    if (!isPlainObject(value)) {
-      issues.add(at, `expected an object of header names to strings, got ${describe(value)}`);
-      return undefined;
-    }
-    const out: Record<string, string> = {};
-    const seen = new Map<string, string>();
-    for (const [name, headerValue] of Object.entries(value)) {
-      if (headerValue === undefined) continue;
-      const here = joinPath(at, name);
-      const lower = name.toLowerCase();
-      if (!HEADER_NAME.test(name)) issues.add(here, 'is not a valid header name');
-      else if (COMPUTED_HEADERS.includes(lower)) issues.add(here, 'is computed by heapgate; leave it out');
-      else if (seen.has(lower)) issues.add(here, `repeats header '${seen.get(lower)}' (names ignore case)`);
-      else if (typeof headerValue !== 'string') {
-        issues.add(here, `expected a string, got ${describe(headerValue)}`);
-      } else if (HEADER_VALUE_BAD.test(headerValue)) {
-        issues.add(here, 'has a line break or a character not allowed in a header value');
-      } else {
-        seen.set(lower, name);
-        // defineProperty: a header named `__proto__` is a header, not the object's prototype.
-        Object.defineProperty(out, name, {
-          value: headerValue,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+/**
+ * Header names (as written) to string values; names are unique ignoring case, and none of `computed`
+ * (the headers heapgate writes itself).
+ */
+function headersOf(computed: readonly string[]): ValueType<Record<string, string>> {
+  return {
+    label: 'object of strings',
+    schema: {
+      type: 'object',
+      propertyNames: { pattern: HEADER_NAME.source, not: { pattern: `^${anyCase(computed)}$` } },
+      additionalProperties: { type: 'string', pattern: String.raw`^[\t\x20-\x7e\x80-\xff]*$` },
+    },
+    read(value, at, issues) {
+      if (!isPlainObject(value)) {
+        issues.add(at, `expected an object of header names to strings, got ${describe(value)}`);
+        return undefined;
       }
-    }
-    return out;
-  },
-};
+      const out: Record<string, string> = {};
+      const seen = new Map<string, string>();
+      for (const [name, headerValue] of Object.entries(value)) {
+        if (headerValue === undefined) continue;
+        const here = joinPath(at, name);
+        const lower = name.toLowerCase();
+        if (!HEADER_NAME.test(name)) issues.add(here, 'is not a valid header name');
+        else if (computed.includes(lower)) issues.add(here, 'is computed by heapgate; leave it out');
+        else if (seen.has(lower)) issues.add(here, `repeats header '${seen.get(lower)}' (names ignore case)`);
+        else if (typeof headerValue !== 'string') {
+          issues.add(here, `expected a string, got ${describe(headerValue)}`);
+        } else if (HEADER_VALUE_BAD.test(headerValue)) {
+          issues.add(here, 'has a line break or a character not allowed in a header value');
+        } else {
+          seen.set(lower, name);
+          // defineProperty: a header named `__proto__` is a header, not the object's prototype.
+          Object.defineProperty(out, name, {
+            value: headerValue,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        }
+      }
+      return out;
+    },
+  };
+}
+
+export const headers = headersOf(COMPUTED_HEADERS);
+/** A WebSocket handshake's headers: heapgate writes the upgrade and its key, and no body goes with it. */
+export const websocketHeaders = headersOf([
+  ...COMPUTED_HEADERS,
+  'upgrade',
+  'connection',
+  'sec-websocket-key',
+  'sec-websocket-version',
+]);
 
 /** A string body sent as is. */
 export const bodyText: ValueType<string> = {
@@ -318,6 +349,19 @@ export function jsonObject(
     read(value, at, issues) {
       if (isPlainObject(value)) return toJson(value, at, issues) as JsonObject | undefined;
       issues.add(at, `expected ${expected}, got ${describe(value)}`);
+      return undefined;
+    },
+  };
+}
+
+/** One of a few words, written exactly. */
+export function oneOfWords<T extends string>(words: readonly T[]): ValueType<T> {
+  return {
+    label: words.map((w) => `"${w}"`).join(' or '),
+    schema: { enum: [...words] },
+    read(value, at, issues) {
+      if (typeof value === 'string' && (words as readonly string[]).includes(value)) return value as T;
+      issues.add(at, `expected one of ${words.map((w) => `'${w}'`).join(', ')}, got ${describe(value)}`);
       return undefined;
     },
   };

@@ -22,12 +22,15 @@ import {
   statuses,
   stringList,
   text,
+  websocketHeaders,
+  websocketUrl,
+  oneOfWords,
   wholeNumber,
   writtenStatuses,
   type ValueType,
 } from './field-types.js';
 import { describe } from './issues.js';
-import { DEFAULTS, type JsonValue } from './model.js';
+import { DEFAULTS, WEBSOCKET_CLOSES, type JsonValue } from './model.js';
 
 export interface Field<T> {
   /** The field's value kind, or the object declaration it holds. */
@@ -39,10 +42,14 @@ export interface Field<T> {
   missing?: string;
 }
 
-/** Two fields of which at most one may be given (reported at the second), or exactly one when `neither` says so. */
+/**
+ * Fields of which at most one may be given (reported at the second one given), or exactly one when
+ * `neither` says so.
+ */
 export interface Choice {
-  fields: readonly [string, string];
-  both: string;
+  fields: readonly [string, string, ...string[]];
+  /** The message when two are given: the same for any two, or one naming the first two given. */
+  both: string | ((first: string, second: string) => string);
   /** Where and what to report when neither is given; absent when neither is fine. */
   neither?: { at: string; message: string };
 }
@@ -111,10 +118,15 @@ export const ITERATIONS_OR_DURATION: Choice = {
   fields: ['iterations', 'duration'],
   both: 'give iterations or duration, not both',
 };
-export const REQUEST_OR_CALL: Choice = {
-  fields: ['request', 'call'],
-  both: 'give either "request" or "call", not both',
-  neither: { at: '', message: 'missing "request" (an HTTP request) or "call" (an in-process call)' },
+/** What a scenario repeats: exactly one kind of action. */
+export const ONE_ACTION: Choice = {
+  fields: ['request', 'call', 'websocket'],
+  both: (first, second) => `give either "${first}" or "${second}", not both`,
+  neither: {
+    at: '',
+    message:
+      'missing "request" (an HTTP request), "call" (an in-process call) or "websocket" (a WebSocket connection)',
+  },
 };
 export const CALL_CONCURRENCY: Requires = {
   when: 'call',
@@ -181,9 +193,63 @@ export const CALL = object({
   choices: [TIMEOUT_OR_MS],
 });
 
+export const PATH_OR_WEBSOCKET_URL: Choice = {
+  fields: ['path', 'url'],
+  both: 'give either "path" (on the target) or "url", not both',
+  neither: { at: 'path', message: 'missing (give "path", e.g. "/ws/{i}", or an absolute "url")' },
+};
+
+export const WEBSOCKET = object({
+  name: 'websocket',
+  description: `A WebSocket connection opened every iteration: its messages sent, the answers awaited, then closed, dropped or held open. ${TEMPLATES}`,
+  expected: 'an object like { "path": "/ws", "send": ["hello"], "receive": 1 }',
+  fields: {
+    path: {
+      type: requestPath,
+      description: 'A path on the target, starting with "/" ("/ws/{i}"); or give "url".',
+    },
+    url: {
+      type: websocketUrl,
+      description:
+        'An absolute ws:// URL instead of "path"; templates only in its path and query, no credentials.',
+    },
+    headers: {
+      type: websocketHeaders,
+      description: 'Header names to values, sent with the opening handshake (Authorization, Origin…).',
+      default: {},
+    },
+    send: {
+      type: jsonArray,
+      description:
+        'Messages sent in order once the connection is open: a string as a text frame, any other JSON value as its JSON text.',
+      default: [],
+    },
+    receive: {
+      type: wholeNumber(0, 10_000),
+      description: 'Messages awaited from the service after sending (any content).',
+      default: 0,
+    },
+    close: {
+      type: oneOfWords(WEBSOCKET_CLOSES),
+      description:
+        '"normal": the closing handshake; "drop": the socket destroyed without a close frame, as a client that vanished; "hold": the connection kept open (see "maxOpen").',
+      default: 'normal',
+    },
+    maxOpen: {
+      type: wholeNumber(1, 10_000),
+      description:
+        'With "close": "hold", the most connections kept open at once; past it the oldest is closed normally.',
+      default: DEFAULTS.websocketMaxOpen,
+    },
+    ...timeoutFields(DEFAULTS.websocketTimeoutMs, 'one connection (connect, send, receive, close)'),
+  },
+  choices: [PATH_OR_WEBSOCKET_URL, TIMEOUT_OR_MS],
+});
+
 export const EXPECT = object({
   name: 'expect',
-  description: 'What counts as an answer.',
+  description:
+    'What counts as an answer to an HTTP request (a WebSocket iteration succeeds when its connection opens, status 101, and every step completes).',
   expected: 'an object like { "status": 200 }',
   fields: {
     status: {
@@ -223,7 +289,7 @@ export const SCENARIO = object({
     },
     concurrency: {
       type: wholeNumber(1, DEFAULTS.maxConcurrency),
-      description: `Requests in flight at once (default ${DEFAULTS.concurrency.request}); call scenarios run one call at a time.`,
+      description: `Requests (or WebSocket connections) in flight at once (default ${DEFAULTS.concurrency.request}); call scenarios run one call at a time.`,
       default: DEFAULTS.concurrency.request,
     },
     sampleEvery: {
@@ -232,6 +298,7 @@ export const SCENARIO = object({
     },
     request: { type: REQUEST, description: REQUEST.description },
     call: { type: CALL, description: CALL.description },
+    websocket: { type: WEBSOCKET, description: WEBSOCKET.description },
     expect: { type: EXPECT, description: EXPECT.description },
     budget: {
       type: budget,
@@ -246,7 +313,7 @@ export const SCENARIO = object({
     },
     $schema: { type: text, description: 'The JSON Schema of this file, for editors.' },
   },
-  choices: [ITERATIONS_OR_DURATION, REQUEST_OR_CALL],
+  choices: [ITERATIONS_OR_DURATION, ONE_ACTION],
   requires: [CALL_CONCURRENCY],
 });
 

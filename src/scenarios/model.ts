@@ -1,7 +1,8 @@
 /**
  * A scenario (docs/scenarios.md): what to drive at the target, how often, and what counts as an answer. This is the
  * validated, typed form; `validate.ts` builds it from a file's JSON (or a JS module's export), `load.ts`
- * reads files and folders. Every field but `name` and one of `request`/`call` has a default (DEFAULTS).
+ * reads files and folders. Every field but `name` and one of `request`/`call`/`websocket` has a default
+ * (DEFAULTS).
  */
 
 /** A JSON value, as scenario files hold them (JS modules are checked to hold nothing else). */
@@ -31,7 +32,7 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 export const DEFAULTS = {
   iterations: 3000,
   warmup: 'auto' as const,
-  concurrency: { request: 4, call: 1 },
+  concurrency: { request: 4, call: 1, websocket: 4 },
   /** sampleEvery when not given: max(1, floor(iterations / targetSamples)). */
   targetSamples: 60,
   /** An explicit sampleEvery must leave at least this many samples over the file's iterations. */
@@ -44,6 +45,13 @@ export const DEFAULTS = {
   requestTimeoutMs: 10_000,
   callTimeoutMs: 10_000,
   maxConcurrency: 256,
+  /** One WebSocket iteration (connect, send, receive, close), like a request's. */
+  websocketTimeoutMs: 10_000,
+  /**
+   * Connections a `hold` scenario keeps open at once: enough that a per-connection leak shows over the
+   * ones the service holds by design, few enough for any server's connection limit.
+   */
+  websocketMaxOpen: 100,
 } as const;
 
 /** Literal body: a string sent as is, or a JSON value sent serialized with content-type application/json. */
@@ -66,6 +74,29 @@ export interface CallSpec {
   args: readonly JsonValue[];
   kwargs: Readonly<JsonObject>;
   /** The longest one call may take. */
+  timeoutMs: number;
+}
+
+/** What a WebSocket iteration does once it has sent and received. */
+export const WEBSOCKET_CLOSES = ['normal', 'drop', 'hold'] as const;
+export type WebSocketClose = (typeof WEBSOCKET_CLOSES)[number];
+
+/**
+ * One WebSocket connection per iteration: opened on `path` (the target's loopback port) or an absolute
+ * `ws://` url, `send` messages sent in order (a string as a text frame, any other JSON value serialized),
+ * `receive` messages awaited, then closed: `normal` (the closing handshake), `drop` (the socket destroyed
+ * without a close frame, a client that vanished) or `hold` (kept open; past `maxOpen`, the oldest held
+ * connection is closed normally). Templates in the path, headers and messages.
+ */
+export interface WebSocketSpec {
+  path: string | null;
+  url: string | null;
+  headers: Readonly<Record<string, string>>;
+  send: readonly JsonValue[];
+  receive: number;
+  close: WebSocketClose;
+  maxOpen: number;
+  /** The longest one iteration (connect, send, receive, close) may take. */
   timeoutMs: number;
 }
 
@@ -105,7 +136,18 @@ interface ScenarioBase {
 
 export type RequestScenario = ScenarioBase & { kind: 'request'; request: RequestSpec; call: null };
 export type CallScenario = ScenarioBase & { kind: 'call'; call: CallSpec; request: null };
-export type Scenario = RequestScenario | CallScenario;
+export type WebSocketScenario = ScenarioBase & {
+  kind: 'websocket';
+  websocket: WebSocketSpec;
+  request: null;
+  call: null;
+};
+export type Scenario = RequestScenario | CallScenario | WebSocketScenario;
+
+/** Whether the scenario talks to the service over the network (so it needs --target and its port). */
+export function talksToTarget(scenario: Scenario): boolean {
+  return scenario.kind === 'request' || scenario.kind === 'websocket';
+}
 
 /** sampleEvery derived from a length when the scenario does not give one. */
 export function autoSampleEvery(iterations: number | null): number {

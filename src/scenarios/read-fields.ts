@@ -43,8 +43,8 @@ export function readField<T>(
 }
 
 /**
- * Which of a choice's two fields is given: reports both (at the second), and neither when the choice
- * requires one; null when both or neither are given.
+ * Which of a choice's fields is given: reports two given (at the second), and none when the choice
+ * requires one; null when several or none are given.
  */
 export function choose(
   choice: Choice,
@@ -52,13 +52,14 @@ export function choose(
   at: string,
   issues: Issues,
 ): string | null {
-  const [first, second] = choice.fields;
-  const hasFirst = object[first] !== undefined;
-  const hasSecond = object[second] !== undefined;
-  if (hasFirst && hasSecond) issues.add(joinPath(at, second), choice.both);
-  else if (!hasFirst && !hasSecond) {
+  const given = choice.fields.filter((field) => object[field] !== undefined);
+  if (given.length > 1) {
+    const [first, second] = given;
+    const message = typeof choice.both === 'string' ? choice.both : choice.both(first, second);
+    issues.add(joinPath(at, second), message);
+  } else if (given.length === 0) {
     const where = choice.neither?.at;
     if (where !== undefined) issues.add(where ? joinPath(at, where) : at, choice.neither!.message);
-  } else return hasFirst ? first : second;
+  } else return given[0];
   return null;
 }

@@ -3,17 +3,10 @@
  * concurrency, sampling, the action (read-action.ts), what counts as an answer, budgets and accepted
  * leak sites. Defaults come from DEFAULTS (model.ts); every problem is reported, in field order.
  */
-import {
-  CALL_CONCURRENCY,
-  COVERS,
-  EXPECT,
-  ITERATIONS_OR_DURATION,
-  REQUEST_OR_CALL,
-  SCENARIO,
-} from './fields.js';
+import { CALL_CONCURRENCY, COVERS, EXPECT, ITERATIONS_OR_DURATION, ONE_ACTION, SCENARIO } from './fields.js';
 import { joinPath, suggest, type Issues } from './issues.js';
 import { autoSampleEvery, DEFAULTS, type Covers, type Scenario } from './model.js';
-import { readCall, readRequest } from './read-action.js';
+import { readCall, readRequest, readWebSocket } from './read-action.js';
 import { choose, openObject, readField } from './read-fields.js';
 import { expandPytest } from './pytest.js';
 
@@ -49,7 +42,8 @@ export function readScenario(
     choose(ITERATIONS_OR_DURATION, object, base, issues);
   }
 
-  const kind = choose(REQUEST_OR_CALL, object, base, issues) === 'call' ? 'call' : 'request';
+  const chosen = choose(ONE_ACTION, object, base, issues);
+  const kind = chosen === 'call' || chosen === 'websocket' ? chosen : 'request';
 
   let concurrency: number = DEFAULTS.concurrency[kind];
   const n = readField(object, 'concurrency', fields.concurrency, base, issues);
@@ -77,6 +71,8 @@ export function readScenario(
 
   const request = object.request !== undefined ? readRequest(object.request, at('request'), issues) : null;
   const call = object.call !== undefined ? readCall(object.call, at('call'), issues) : null;
+  const websocket =
+    object.websocket !== undefined ? readWebSocket(object.websocket, at('websocket'), issues) : null;
   const status = readExpect(object.expect, at('expect'), issues);
   const budget = readField(object, 'budget', fields.budget, base, issues) ?? {};
   const ignore = readField(object, 'ignore', fields.ignore, base, issues) ?? [];
@@ -101,6 +97,7 @@ export function readScenario(
     ignore,
   };
   if (call) return { ...common, kind: 'call', call, request: null };
+  if (websocket) return { ...common, kind: 'websocket', websocket, request: null, call: null };
   return { ...common, kind: 'request', request: request!, call: null };
 }
 

@@ -26,6 +26,11 @@ function fieldSchema(field: Field<unknown>, definitions: Record<string, JsonSche
   return out;
 }
 
+/** Every two of the fields. */
+function pairs(fields: readonly string[]): string[][] {
+  return fields.flatMap((a, i) => fields.slice(i + 1).map((b) => [a, b]));
+}
+
 /** The object's schema under `definitions` (once), and a reference to it. */
 function define(spec: ObjectSpec, definitions: Record<string, JsonSchema>): JsonSchema {
   if (definitions[spec.name]) return ref(spec);
@@ -37,12 +42,10 @@ function define(spec: ObjectSpec, definitions: Record<string, JsonSchema>): Json
     .map(([name]) => name);
   const rules: JsonSchema[] = [];
   for (const choice of spec.choices ?? []) {
-    const [first, second] = choice.fields;
-    rules.push(
-      choice.neither
-        ? { oneOf: [{ required: [first] }, { required: [second] }] }
-        : { not: { required: [first, second] } },
-    );
+    const { fields } = choice;
+    if (choice.neither) rules.push({ oneOf: fields.map((field) => ({ required: [field] })) });
+    else if (fields.length === 2) rules.push({ not: { required: [...fields] } });
+    else rules.push({ not: { anyOf: pairs(fields).map((pair) => ({ required: pair })) } });
   }
   for (const rule of spec.requires ?? []) {
     rules.push({
@@ -67,7 +70,7 @@ export function scenarioFileSchema(): JsonSchema {
     $schema: SCHEMA_DRAFT,
     title: 'heapgate scenario file',
     description:
-      'One scenario, an array of scenarios, or { "scenarios": [...] }. Every field but "name" and one of "request"/"call" has a default. See docs/scenarios.md.',
+      'One scenario, an array of scenarios, or { "scenarios": [...] }. Every field but "name" and one of "request"/"call"/"websocket" has a default. See docs/scenarios.md.',
     oneOf: [scenario, { type: 'array', minItems: 1, items: scenario }, list],
     definitions: definitions as Record<string, JsonValue>,
   };

@@ -4,7 +4,8 @@
  * per call, as each rule's `meta.dynamic.reproduce` says. Path parameters are filled per the framework's
  * converters. When the static phase read what the handler expects (Route.request: a pydantic model, the
  * keys it takes out of `request.get_json()`, its query parameters) the request carries exactly that
- * (request-body.ts); otherwise POST/PUT/PATCH get the template's fixed JSON body.
+ * (request-body.ts); otherwise POST/PUT/PATCH get the template's fixed JSON body. Websocket routes get
+ * connections that vanish without a close frame (scenarios/websocket.json).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -74,7 +75,7 @@ export function generatedScenarioFile(
   route: Route,
   findings: readonly Finding[],
 ): { scenario: Record<string, unknown>; template: string } | string {
-  if (route.method === 'WS') return 'websocket routes are not driven';
+  if (route.method === 'WS') return websocketScenarioFile(route, findings);
   const template = templateFor(findings);
   const unique = template === 'unique-keys';
   const requestPath = fillPath(route, unique);
@@ -105,6 +106,30 @@ export function generatedScenarioFile(
     functions: [...new Set(findings.map((f) => `${f.file}:${f.function}`))],
   };
   return { scenario: filled, template: `scenarios/${template}.json` };
+}
+
+/**
+ * A websocket route's scenario file, from scenarios/websocket.json: clients that connect, send one message
+ * and vanish without a close frame, the way a per-connection leak shows soonest (a handler that forgets
+ * clients in `finally` passes it).
+ */
+function websocketScenarioFile(
+  route: Route,
+  findings: readonly Finding[],
+): { scenario: Record<string, unknown>; template: string } | string {
+  const wsPath = fillPath(route, true);
+  if (!wsPath) return `its path ${route.path} is a pattern heapgate cannot fill`;
+  const raw = JSON.parse(readFileSync(path.join(TEMPLATES_DIR, 'websocket.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const filled = fill(raw, { '{{route}}': routeLabel(route), '{{path}}': wsPath }) as Record<string, unknown>;
+  filled.covers = {
+    routes: [routeLabel(route)],
+    rules: [],
+    functions: [...new Set(findings.map((f) => `${f.file}:${f.function}`))],
+  };
+  return { scenario: filled, template: 'scenarios/websocket.json' };
 }
 
 function fill(value: unknown, replacements: Record<string, string>): unknown {

@@ -282,8 +282,13 @@ function coveredRoutes(scenario: Scenario, routes: readonly Route[]): Route[] {
       );
     });
     const requested =
-      scenario.request?.path != null &&
-      requestMatchesRoute(scenario.request.method, scenario.request.path, route);
+      (scenario.request?.path != null &&
+        requestMatchesRoute(scenario.request.method, scenario.request.path, route)) ||
+      (scenario.kind === 'websocket' &&
+        scenario.websocket.path !== null &&
+        // The opening handshake is a GET: aiohttp and http.server declare websocket handlers that way.
+        (requestMatchesRoute('WS', scenario.websocket.path, route) ||
+          requestMatchesRoute('GET', scenario.websocket.path, route)));
     if (named || requested) out.push(route);
   }
   return out;

@@ -27,6 +27,8 @@ const KEYS = [
   'sampleEvery',
   'request',
   'call',
+  'websocket',
+  'close',
   'expect',
   'budget',
   'ignore',
@@ -82,7 +84,9 @@ function fuzzCase(random: () => number): string {
 function checkValid(scenarios: readonly Scenario[]): void {
   for (const s of scenarios) {
     expect(typeof s.name).toBe('string');
-    expect(Boolean(s.request) !== Boolean(s.call)).toBe(true);
+    // Exactly one action: a request, a call or a WebSocket connection.
+    const actions = [s.request, s.call, s.kind === 'websocket' ? s.websocket : null];
+    expect(actions.filter(Boolean).length).toBe(1);
     // What the run does next with a valid scenario must not throw anything but a UsageError either.
     try {
       scenarioBudget(withLength(s, { iterations: 7 }), {}, {});

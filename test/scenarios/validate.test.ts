@@ -247,13 +247,15 @@ describe('errors name the file and the field, exactly', () => {
       'unknown field, nothing near',
       base({ frobnicate: true }),
       [
-        `${FILE}: frobnicate: unknown field (expected one of name, description, covers, warmup, iterations, duration, concurrency, sampleEvery, request, call, expect, budget, ignore)`,
+        `${FILE}: frobnicate: unknown field (expected one of name, description, covers, warmup, iterations, duration, concurrency, sampleEvery, request, call, websocket, expect, budget, ignore)`,
       ],
     ],
     [
       'neither request nor call',
       { name: 'x' },
-      [`${FILE}: missing "request" (an HTTP request) or "call" (an in-process call)`],
+      [
+        `${FILE}: missing "request" (an HTTP request), "call" (an in-process call) or "websocket" (a WebSocket connection)`,
+      ],
     ],
     [
       'both request and call',

@@ -124,7 +124,19 @@ describe('routes and requests', () => {
     if (typeof scenario === 'string') return;
     expect(scenario.request).toMatchObject({ method: 'POST', path: '/orders?heapgate={i}' });
     expect(scenario.request?.body).toMatchObject({ kind: 'json' });
-    expect(generateScenario(route({ method: 'WS' }), [finding({})])).toBe('websocket routes are not driven');
+  });
+
+  it('builds a websocket scenario for a websocket route: clients that vanish without a close frame', () => {
+    const scenario = generateScenario(route({ method: 'WS', path: '/ws/{room}' }), [finding({})]);
+    if (typeof scenario === 'string') throw new Error(scenario);
+    expect(scenario.kind).toBe('websocket');
+    expect(scenario.kind === 'websocket' && scenario.websocket).toMatchObject({
+      path: '/ws/{i}',
+      send: ['heapgate {i}'],
+      close: 'drop',
+    });
+    expect(scenario.covers.routes).toEqual(['WS /ws/{room}']);
+    expect(scenario.name).toBe('WS /ws/{room} (generated: vanishing clients)');
   });
 });
 
