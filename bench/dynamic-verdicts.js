@@ -2,8 +2,8 @@
 // (docs/verdict.md): an RSS that climbs and levels off (rss_plateau.py, 12,000 requests), a bounded Flask
 // lru_cache filling at half the requested run and its unbounded twin (flask_lru.py, 5000), a periodic
 // 30 MB buffer with and without a 2 KB/request leak (periodic_buffer.py), and a clean route run too short
-// to judge. Prints, per case, the verdicts of N runs, the early stops and the median wall time; asserts
-// nothing. With --bin A --bin B (heapgate entry points of two checkouts) the runs alternate between them,
+// to judge; and bench/dynamic's stdlib leak and clean twin (time to a verdict). Prints, per case, the
+// verdicts of N runs, the early stops and the median wall time; asserts nothing. With --bin A --bin B (heapgate entry points of two checkouts) the runs alternate between them,
 // so old and new are compared under the same load.
 //   npm run build && node bench/dynamic-verdicts.js [--runs 5] [--only rss] [--skip rss] [--bin path/to/bin/heapgate.js …]
 import { spawnSync } from 'node:child_process';
@@ -57,6 +57,15 @@ const CASES = [
     'unique-paths.json',
     3000,
   ],
+  [
+    'stdlib',
+    'stdlib leak, dict entry per request',
+    'fail',
+    `env LEAK=heap ${py} stdlib_service.py`,
+    'unique-paths.json',
+    3000,
+  ],
+  ['stdlib', 'stdlib clean twin', 'pass', `env LEAK=none ${py} stdlib_service.py`, 'unique-paths.json', 3000],
   ['short', 'clean Flask route, 300 iterations', 'pass', `${py} flask_app.py`, 'health.json', 300],
 ];
 
