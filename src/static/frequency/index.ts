@@ -6,13 +6,19 @@
  * examples are dropped unless asked for.
  */
 import type { Confidence, Finding, Route, RunFrequency, Severity } from '../../model/static.js';
-import { SEVERITIES, severityRank } from '../../model/static.js';
+import { CONFIDENCES, SEVERITIES, severityRank } from '../../model/static.js';
 import { CODE_KIND_WORDS, codeKind, onceFile } from './paths.js';
 import { ProjectView, type ProjectFile } from './project.js';
 import { ReachFinder, routesByHandler } from './reach.js';
 
 export { codeKind } from './paths.js';
 export type { ProjectFile } from './project.js';
+
+/**
+ * Files the pass may read to find callers: a service of a few hundred files is read whole; beyond, the
+ * callers in files left unread go unseen (those findings may stay `unknown`). Keeps the static phase fast.
+ */
+const MAX_FILES_READ = 300;
 
 export interface FrequencyOptions {
   /** Keep findings in tests, test helpers, scripts, benchmarks and examples (default: dropped). */
@@ -25,6 +31,8 @@ export interface FrequencyResult {
   hidden: number;
   /** Files the pass read from disk (the ones that may call a flagged function). */
   filesRead: number;
+  /** True when the read budget ran out and some callers went unseen. */
+  budgetHit: boolean;
 }
 
 /**
@@ -54,11 +62,17 @@ export function assignRunFrequency(
   files: readonly ProjectFile[],
   options: FrequencyOptions = {},
 ): FrequencyResult {
-  const view = new ProjectView(files);
+  const view = new ProjectView(files, MAX_FILES_READ);
   const finder = new ReachFinder(view, routesByHandler(routes));
   const out: Finding[] = [];
   let hidden = 0;
-  for (const finding of findings) {
+  // The findings that could be HIGH first, so a large project's read budget goes to them.
+  const order = [...findings].sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      CONFIDENCES.indexOf(b.confidence) - CONFIDENCES.indexOf(a.confidence),
+  );
+  for (const finding of order) {
     let frequency: RunFrequency = 'unknown';
     let from: string[] = [];
     const kind = codeKind(finding.file);
@@ -92,5 +106,5 @@ export function assignRunFrequency(
       reachedFrom: frequency === 'repeated' ? from : [],
     });
   }
-  return { findings: out, hidden, filesRead: view.reads };
+  return { findings: out, hidden, filesRead: view.reads, budgetHit: view.budgetHit };
 }

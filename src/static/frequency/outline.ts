@@ -193,7 +193,15 @@ export function codeOf(outline: Outline, index: number): string {
   const line = outline.lines[index];
   const chars = outline.source.slice(line.start, line.end).split('');
   const { quiet } = outline;
-  for (let q = 0; q < quiet.length; q += 2) {
+  // The first string or comment that ends after the line starts (binary search: files have thousands).
+  let lo = 0;
+  let hi = quiet.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (quiet[2 * mid + 1] <= line.start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let q = 2 * lo; q < quiet.length; q += 2) {
     if (quiet[q + 1] <= line.start) continue;
     if (quiet[q] >= line.end) break;
     const from = Math.max(quiet[q], line.start) - line.start;

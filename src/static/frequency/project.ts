@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { decodePython } from '../decode.js';
 import { codeOf, outlineOf, type Outline } from './outline.js';
 import { codeKind, type CodeKind } from './paths.js';
-import { mayMention, wordFilter } from './words.js';
+import { bitsMayMention, filterBits, probeOf, wordFilter } from './words.js';
 
 export interface ProjectFile {
   /** Path relative to the analysed folder, forward slashes. */
@@ -33,10 +33,19 @@ export class ProjectView {
   private readonly outlines = new Map<string, Outline | null>();
   private readonly importTables = new Map<string, Map<string, ImportBinding>>();
   private readonly kinds = new Map<string, CodeKind | null>();
+  private readonly roots = new Map<string, Set<string>>();
+  /** Service files (not tests, scripts…) with their filters' bits, built on first use. */
+  private service: { rel: string; bits: Uint8Array | null }[] | null = null;
   /** Files read from disk so far (for the bench and the tests). */
   reads = 0;
+  /** Set when a file was left unread because the budget was spent. */
+  budgetHit = false;
 
-  constructor(files: readonly ProjectFile[]) {
+  /** `maxReads`: how many files the pass may read from disk (it keeps a large project's pass short). */
+  constructor(
+    files: readonly ProjectFile[],
+    private readonly maxReads = Infinity,
+  ) {
     for (const f of files) this.files.set(f.rel, f);
   }
 
@@ -52,15 +61,22 @@ export class ProjectView {
 
   /** Files a service runs (not tests, scripts, examples…) that may mention every one of `words`. */
   mentioning(words: readonly string[]): string[] {
-    const out: string[] = [];
-    for (const [rel, file] of this.files) {
-      if (this.kind(rel)) continue;
-      if (file.words === undefined) {
-        const text = this.text(rel);
-        file.words = text === null ? '' : wordFilter(text);
+    if (!this.service) {
+      this.service = [];
+      for (const [rel, file] of this.files) {
+        if (this.kind(rel)) continue;
+        if (file.words === undefined) {
+          const text = this.text(rel);
+          file.words = text === null ? '' : wordFilter(text);
+        }
+        if (file.words === '') continue;
+        this.service.push({ rel, bits: filterBits(file.words) });
       }
-      if (file.words === '') continue;
-      if (words.every((w) => mayMention(file.words!, w))) out.push(rel);
+    }
+    const probes = words.map(probeOf);
+    const out: string[] = [];
+    for (const { rel, bits } of this.service) {
+      if (!bits || probes.every((p) => bitsMayMention(bits, p))) out.push(rel);
     }
     return out;
   }
@@ -84,6 +100,11 @@ export class ProjectView {
 
   outline(rel: string): Outline | null {
     if (this.outlines.has(rel)) return this.outlines.get(rel)!;
+    // A bounded pass: past the budget, files not read yet are left out (their uses go unseen).
+    if (!this.texts.has(rel) && this.files.get(rel)?.text === undefined && this.reads >= this.maxReads) {
+      this.budgetHit = true;
+      return null;
+    }
     const text = this.text(rel);
     const outline = text === null ? null : outlineOf(text);
     this.outlines.set(rel, outline);
@@ -107,8 +128,11 @@ export class ProjectView {
 
   /** Root names of the modules the file imports (`click`, `celery`), for telling decorators apart. */
   importedRoots(rel: string): Set<string> {
-    const roots = new Set<string>();
+    let roots = this.roots.get(rel);
+    if (roots) return roots;
+    roots = new Set<string>();
     for (const binding of this.imports(rel).values()) roots.add(binding.module.split('.')[0]);
+    this.roots.set(rel, roots);
     return roots;
   }
 }

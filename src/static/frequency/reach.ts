@@ -20,7 +20,7 @@ export interface Reach {
 
 /** Callers followed from the flagged function: deeper chains are rarely right and cost the most. */
 const MAX_DEPTH = 6;
-const MAX_VISITED = 48;
+const MAX_VISITED = 24;
 /** How many entry points a finding names. */
 const MAX_SHOWN = 3;
 

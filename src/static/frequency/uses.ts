@@ -122,7 +122,7 @@ const COMMON_METHODS = new Set([
 ]);
 
 /** How many files one function's uses may read before the search gives up on it. */
-const MAX_FILES_PER_TARGET = 400;
+const MAX_FILES_PER_TARGET = 120;
 
 interface Target {
   ref: FunctionRef;
@@ -214,20 +214,34 @@ function isConstructorLike(outline: Outline, defLine: number, classLine: number)
   return name === 'run' && /\b(?:Thread|Process)\b/.test(basesOf(outline, classLine));
 }
 
+/**
+ * The files that may use the target. A function or class is used where it or its module is imported,
+ * so the file also names its module (`from .metrics import collect`, `metrics.collect()`); a method by
+ * any object, so by its name alone — unless the name is common, or so widespread that a bare
+ * `obj.name()` says nothing, and then the file must also name the class.
+ */
+function candidateFiles(view: ProjectView, target: Target): string[] {
+  if (target.kind === 'nested') return [target.ref.file];
+  if (target.kind !== 'method') {
+    const last = target.module.split('.').pop() ?? '';
+    return view.mentioning(last && last !== target.name ? [target.name, last] : [target.name]);
+  }
+  const className = target.className ?? '';
+  if (COMMON_METHODS.has(target.name) && className) return view.mentioning([target.name, className]);
+  const files = view.mentioning([target.name]);
+  return files.length > WIDESPREAD && className ? view.mentioning([target.name, className]) : files;
+}
+
+/** More files than this naming a method makes `obj.name()` too ambiguous to follow by name alone. */
+const WIDESPREAD = 40;
+
 /** Every use of the function `ref` in the project's service code. */
 export function usesOf(view: ProjectView, ref: FunctionRef): Use[] {
   const outline = view.outline(ref.file);
   if (!outline) return [];
   const target = targetOf(outline, ref);
   if (!target || !target.name) return [];
-  const files =
-    target.kind === 'nested'
-      ? [ref.file]
-      : view.mentioning(
-          target.kind === 'method' && COMMON_METHODS.has(target.name) && target.className
-            ? [target.name, target.className]
-            : [target.name],
-        );
+  const files = candidateFiles(view, target);
   if (!files.includes(ref.file) && !view.kind(ref.file)) files.unshift(ref.file);
   const uses: Use[] = [];
   let read = 0;

@@ -58,22 +58,28 @@ export function wordFilter(source: string): string {
   return Buffer.from(bits).toString('base64');
 }
 
-const decoded = new Map<string, Uint8Array>();
+/** A word's probe, computed once and tried against many files' filters. */
+export interface WordProbe {
+  h: number;
+  step: number;
+}
 
-/** Whether the file may mention `word` (false: it certainly does not). */
-export function mayMention(filter: string, word: string): boolean {
-  let bits = decoded.get(filter);
-  if (!bits) {
-    bits = new Uint8Array(Buffer.from(filter, 'base64'));
-    if (decoded.size > 20_000) decoded.clear();
-    decoded.set(filter, bits);
-  }
+export function probeOf(word: string): WordProbe {
+  const h = hashWord(word);
+  return { h, step: (Math.imul(h, 0x9e3779b1) >>> 0) | 1 };
+}
+
+/** The filter's bits (decode once per file and keep them). */
+export function filterBits(filter: string): Uint8Array {
+  return new Uint8Array(Buffer.from(filter, 'base64'));
+}
+
+/** Whether a file whose filter bits are `bits` may mention the probed word (false: it certainly does not). */
+export function bitsMayMention(bits: Uint8Array, probe: WordProbe): boolean {
   const size = bits.length * 8;
   if (!size) return true;
-  const h = hashWord(word);
-  const step = (Math.imul(h, 0x9e3779b1) >>> 0) | 1;
   for (let k = 0; k < HASHES; k++) {
-    const bit = ((h + Math.imul(k, step)) >>> 0) % size;
+    const bit = ((probe.h + Math.imul(k, probe.step)) >>> 0) % size;
     if (!(bits[bit >> 3] & (1 << (bit & 7)))) return false;
   }
   return true;
