@@ -36,6 +36,8 @@ interface CacheEntry {
 interface CacheFile {
   engine: string;
   entries: Record<string, CacheEntry>;
+  /** The project-wide pass's result (static/frequency), for the project state `key` names. */
+  project?: { key: string; value: unknown };
 }
 
 export class StaticCache {
@@ -89,6 +91,33 @@ export class StaticCache {
       options,
       result,
     };
+    this.dirty = true;
+  }
+
+  /**
+   * A key for the whole project's state: every present file's content hash and settings, plus `extra`;
+   * null when some file has no entry (it could not be hashed). Equal keys mean the project-wide pass
+   * would read exactly the same inputs.
+   */
+  projectKey(present: readonly SourceFile[], extra: string): string | null {
+    if (!this.file) return null;
+    const digest = createHash('sha256').update(extra);
+    for (const source of present) {
+      const entry = Object.hasOwn(this.data.entries, source.rel) ? this.data.entries[source.rel] : undefined;
+      if (!isEntry(entry)) return null;
+      digest.update(`\0${source.rel}\0${entry.hash}\0${entry.options}`);
+    }
+    return digest.digest('hex');
+  }
+
+  /** The project-wide result stored for `key`, or undefined. */
+  project(key: string): unknown {
+    return this.data.project?.key === key ? this.data.project.value : undefined;
+  }
+
+  storeProject(key: string, value: unknown): void {
+    if (!this.file) return;
+    this.data.project = { key, value };
     this.dirty = true;
   }
 

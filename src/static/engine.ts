@@ -3,7 +3,7 @@ import path from 'node:path';
 import { StaticCache } from './cache.js';
 import { discoverPythonFiles, type SourceFile } from './discover.js';
 import { compareFindings, type FileResult, type Finding, type Problem, type Route } from '../model/static.js';
-import { assignRunFrequency } from './frequency/index.js';
+import { assignRunFrequency, type FrequencyResult } from './frequency/index.js';
 import { analyzeFiles } from './pool.js';
 import { linkRoutes } from './routes/link.js';
 import { ALL_RULES } from './rules/index.js';
@@ -70,7 +70,6 @@ export async function analyzeProject(options: StaticOptions): Promise<StaticResu
     results[missIndex[j]] = result;
     cache.store(misses[j], settings, hash, result);
   });
-  cache.save(discovery.files);
 
   const wanted = new Set((options.rules ?? ALL_RULES).map((r) => r.meta.id));
   const raw: Finding[] = [];
@@ -85,12 +84,23 @@ export async function analyzeProject(options: StaticOptions): Promise<StaticResu
   const routes: Route[] = linkRoutes(results);
   const linked = performance.now();
   // How often each finding's code runs, the entry points that reach it, and the severity that follows.
-  const frequency = assignRunFrequency(
-    raw,
-    routes,
-    discovery.files.map((file, i) => ({ rel: file.rel, abs: file.abs, words: results[i].words })),
-    { includeTests: options.includeTests },
+  // It reads callers' files from disk (up to a bound), so a warm run with nothing changed reuses its result.
+  const projectKey = cache.projectKey(
+    discovery.files,
+    JSON.stringify({ includeTests: options.includeTests ?? false, rules: [...wanted].sort() }),
   );
+  const remembered =
+    projectKey === null ? undefined : (cache.project(projectKey) as FrequencyResult | undefined);
+  const frequency =
+    remembered ??
+    assignRunFrequency(
+      raw,
+      routes,
+      discovery.files.map((file, i) => ({ rel: file.rel, abs: file.abs, words: results[i].words })),
+      { includeTests: options.includeTests },
+    );
+  if (projectKey !== null && !remembered) cache.storeProject(projectKey, frequency);
+  cache.save(discovery.files);
   const findings = frequency.findings;
   findings.sort(compareFindings);
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));

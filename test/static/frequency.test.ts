@@ -2,6 +2,8 @@
  * The run-frequency pass over small projects: which entry point reaches a finding, how often its code
  * runs, the severity that follows, and findings in test code left out unless asked for.
  */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeProject } from '../../src/static/engine.js';
 import { weighSeverity } from '../../src/static/frequency/index.js';
@@ -237,5 +239,47 @@ describe('severity from confidence and run frequency', () => {
     ['LOW', 'high', 'repeated', 'LOW'],
   ] as const)('%s rule, %s confidence, %s → %s', (rule, confidence, frequency, expected) => {
     expect(weighSeverity(rule, confidence, frequency)).toBe(expected);
+  });
+});
+
+describe('the run-frequency pass and the cache', () => {
+  it('a warm run with nothing changed reuses the pass; a changed caller is read again', async () => {
+    const files = {
+      'store.py': dedent(RECORD),
+      'views.py': dedent(`
+        from flask import Flask
+        from store import record
+        app = Flask(__name__)
+
+        @app.route("/hits/<k>")
+        def hits(k):
+            return "ok"
+      `),
+    };
+    const root = tempProject(files);
+    const cacheDir = path.join(root, '.cache');
+    const run = () => analyzeProject({ root, cacheDir, threads: 1 });
+    const cold = await run();
+    expect(cold.findings.map((f) => f.runFrequency)).toEqual(['unknown']);
+
+    // Mark the stored result: a warm run that reuses it shows the mark.
+    const cacheFile = readdirSync(cacheDir, { recursive: true, encoding: 'utf8' }).find((f) =>
+      f.endsWith('static-v1.json'),
+    )!;
+    const stored = JSON.parse(readFileSync(path.join(cacheDir, cacheFile), 'utf8'));
+    stored.project.value.findings[0].message = 'remembered';
+    writeFileSync(path.join(cacheDir, cacheFile), JSON.stringify(stored));
+    const warm = await run();
+    expect(warm.cache.misses).toBe(0);
+    expect(warm.findings[0].message).toBe('remembered');
+
+    // The route now calls the flagged function: the pass runs again and sees it.
+    writeFileSync(
+      path.join(root, 'views.py'),
+      files['views.py'].replace('return "ok"', 'record(k, 1)\n    return "ok"'),
+    );
+    const changed = await run();
+    expect(changed.findings[0].message).not.toBe('remembered');
+    expect(changed.findings.map((f) => f.runFrequency)).toEqual(['repeated']);
   });
 });
