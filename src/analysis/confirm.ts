@@ -102,11 +102,13 @@ export function confirmFindings(
       const metric = site || holder ? 'heap' : grown!;
       const recorded = report.metrics[metric];
       const slope = recorded?.slopePerIteration ?? 0;
+      const siteEvidence = site
+        ? `leak site ${site.file}:${site.line} in ${f.function ?? f.file} grew ${formatBytes(site.sizeDiffBytes)} over ${report.attributionIterations ?? '?'} iterations of '${report.name}'`
+        : null;
       const evidence = holder
-        ? `${heldEvidence(holder)} in '${report.name}'`
-        : site
-          ? `leak site ${site.file}:${site.line} in ${f.function ?? f.file} grew ${formatBytes(site.sizeDiffBytes)} over ${report.attributionIterations ?? '?'} iterations of '${report.name}'`
-          : `'${report.name}' grew ${metric} ${describeSlope(metric, slope)} per iteration, past its budget`;
+        ? `${heldEvidence(holder)} in '${report.name}'${siteEvidence ? `; ${siteEvidence}` : ''}`
+        : (siteEvidence ??
+          `'${report.name}' grew ${metric} ${describeSlope(metric, slope)} per iteration, past its budget`);
       confirmation = {
         status: 'confirmed',
         evidence,

@@ -165,7 +165,8 @@ export function heldEvidence(holder: HeldBy): string {
   const rate = holder.entriesPerIteration;
   const perEntry = rate > 0 ? holder.bytesPerIteration / rate : 0;
   const entries = `${rate >= 10 ? Math.round(rate) : Number(rate.toPrecision(2))} entr${rate === 1 ? 'y' : 'ies'}/iteration`;
-  return `held by \`${holder.path ?? 'an unnamed ' + holder.type}\`, +${entries}, ${formatBytes(perEntry)}/entry`;
+  const at = holder.addedAt ? `, added at ${holder.addedAt}` : '';
+  return `held by \`${holder.path ?? 'an unnamed ' + holder.type}\`, +${entries}, ${formatBytes(perEntry)}/entry${at}`;
 }
 
 /** The scenario with each holder's `findings`: the static findings it confirms (none: the rules missed it). */

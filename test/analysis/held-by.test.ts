@@ -178,9 +178,11 @@ describe('holders and findings', () => {
   });
 
   it('words the evidence as a reader wants it', () => {
-    expect(heldEvidence(holder())).toBe('held by `app.store`, +1 entry/iteration, 612 B/entry');
-    expect(heldEvidence(holder({ entriesPerIteration: 2, bytesPerIteration: 900, path: null }))).toBe(
-      'held by `an unnamed dict`, +2 entries/iteration, 450 B/entry',
+    expect(heldEvidence(holder())).toBe(
+      'held by `app.store`, +1 entry/iteration, 612 B/entry, added at app.py:14',
     );
+    expect(
+      heldEvidence(holder({ entriesPerIteration: 2, bytesPerIteration: 900, path: null, addedAt: null })),
+    ).toBe('held by `an unnamed dict`, +2 entries/iteration, 450 B/entry');
   });
 });

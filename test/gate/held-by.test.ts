@@ -57,7 +57,9 @@ describe('held by, on services leaking through libraries', { timeout: GATE_MS },
     const [confirmed] = report.findings;
     expect(confirmed.dynamic).toBe('confirmed');
     expect(confirmed.evidence).toMatch(
-      new RegExp(`^held by \`${path.replace('.', '\\.')}\`, \\+1 entry/iteration, \\d+ B/entry in '`),
+      new RegExp(
+        `^held by \`${path.replace('.', '\\.')}\`, \\+1 entry/iteration, \\d+ B/entry, added at ${finding.slice(3)} in '`,
+      ),
     );
   });
 });
