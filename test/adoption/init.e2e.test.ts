@@ -59,7 +59,8 @@ describe('heapgate init', () => {
       verdict: 'fail',
     });
     expect(report.findings[0]).toMatchObject({ dynamic: 'confirmed' });
-  });
+    // Two runs of the CLI, one of them a soak: more than one test's default time on a loaded machine.
+  }, 180_000);
 
   it('never overwrites: a second init keeps the edited scenario and the configured target', async () => {
     const dir = copyOf('fastapi');

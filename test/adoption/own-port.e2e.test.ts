@@ -86,7 +86,8 @@ describe('a service that listens on a port of its own choosing, soaked without {
     const clean = await run('none');
     expect(clean.exitCode, clean.stderr).toBe(0);
     expect(reportOf(clean).scenarios[0].iterations).toBeGreaterThan(0);
-  });
+    // Two soaks: more than one test's default time on a loaded machine.
+  }, 180_000);
 
   it('read from its own settings (Flask, settings.PORT): driven on that port', async () => {
     const port = await freeLoopbackPort();
