@@ -8,7 +8,13 @@
 import { DEFAULT_BUDGET, type Budget } from '../model/budget.js';
 import { combineSamples } from '../model/combine.js';
 import { METRICS, seriesOf, type Metric, type Sample } from '../model/sample.js';
-import { metricVerdict, warmupTolerance, type MetricVerdict, type VerdictOptions } from './metric-verdict.js';
+import {
+  GROSS_FACTOR,
+  metricVerdict,
+  warmupTolerance,
+  type MetricVerdict,
+  type VerdictOptions,
+} from './metric-verdict.js';
 import { iterationsPerHour, throughput } from './projections.js';
 import { detectWarmup, type Warmup, type WarmupOptions } from './warmup.js';
 import { resolveWindowOptions } from './windows.js';
@@ -80,32 +86,53 @@ export function scenarioWarmup(
   return detectWarmup(seriesOf(samples, 'heap'), { tolerance: warmupTolerance('heap', budget), ...options });
 }
 
+/** Why a measured part is too short to judge growth, and whether gross growth may still be judged. */
+export interface ShortRun {
+  why: string;
+  /** Enough samples, too few iterations: growth above GROSS_FACTOR × the budget still fails. */
+  gross: boolean;
+}
+
 /**
- * Why a measured part (combined samples from index `measuredFrom`) is too short for a growth verdict, or
- * null when it is long enough: at least MIN_MEASURED_ITERATIONS iterations and two windows of samples.
+ * Null when the measured part is long enough to judge growth against the budget; else why not (too few
+ * samples, a warm-up that never settled, or fewer than MIN_MEASURED_ITERATIONS iterations).
  */
+export function shortRun(
+  samples: readonly Sample[],
+  measuredFrom: number,
+  options: Pick<ScenarioVerdictOptions, 'minWindow'> & { warmupPending?: boolean } = {},
+): ShortRun | null {
+  if (options.warmupPending)
+    return { why: 'the warm-up had not settled when the scenario ended', gross: false };
+  const count = Math.max(0, samples.length - measuredFrom);
+  const needed = 2 * resolveWindowOptions(options).minWindow;
+  if (count < needed) {
+    return {
+      why:
+        `only ${count} sample${count === 1 ? '' : 's'} after warm-up: growth needs at least ${needed} ` +
+        '(more iterations or a smaller sampleEvery)',
+      gross: false,
+    };
+  }
+  const iterations = samples[samples.length - 1].iteration - samples[measuredFrom].iteration;
+  if (iterations < MIN_MEASURED_ITERATIONS) {
+    return {
+      why:
+        `only ${iterations} iterations measured after warm-up: growth needs at least ` +
+        `${MIN_MEASURED_ITERATIONS} to be told from start-up settling and bounded structures filling`,
+      gross: true,
+    };
+  }
+  return null;
+}
+
+/** shortRun's reason alone (the report's `tooShort`), or null. */
 export function tooShortToJudge(
   samples: readonly Sample[],
   measuredFrom: number,
   options: Pick<ScenarioVerdictOptions, 'minWindow'> & { warmupPending?: boolean } = {},
 ): string | null {
-  if (options.warmupPending) return 'the warm-up had not settled when the scenario ended';
-  const count = Math.max(0, samples.length - measuredFrom);
-  const needed = 2 * resolveWindowOptions(options).minWindow;
-  if (count < needed) {
-    return (
-      `only ${count} sample${count === 1 ? '' : 's'} after warm-up: growth needs at least ${needed} ` +
-      '(more iterations or a smaller sampleEvery)'
-    );
-  }
-  const iterations = samples[samples.length - 1].iteration - samples[measuredFrom].iteration;
-  if (iterations < MIN_MEASURED_ITERATIONS) {
-    return (
-      `only ${iterations} iterations measured after warm-up: growth needs at least ` +
-      `${MIN_MEASURED_ITERATIONS} to be told from start-up settling and bounded structures filling`
-    );
-  }
-  return null;
+  return shortRun(samples, measuredFrom, options)?.why ?? null;
 }
 
 /** Index of the first combined sample at or after `iteration`, or -1 when none is. */
@@ -134,11 +161,19 @@ export function scenarioVerdict(
       notes.push(`warm-up never settled; measured from iteration ${warmup.startX ?? '?'} anyway`);
     }
   }
-  const tooShort = tooShortToJudge(all, measuredFrom, {
+  const short = shortRun(all, measuredFrom, {
     ...options,
     warmupPending: warmup !== null && !warmup.done,
   });
-  if (tooShort) notes.push(`too short to judge growth: ${tooShort}; only ceilings were checked`);
+  const tooShort = short?.why ?? null;
+  // Enough samples but few iterations: gross growth is still judged (metric-verdict.ts, GROSS_FACTOR).
+  const mode = short === null ? 'full' : short.gross ? 'gross' : 'none';
+  if (tooShort) {
+    notes.push(
+      `too short to judge growth: ${tooShort}; only ceilings` +
+        (mode === 'gross' ? ` and growth above ${GROSS_FACTOR} × the budget were checked` : ' were checked'),
+    );
+  }
   measuredFrom = Math.max(0, Math.min(measuredFrom, all.length - 1));
   const perHour =
     iterationsPerHour(all, measuredFrom, all.length - 1) ??
@@ -150,7 +185,7 @@ export function scenarioVerdict(
       ...options,
       measuredFrom,
       iterationsPerHour: perHour,
-      judgeGrowth: tooShort === null,
+      judgeGrowth: mode,
     });
     metrics[metric] = v;
     if (v.reason) reasons.push(v.reason);

@@ -97,7 +97,7 @@ export function renderMarkdown(report: Report): string {
         .map(([name]) => name)
         .join(', ');
       const site = s.leakSites[0];
-      const verdict = `${s.verdict === 'pass' ? '✅ pass' : s.verdict === 'fail' ? '❌ fail' : '⚠️ error'}${s.tooShort ? ' (too short to judge)' : ''}${s.stoppedEarly ? ` (stopped early at iteration ${s.stoppedEarly.atIteration}: ${cell(s.stoppedEarly.why)})` : ''}`;
+      const verdict = `${s.verdict === 'pass' ? '✅ pass' : s.verdict === 'fail' ? '❌ fail' : '⚠️ error'}${s.tooShort && s.verdict === 'pass' ? ' (too short to judge)' : ''}${s.stoppedEarly ? ` (stopped early at iteration ${s.stoppedEarly.atIteration}: ${cell(s.stoppedEarly.why)})` : ''}`;
       out.push(
         `| ${cell(s.name)}${s.generated ? ' (generated)' : ''} | ${verdict} | ${heap ? formatBytes(heap.slopePerIteration) : '—'} | ${heap ? heap.r2.toFixed(2) : '—'} | ${heap?.trend ?? '—'} | ${over || '—'} | ${site ? `${code(`${site.file}:${site.line}`)}${site.code ? ` ${code(site.code)}` : ''}` : s.verdict === 'error' ? cell((s.error ?? '').split('\n')[0]) : ''} |`,
       );

@@ -108,7 +108,7 @@ function scenarioTable(
     wordWrap: true,
   });
   for (const s of report.scenarios) {
-    const verdict = `${style.paint(VERDICT_COLORS[s.verdict], s.verdict.toUpperCase())}${s.tooShort ? '\ntoo short to judge' : ''}${s.stoppedEarly ? `\nstopped early at ${s.stoppedEarly.atIteration}` : ''}`;
+    const verdict = `${style.paint(VERDICT_COLORS[s.verdict], s.verdict.toUpperCase())}${s.tooShort && s.verdict === 'pass' ? '\ntoo short to judge' : ''}${s.stoppedEarly ? `\nstopped early at ${s.stoppedEarly.atIteration}` : ''}`;
     const site = s.leakSites[0] ? `${s.leakSites[0].file}:${s.leakSites[0].line}` : '';
     if (s.verdict === 'error') {
       table.push([s.name, verdict, { colSpan: 6, content: (s.error ?? '').split('\n')[0] }]);

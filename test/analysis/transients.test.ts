@@ -92,8 +92,26 @@ describe('runs too short to judge', () => {
       const s = scenarioVerdict(settling(n, every), DEFAULT_BUDGET, { measuredFromIteration: 0 });
       expect(s.verdict).toBe('pass');
       expect(s.tooShort).toMatch(/^only \d+ iterations measured after warm-up: growth needs at least 1000/);
-      expect(s.notes[0]).toMatch(/^too short to judge growth: .*; only ceilings were checked$/);
+      expect(s.notes[0]).toMatch(
+        /^too short to judge growth: .*; only ceilings and growth above 64 × the budget were checked$/,
+      );
     }
+  });
+
+  it('still fails gross growth on a short run: kilobytes a request are no start-up settling', () => {
+    const leak = (bytes: number) =>
+      toSamples(
+        ar1(rng(bytes), 61, 0.5, 200).map((v, i) => 2e7 + bytes * i * 10 + v),
+        10,
+      );
+    const big = scenarioVerdict(leak(10_000), DEFAULT_BUDGET, { measuredFromIteration: 0 });
+    expect(big.verdict).toBe('fail');
+    expect(big.tooShort).toMatch(/^only 600 iterations/);
+    expect(big.reasons[0]).toMatch(/a short run fails only above 64 × that$/);
+    // 1 KB/iteration could be a bounded cache still filling: too short to call a leak.
+    const small = scenarioVerdict(leak(1_000), DEFAULT_BUDGET, { measuredFromIteration: 0 });
+    expect(small.verdict).toBe('pass');
+    expect(small.tooShort).toMatch(/^only 600 iterations/);
   });
 
   it('judges growth from MIN_MEASURED_ITERATIONS on, and says why a run was too short', () => {
