@@ -146,13 +146,15 @@ def path_to(obj, roots, deadline, ignore):
             key = id(referrer)
             if key in child_of or key in skip or isinstance(referrer, types.FrameType):
                 continue
+            # A full frontier still takes roots: the class behind thousands of instances that all point
+            # back (every Logger's .manager) is the name a user wants.
+            if len(following) >= MAX_FRONTIER and roots.root(referrer) is None:
+                continue
             child = next((k for k in gc.get_referents(referrer) if id(k) in wanted), None)
             if child is None:
                 continue
             child_of[key] = child
             following.append(referrer)
-            if len(following) >= MAX_FRONTIER:
-                break
         skip.discard(id(frontier))
         frontier = following
         if not frontier:

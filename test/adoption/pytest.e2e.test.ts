@@ -34,7 +34,9 @@ describe('a pytest test as a scenario', () => {
     expect(result.exitCode, result.stderr).toBe(1);
     expect(s).toMatchObject({ name: 'test_remember', verdict: 'fail' });
     expect(s.metrics.heap).toMatchObject({ exceeded: true });
-    expect(s.leakSites.map((site) => site.file)).toContain('registry.py');
+    // What keeps the memory: the registry's list, one entry per iteration, built by the test's fixture.
+    expect(s.heldBy?.[0]).toMatchObject({ path: 'registry._USERS', entriesPerIteration: 1 });
+    expect(s.leakSites.map((site) => site.file)).toContain('tests/test_registry.py');
   });
 
   it('passes its clean twin (the runner itself keeps nothing per iteration)', async () => {

@@ -85,8 +85,7 @@ describe('the held-by search', () => {
     });
     expect(start.objects).toBeGreaterThan(200_000);
     expect(start.gaveUp ?? stop.gaveUp).toMatch(/^out of time \(0\.1 s\)/);
-    // What it measured before the deadline (depending on the machine, nothing) comes back unnamed.
+    // It still answers: what it measured before the deadline (how much depends on the machine's speed).
     expect(Array.isArray(stop.holders)).toBe(true);
-    for (const holder of stop.holders) expect(holder.path).toBeNull();
   });
 });
