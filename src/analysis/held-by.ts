@@ -4,6 +4,7 @@
  * findings each holder confirms. Pure.
  */
 import { formatBytes } from '../units.js';
+import { escapeRegExp } from '../static/lexical.js';
 import type { Explained, HeldBy, LeakSite, MetricReport, ScenarioReport } from '../model/report.js';
 import type { Finding } from '../model/static.js';
 
@@ -138,7 +139,14 @@ export function holds(holder: HeldBy, f: Finding): boolean {
     // A holder reached from another module is another container, whatever its name.
     return false;
   }
-  return names.some((name) => f.message.includes(`'${name}'`) || f.message.includes(`'${name}.`));
+  return names.some(
+    (name, i) =>
+      f.message.includes(`'${name}'`) ||
+      f.message.includes(`'${name}.`) ||
+      // The object a container hangs off, as the finding quotes its code: `log.addHandler(handler)` for
+      // the holder `app.log.handlers`.
+      (i < names.length - 1 && new RegExp(`(?:^|[^\\w.'])${escapeRegExp(name)}\\.\\w`).test(f.message)),
+  );
 }
 
 /** The holder that confirms `f` among a scenario's, the biggest first; undefined when none does. */

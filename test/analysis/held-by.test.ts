@@ -165,6 +165,18 @@ describe('holders and findings', () => {
     expect(holds(cache, { ...r2, file: 'shop/other.py' })).toBe(false);
     // Entries go in on the finding's own line, whatever the path.
     expect(holds(holder({ path: null, addedAt: 'app.py:20' }), finding())).toBe(true);
+    // The object the container hangs off, as the finding quotes the code (R4 on `log.addHandler(handler)`).
+    const r4 = finding({
+      rule: 'RELIABILITY_LOGGING_HANDLER_DUP',
+      shortId: 'R4',
+      line: 28,
+      endLine: 28,
+      message: 'log.addHandler(handler) in audit() attaches another handler on every call.',
+    });
+    expect(holds(holder({ path: 'app.log.handlers', addedAt: 'app.py:27' }), r4)).toBe(true);
+    expect(holds(holder({ path: 'app.audit_log.handlers', addedAt: 'app.py:27' }), r4)).toBe(false);
+    // The container's own name unquoted is not enough.
+    expect(holds(holder({ path: 'app.handlers', addedAt: 'app.py:27' }), r4)).toBe(false);
   });
 
   it('records the findings each holder confirms; none is a leak the rules did not see', () => {
