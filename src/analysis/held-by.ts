@@ -124,12 +124,8 @@ export function pathNames(path: string): { root: string | null; names: string[] 
  * path runs from the finding's module through a name the finding quotes (`'store'`).
  */
 export function holds(holder: HeldBy, f: Finding): boolean {
-  if (holder.addedAt) {
-    const at = holder.addedAt.lastIndexOf(':');
-    const file = holder.addedAt.slice(0, at);
-    const line = Number(holder.addedAt.slice(at + 1));
-    if (file === f.file && line >= f.line && line <= f.endLine) return true;
-  }
+  const added = addedAt(holder);
+  if (added && added.file === f.file && added.line >= f.line && added.line <= f.endLine) return true;
   if (!holder.path) return false;
   const { root, names } = pathNames(holder.path);
   if (root === null) {
@@ -154,13 +150,19 @@ export function holderOf(report: ScenarioReport, f: Finding): HeldBy | undefined
   return (report.heldBy ?? []).find((h) => holds(h, f));
 }
 
-/** Where a holder's entries go in, as a leak site for a recommendation; null when unknown. */
-export function holderSite(holder: HeldBy): LeakSite | null {
+/** A holder's `addedAt` ("file.py:12") as its file and line; null when unknown. */
+function addedAt(holder: HeldBy): { file: string; line: number } | null {
   if (!holder.addedAt) return null;
   const at = holder.addedAt.lastIndexOf(':');
+  return { file: holder.addedAt.slice(0, at), line: Number(holder.addedAt.slice(at + 1)) };
+}
+
+/** Where a holder's entries go in, as a leak site for a recommendation; null when unknown. */
+export function holderSite(holder: HeldBy): LeakSite | null {
+  const added = addedAt(holder);
+  if (!added) return null;
   return {
-    file: holder.addedAt.slice(0, at),
-    line: Number(holder.addedAt.slice(at + 1)),
+    ...added,
     sizeDiffBytes: 0,
     countDiff: 0,
     traceback: [],
