@@ -97,12 +97,19 @@ export function renderMarkdown(report: Report): string {
         .map(([name]) => name)
         .join(', ');
       const site = s.leakSites[0];
-      const verdict = `${s.verdict === 'pass' ? '✅ pass' : s.verdict === 'fail' ? '❌ fail' : '⚠️ error'}${s.tooShort && s.verdict === 'pass' ? ' (too short to judge)' : ''}${s.stoppedEarly ? ` (stopped early at iteration ${s.stoppedEarly.atIteration}: ${cell(s.stoppedEarly.why)})` : ''}`;
+      const verdict = `${s.verdict === 'pass' ? '✅ pass' : s.verdict === 'fail' ? '❌ fail' : '⚠️ error'}${s.tooShort && s.verdict === 'pass' ? ' (too short to judge)' : ''}${s.stoppedEarly ? ` (stopped early at iteration ${s.stoppedEarly.atIteration})` : ''}`;
       out.push(
         `| ${cell(s.name)}${s.generated ? ' (generated)' : ''} | ${verdict} | ${heap ? formatBytes(heap.slopePerIteration) : '—'} | ${heap ? heap.r2.toFixed(2) : '—'} | ${heap?.trend ?? '—'} | ${over || '—'} | ${site ? `${code(`${site.file}:${site.line}`)}${site.code ? ` ${code(site.code)}` : ''}` : s.verdict === 'error' ? cell((s.error ?? '').split('\n')[0]) : ''} |`,
       );
     }
     out.push('');
+    // Why a run stopped early is a sentence, too long for a table cell: it goes under the table.
+    const stopped = report.scenarios.filter((s) => s.stoppedEarly);
+    for (const s of stopped)
+      out.push(
+        `- ${cell(s.name)} stopped early at iteration ${s.stoppedEarly!.atIteration}: ${cell(s.stoppedEarly!.why)}`,
+      );
+    if (stopped.length) out.push('');
     for (const s of report.scenarios) {
       const held = heldByLines(s);
       if (held.length) out.push(`#### Held by: ${cell(s.name)}`, '', ...held.map((l) => `- ${cell(l)}`), '');

@@ -22,7 +22,9 @@ describe('stoppedEarly and tooShort in the reports', () => {
     const report = fixture('soak-leaky');
     report.scenarios[0].stoppedEarly = { atIteration: 1300, why };
     expect(renderText(report, { color: false, width: 200 })).toContain('stopped early at 1300');
-    expect(renderMarkdown(report)).toContain(`(stopped early at iteration 1300: ${why})`);
+    const md = renderMarkdown(report);
+    expect(md).toContain('(stopped early at iteration 1300) |');
+    expect(md).toContain(`stopped early at iteration 1300: ${why}`);
     expect(renderHtml(report)).toContain(`Stopped early at iteration 1300: ${why}`);
     expect(JSON.parse(renderJson(report)).scenarios[0].stoppedEarly).toEqual({ atIteration: 1300, why });
     expect(() => validateReport(JSON.parse(renderJson(report)), 'r.json')).not.toThrow();

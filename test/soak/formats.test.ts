@@ -68,6 +68,9 @@ it('renders json, html, sarif, junit, markdown and text from one real soak', asy
   const html = readFileSync(path.join(out, 'heapgate.html'), 'utf8');
   expect(html).toMatch(/<svg[^>]*>[\s\S]*<polyline/);
   expect(html).toContain('stdlib_service.py');
-  expect(readFileSync(path.join(out, 'heapgate.md'), 'utf8')).toContain('| unique-paths | ❌ fail |');
+  expect(readFileSync(path.join(out, 'heapgate.md'), 'utf8')).toMatch(
+    // A fast machine may stop the leak early; the verdict cell says so either way.
+    /\| unique-paths \| ❌ fail( \(stopped early at iteration \d+\))? \|/,
+  );
   expect(readFileSync(path.join(out, 'heapgate.txt'), 'utf8')).toContain('Scenarios');
 });
