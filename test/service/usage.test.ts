@@ -24,7 +24,9 @@ describe('treeUsage', () => {
       expect(usage).not.toBeNull();
       expect(usage!.processes).toBe(3);
       expect(usage!.rssBytes).toBeGreaterThan(40 * 1024 * 1024);
-      expect(usage!.cpuPercent).toBeGreaterThan(50);
+      // One busy core reads ~100 %; a machine loaded by other jobs gives it less (25 % seen at a load of 16 on
+      // 2 cores), an idle one's reading is 0: anything clearly above idle shows the CPU was measured.
+      expect(usage!.cpuPercent).toBeGreaterThan(10);
     } finally {
       process.kill(-parent.pid!, 'SIGKILL');
     }
