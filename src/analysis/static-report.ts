@@ -25,6 +25,7 @@ export function buildStaticReport(result: StaticResult, options: StaticReportOpt
       bytes: result.bytes,
       durationMs: Math.round(options.durationMs),
       suppressed: result.suppressed,
+      hidden: result.hiddenFindings,
       cache: result.cache,
       rules: options.rules,
       failOn: options.failOn,

@@ -118,6 +118,7 @@ function mergeStatic(statics: readonly StaticSummary[]): StaticSummary {
     bytes: Math.max(...statics.map((s) => s.bytes)),
     durationMs: Math.max(...statics.map((s) => s.durationMs)),
     suppressed: Math.max(...statics.map((s) => s.suppressed)),
+    hidden: Math.max(...statics.map((s) => s.hidden ?? 0)),
     cache: {
       hits: statics.reduce((sum, s) => sum + s.cache.hits, 0),
       misses: statics.reduce((sum, s) => sum + s.cache.misses, 0),

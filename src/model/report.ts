@@ -260,6 +260,11 @@ export interface StaticSummary {
   bytes: number;
   durationMs: number;
   suppressed: number;
+  /**
+   * Findings left out because they are in tests, test helpers, scripts, benchmarks or examples
+   * (`--include-tests` reports them). Absent in reports written before it was counted.
+   */
+  hidden?: number;
   cache: { hits: number; misses: number };
   /** Rule ids that were reported on (after --select/--ignore). */
   rules: string[];

@@ -1,4 +1,5 @@
 /** Markdown for a CI job summary: the verdict first, then findings (confirmed ones leading). */
+import { hiddenWording } from './static-summary.js';
 import { formatBytes } from '../units.js';
 import { DYNAMIC_STATUSES, severityRank, type DynamicStatus } from '../model/static.js';
 import type { Report } from '../model/report.js';
@@ -37,6 +38,7 @@ export function renderMarkdown(report: Report): string {
       `${n} finding${n === 1 ? '' : 's'} in ${s.filesAnalyzed} file${s.filesAnalyzed === 1 ? '' : 's'} ` +
         `(${formatBytes(s.bytes)}, ${(s.durationMs / 1000).toFixed(2)} s)` +
         (s.suppressed ? `, ${s.suppressed} suppressed` : '') +
+        (s.hidden ? `, ${hiddenWording(s.hidden)}` : '') +
         '.',
       '',
     );

@@ -1,4 +1,5 @@
 /** The terminal report: findings grouped by file in cli-table3 tables, then a one-line summary. */
+import { hiddenWording } from './static-summary.js';
 import Table from 'cli-table3';
 import { isMetric, METRIC_TABLE } from '../model/metrics.js';
 import { formatBytes } from '../units.js';
@@ -181,6 +182,7 @@ function summaryLine(
       `${s.filesAnalyzed} file${s.filesAnalyzed === 1 ? '' : 's'} (${formatBytes(s.bytes)}) in ${(s.durationMs / 1000).toFixed(2)} s`,
     );
     if (s.suppressed) parts.push(`${s.suppressed} suppressed`);
+    if (s.hidden) parts.push(hiddenWording(s.hidden));
   }
   if (report.problems?.length) parts.push(`${report.problems.length} not fully analysed`);
   const reasons = report.gate.reasons;

@@ -296,6 +296,7 @@ export function validateReport(value: unknown, where: string): Report {
       c.string(s, 'root', 'static');
       for (const key of ['filesAnalyzed', 'bytes', 'durationMs', 'suppressed'])
         c.number(s, key, 'static', { min: 0 });
+      if (s.hidden !== undefined) c.number(s, 'hidden', 'static', { min: 0 });
       const cache = c.object(s.cache, 'static.cache');
       if (cache) {
         c.number(cache, 'hits', 'static.cache', { min: 0 });

@@ -1,4 +1,5 @@
 /** The page's static findings section: confirmed first, then by severity, with rule, place, fix and status. */
+import { hiddenWording } from '../static-summary.js';
 import { DYNAMIC_STATUSES, severityRank, type DynamicStatus, type Severity } from '../../model/static.js';
 import type { Report, ReportFinding } from '../../model/report.js';
 import { formatBytes } from '../../units.js';
@@ -41,6 +42,7 @@ export function renderFindings(report: Report): string {
       `<p class="meta">${e(
         `${plural(num(s.filesAnalyzed), 'file')} (${formatBytes(num(s.bytes))}) analysed in ${seconds(num(s.durationMs))}` +
           (s.suppressed ? `, ${num(s.suppressed)} suppressed` : '') +
+          (s.hidden ? `, ${hiddenWording(num(s.hidden))}` : '') +
           (s.failOn ? `, --fail-on ${s.failOn}` : ''),
       )}</p>`,
     );
