@@ -63,18 +63,25 @@ export function explainGrowth(growth: AttributedGrowth): Explained | null {
   };
 }
 
+/** Entry types that keep nothing alive: a registry of them grows, but it is not what holds the leak. */
+const WEAK_REFERENCES = new Set(['weakref.ReferenceType', 'weakref.KeyedRef', 'weakref.ProxyType']);
+
 /**
  * The holders worth a reader's time: those keeping at least MIN_HOLDER_SHARE of the growth that broke the
- * budget (a thread registry's weak set gaining 80 B an iteration beside a 15 KB leak is not the answer).
- * All of them when no memory metric broke its budget.
+ * budget (a thread registry's weak set gaining 80 B an iteration beside a 15 KB leak is not the answer),
+ * all of them when no memory metric broke its budget (a handler leak breaks a count). Registries of weak
+ * references are left out when a holder of strong ones remains: logging's `_handlerList` and its fork
+ * lock's WeakSet gain an entry per handler added, beside the logger's own `handlers` list that keeps it.
  */
 export function significantHolders(
   heldBy: readonly HeldBy[],
   metrics: Partial<Record<'heap' | 'rss', MetricReport>>,
 ): HeldBy[] {
   const measured = brokenMemory(metrics)?.measured ?? 0;
-  if (!(measured > 0)) return [...heldBy];
-  return heldBy.filter((h) => h.bytesPerIteration >= measured * MIN_HOLDER_SHARE);
+  const kept =
+    measured > 0 ? heldBy.filter((h) => h.bytesPerIteration >= measured * MIN_HOLDER_SHARE) : [...heldBy];
+  const strong = kept.filter((h) => !WEAK_REFERENCES.has(h.entryType ?? ''));
+  return strong.length ? strong : kept;
 }
 
 /** The verdict's line for growth outside the Python heap, or null when it is not. */

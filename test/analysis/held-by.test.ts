@@ -122,6 +122,29 @@ describe('significantHolders', () => {
     expect(significantHolders([big, small], { heap: metric(15_000, true) })).toEqual([big]);
     expect(significantHolders([big, small], { heap: metric(15_000, false) })).toEqual([big, small]);
   });
+
+  it('leaves out registries of weak references beside a holder of strong ones, never all of them', () => {
+    const handlers = holder({
+      path: 'app.log.handlers',
+      entryType: 'logging.StreamHandler',
+      bytesPerIteration: 400,
+    });
+    const weakList = holder({
+      path: 'logging._handlerList',
+      entryType: 'weakref.ReferenceType',
+      bytesPerIteration: 80,
+    });
+    const weakSet = holder({
+      path: 'logging._at_fork_reinit_lock_weakset.data',
+      entryType: 'weakref.ReferenceType',
+      bytesPerIteration: 80,
+    });
+    // A handler leak breaks a count, not memory: every holder is a candidate, the weak ones are not the answer.
+    expect(significantHolders([weakList, handlers, weakSet], { heap: metric(10, false) })).toEqual([
+      handlers,
+    ]);
+    expect(significantHolders([weakList, weakSet], { heap: metric(10, false) })).toEqual([weakList, weakSet]);
+  });
 });
 
 describe('holders and findings', () => {
