@@ -225,9 +225,7 @@ console.log(
   `budget (32 B/iteration) and at --budget-growth 8B; goal: ${GOALS.smallestLeak} B/iteration or less.`,
 );
 console.log('');
-console.log(
-  '| leak B/request | caught, default budget | caught, 8 B budget | fitted B/iteration (median) |',
-);
+console.log('| leak B/request | caught, default budget | caught, 8 B budget | fitted B/iteration (median) |');
 console.log('|---:|---:|---:|---:|');
 let smallest = { default: null, tight: null };
 for (const bytes of [8, 12, 16, 24, 32, 40, 48]) {
