@@ -6,23 +6,24 @@
  * rather than report a soak of nothing as passed. The project is copied first: the static phase keeps a
  * cache in it and pytest writes __pycache__.
  */
-import { cpSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli.js';
 import { DEBIAN_PYTHON, heapgateLeavingNothing, reportOf } from '../helpers/soak.js';
 import { tempDir } from '../helpers/temp.js';
 
-function project(): string {
+function project(pyproject?: string): string {
   const dir = tempDir('heapgate-pytest-pick-');
   cpSync(path.join(REPO, 'test/fixtures/adoption/pytest-pick'), dir, { recursive: true });
+  if (pyproject) writeFileSync(path.join(dir, 'pyproject.toml'), pyproject);
   return dir;
 }
 
-function soakTests(args: string[], leak: '0' | '1' = '0') {
+function soakTests(args: string[], leak: '0' | '1' = '0', pyproject?: string) {
   return heapgateLeavingNothing(
     ['soak', '--python', DEBIAN_PYTHON, '--iterations', '1500', '--format', 'json', ...args],
-    { cwd: project(), env: { HEAPGATE_FIXTURE_LEAK: leak } },
+    { cwd: project(pyproject), env: { HEAPGATE_FIXTURE_LEAK: leak } },
   );
 }
 
@@ -62,7 +63,11 @@ describe('heapgate soak --pytest', () => {
   });
 
   it('passes the clean twin, the test reached through a conftest fixture soaked too', async () => {
-    const result = await soakTests(['--pytest', 'tests'], '0');
+    // What `heapgate init` wrote is for the service: the tests run in a bare interpreter, and the
+    // configured scenario folder is not added (were either used, this run would exit 3 or 2).
+    const config =
+      '[tool.heapgate]\ntarget = "python3 -c \'raise SystemExit(5)\'"\nscenarios = ["heapgate"]\n';
+    const result = await soakTests(['--pytest', 'tests'], '0', config);
     const report = reportOf(result);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(report.scenarios.map((s) => [s.name, s.verdict])).toEqual([
