@@ -135,9 +135,16 @@ function resolveFixture(
   conftests: (file: string) => string[],
 ): FixtureDef | null {
   const named = fixtures.filter((f) => f.name === wanted.name);
-  const inClass = named.find(
-    (f) => f.file === wanted.file && f.className !== null && f.className === wanted.className,
-  );
+  // A class's fixtures are seen by its tests and by those of the classes nested in it, the innermost first.
+  const inClass = named
+    .filter(
+      (f) =>
+        f.file === wanted.file &&
+        f.className !== null &&
+        wanted.className !== null &&
+        (wanted.className === f.className || wanted.className.startsWith(`${f.className}.`)),
+    )
+    .sort((a, b) => b.className!.length - a.className!.length)[0];
   if (inClass) return inClass;
   const inModule = named.find((f) => f.file === wanted.file && f.className === null);
   if (inModule) return inModule;

@@ -100,4 +100,13 @@ describe('heapgate soak --pytest', () => {
     expect(outside.exitCode).toBe(2);
     expect(outside.stderr).toContain('--pytest /tmp: not inside the project');
   });
+
+  it('--max-tests: a whole number ≥ 1, and only with --pytest', async () => {
+    const zero = await soakTests(['--pytest', 'tests', '--max-tests', '0']);
+    expect(zero.exitCode).toBe(2);
+    expect(zero.stderr).toContain("heapgate: error: --max-tests: expected a whole number ≥ 1, got '0'");
+    const alone = await soakTests(['--scenarios', 'tests', '--max-tests', '3']);
+    expect(alone.exitCode).toBe(2);
+    expect(alone.stderr).toContain('heapgate: error: --max-tests: only with --pytest');
+  });
 });

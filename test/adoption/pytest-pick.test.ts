@@ -222,6 +222,13 @@ describe('picking the tests that reach flagged code', () => {
         '    store.pure(1)',
         'def test_many(many):',
         '    pass',
+        'class TestOuter:',
+        '    @pytest.fixture',
+        '    def stored(self):',
+        '        store.put("k", 2)',
+        '    class TestInner:',
+        '        def test_inner(self, stored):',
+        '            pass',
       ].join('\n'),
     ],
   ]);
@@ -243,6 +250,8 @@ describe('picking the tests that reach flagged code', () => {
     const { picked, notPicked } = pickTests(collection(), graph(), findings, 10, conftests);
     expect(picked.map((p) => [p.test.qualname, p.reaches[0].function, p.reaches[0].chain])).toEqual([
       ['test_direct', 'app/store.py:put', ['test_direct', 'put']],
+      // An outer class's fixture, seen from the class nested in it.
+      ['TestOuter.TestInner.test_inner', 'app/store.py:put', ['TestOuter.stored', 'put']],
       ['test_deep', 'app/store.py:put', ['test_deep', 'handle', 'put']],
       ['test_fixture', 'app/store.py:log', ['logged', 'log']],
       // The module's own `plain` hides conftest's, as in pytest.
@@ -274,7 +283,7 @@ describe('picking the tests that reach flagged code', () => {
   it('without findings, nothing is picked', () => {
     const { picked, notPicked } = pickTests(collection(), graph(), [], 10, conftests);
     expect(picked).toEqual([]);
-    expect(notPicked.filter((n) => n.why === 'reaches no flagged function')).toHaveLength(5);
+    expect(notPicked.filter((n) => n.why === 'reaches no flagged function')).toHaveLength(6);
   });
 
   it('a test file the graph does not have (excluded) says so', () => {
