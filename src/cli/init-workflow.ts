@@ -1,7 +1,13 @@
-/** The GitHub workflow `heapgate init --ci` writes: the static phase and the gate on every pull request. */
+/**
+ * The GitHub workflow `heapgate init --ci` writes: the static phase and the gate on every pull request,
+ * with heapgate installed from the npm registry at the version that wrote the file (HEAPGATE_PACKAGE, one
+ * line to change for a tarball or a git URL; test/adoption/workflow.e2e.test.ts runs the steps with it
+ * pointing at a tarball packed from the checkout).
+ */
+import { VERSION } from '../version.js';
+
 export function githubWorkflow(): string {
-  return `# Written by heapgate init --ci. heapgate is not on the npm registry: install it the way docs/github-actions.md
-# of heapgate's repository says (a packed tarball committed under tools/, or git+https://…), then adjust below.
+  return `# Written by heapgate init --ci: heapgate's static rules and memory-budget gate on every pull request.
 name: heapgate
 
 on:
@@ -11,6 +17,11 @@ on:
 
 permissions:
   contents: read
+
+env:
+  # What npm installs: heapgate from the registry, pinned to the version that wrote this file. A packed
+  # tarball (./tools/heapgate-${VERSION}.tgz) or a git URL works here too.
+  HEAPGATE_PACKAGE: heapgate@${VERSION}
 
 jobs:
   gate:
@@ -26,8 +37,13 @@ jobs:
       - uses: actions/setup-node@v4
         with:
           node-version: 20
-      - run: pip install -e . || pip install -r requirements.txt
-      - run: npm install -g ./tools/heapgate-0.1.0.tgz
+      - name: Install the service's dependencies
+        run: |
+          if [ -f requirements.txt ]; then python3 -m pip install -r requirements.txt
+          elif [ -f setup.py ] || grep -q '^\\[project\\]' pyproject.toml 2>/dev/null; then python3 -m pip install -e .
+          fi
+      - name: Install heapgate
+        run: npm install -g "$HEAPGATE_PACKAGE"
       - name: Static rules and the memory-budget gate ([tool.heapgate] in pyproject.toml)
         # Annotations and the job summary are written by heapgate itself; exit 1 fails the job.
         run: heapgate analyze . --enable-memory-budget-gate --format text,sarif --output-dir heapgate-out

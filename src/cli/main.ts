@@ -115,6 +115,12 @@ export async function main(
       '--save-every <duration>',
       'write the partial report this often while it runs (default 2m with --live)',
     )
+    .option(
+      '--pytest <path>',
+      'also soak the pytest tests under PATH that reach flagged code (repeatable; they run in --python)',
+      collect,
+    )
+    .option('--max-tests <n>', 'with --pytest: soak at most N tests, most severe reach first (default 10)')
     .action(async (flags: SoakFlags) => {
       const { runSoak } = await import('./soak.js');
       exitCode = await runSoak(flags, io);

@@ -19,6 +19,8 @@ export interface SoakOptions {
   onProgress?: (progress: Progress) => void;
   /** Told what the user should know as soon as it is known (the port a service chose itself). */
   onNote?: (note: string) => void;
+  /** Per scenario name, the findings that selected it (`soak --pytest`), for the report's selectedBy. */
+  selectedBy?: ReadonlyMap<string, { rule: string; file: string; line: number }[]>;
   /** Called after each scenario (the terminal ends its progress line). */
   onScenarioDone?: (run: ScenarioRun) => void;
   /** Handed, at the start, a function giving the report of what has finished so far (a second Ctrl-C). */
@@ -47,6 +49,8 @@ export async function runSoakPipeline(
         onProgress: options.onProgress,
         onNote: options.onNote,
       });
+      const selectedBy = options.selectedBy?.get(scenario.name);
+      if (selectedBy) run.report.selectedBy = selectedBy;
       options.onScenarioDone?.(run);
       runs.push(run);
       current = null;

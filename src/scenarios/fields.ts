@@ -30,6 +30,7 @@ import {
   type ValueType,
 } from './field-types.js';
 import { describe } from './issues.js';
+import { pytestTest } from './pytest.js';
 import { DEFAULTS, WEBSOCKET_CLOSES, type JsonValue } from './model.js';
 
 export interface Field<T> {
@@ -120,7 +121,7 @@ export const ITERATIONS_OR_DURATION: Choice = {
 };
 /** What a scenario repeats: exactly one kind of action. */
 export const ONE_ACTION: Choice = {
-  fields: ['request', 'call', 'websocket'],
+  fields: ['request', 'call', 'websocket', 'pytest'],
   both: (first, second) => `give either "${first}" or "${second}", not both`,
   neither: {
     at: '',
@@ -135,6 +136,8 @@ export const CALL_CONCURRENCY: Requires = {
   message: (got) =>
     `call scenarios run one call at a time in the target; expected ${DEFAULTS.concurrency.call}, got ${got}`,
 };
+/** A pytest scenario is a call scenario (pytest.ts): one call at a time too. */
+export const PYTEST_CONCURRENCY: Requires = { ...CALL_CONCURRENCY, when: 'pytest' };
 
 const TEMPLATES = 'Templates: {i} (the iteration), {uuid}, {random}.';
 
@@ -299,6 +302,11 @@ export const SCENARIO = object({
     request: { type: REQUEST, description: REQUEST.description },
     call: { type: CALL, description: CALL.description },
     websocket: { type: WEBSOCKET, description: WEBSOCKET.description },
+    pytest: {
+      type: pytestTest,
+      description:
+        'A pytest test run once per iteration in one interpreter, its fixtures set up as pytest would (a call of the shim\'s pytest runner; see "Tests as scenarios").',
+    },
     expect: { type: EXPECT, description: EXPECT.description },
     budget: {
       type: budget,
@@ -314,7 +322,7 @@ export const SCENARIO = object({
     $schema: { type: text, description: 'The JSON Schema of this file, for editors.' },
   },
   choices: [ITERATIONS_OR_DURATION, ONE_ACTION],
-  requires: [CALL_CONCURRENCY],
+  requires: [CALL_CONCURRENCY, PYTEST_CONCURRENCY],
 });
 
 const scenarioArray: ValueType<unknown[]> = {

@@ -31,5 +31,20 @@ describe('"pytest": a test as a scenario', () => {
     expect(() =>
       validateScenario({ name: 't', pytest: 'tests/t.py::test_a', request: { path: '/' } }, source),
     ).toThrow('s.json: pytest: give either "pytest", "request" or "call", not two of them');
+    expect(() =>
+      validateScenario({ name: 't', pytest: 'tests/t.py::test_a', websocket: { path: '/ws' } }, source),
+    ).toThrow('s.json: pytest: give either "pytest" or "websocket", not both');
+  });
+
+  it('one call at a time, as any call scenario', () => {
+    expect(() =>
+      validateScenario({ name: 't', pytest: 'tests/t.py::test_a', concurrency: 4 }, source),
+    ).toThrow('s.json: concurrency: call scenarios run one call at a time in the target; expected 1, got 4');
+  });
+
+  it('is a field the unknown-field message knows', () => {
+    expect(() => validateScenario({ name: 't', pytset: 'tests/t.py::test_a' }, source)).toThrow(
+      "s.json: pytset: unknown field (did you mean 'pytest'?)",
+    );
   });
 });

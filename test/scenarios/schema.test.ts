@@ -70,6 +70,10 @@ describe('scenarios the project ships or documents pass both', () => {
     ...jsonFiles(path.join(ROOT, 'test/fixtures/gate')).filter(
       (f) => path.basename(path.dirname(f)) === 'scenarios',
     ),
+    // The adoption fixtures' scenario folders (a pytest scenario among them).
+    ...jsonFiles(path.join(ROOT, 'test/fixtures/adoption')).filter(
+      (f) => path.basename(path.dirname(f)) === 'heapgate',
+    ),
   ];
 
   it.each(fixtures.map((f) => [path.relative(ROOT, f), f]))('%s', (_name, file) => {
@@ -187,6 +191,13 @@ const INVALID: [string, unknown][] = [
   ['covers not an object', base({ covers: ['R1'] })],
   ['covers field', base({ covers: { rule: ['R1'] } })],
   ['covers item', base({ covers: { routes: [1] } })],
+  ['pytest naming a file, not a test', { name: 't', pytest: 'tests/test_api.py' }],
+  ['pytest not a string', { name: 't', pytest: 5 }],
+  ['pytest with a space', { name: 't', pytest: 'tests/test api.py::test_a' }],
+  ['pytest and request', base({ pytest: 'tests/test_api.py::test_a' })],
+  ['pytest and call', { ...call({}), pytest: 'tests/test_api.py::test_a' }],
+  ['pytest and websocket', { name: 't', pytest: 't.py::test_a', websocket: { path: '/ws' } }],
+  ['concurrency of a pytest test', { name: 't', pytest: 't.py::test_a', concurrency: 2 }],
 ];
 
 describe('what the validator rejects, the schema rejects', () => {

@@ -247,7 +247,7 @@ describe('errors name the file and the field, exactly', () => {
       'unknown field, nothing near',
       base({ frobnicate: true }),
       [
-        `${FILE}: frobnicate: unknown field (expected one of name, description, covers, warmup, iterations, duration, concurrency, sampleEvery, request, call, websocket, expect, budget, ignore)`,
+        `${FILE}: frobnicate: unknown field (expected one of name, description, covers, warmup, iterations, duration, concurrency, sampleEvery, request, call, websocket, pytest, expect, budget, ignore)`,
       ],
     ],
     [
