@@ -295,10 +295,13 @@ function coveredRoutes(scenario: Scenario, routes: readonly Route[]): Route[] {
       const [method, ...rest] = text.trim().split(/\s+/);
       const path = rest.length ? rest.join(' ') : method;
       const wantMethod = rest.length ? method.toUpperCase() : '*';
-      return (
-        (wantMethod === '*' || route.method === '*' || route.method === wantMethod) &&
-        normalizeRoutePath(path) === normalizeRoutePath(route.path)
-      );
+      // `GET /ws` still names a websocket route: its handshake is a GET (aiohttp declares it so).
+      const methodMatches =
+        wantMethod === '*' ||
+        route.method === '*' ||
+        route.method === wantMethod ||
+        (route.method === 'WS' && wantMethod === 'GET');
+      return methodMatches && normalizeRoutePath(path) === normalizeRoutePath(route.path);
     });
     const requested =
       (scenario.request?.path != null &&

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Route } from '../../src/model/static.js';
+import type { Scenario } from '../../src/scenarios/model.js';
+import { validateScenario } from '../../src/scenarios/validate.js';
 import { callGraphOf } from '../../src/select/callgraph.js';
 import { generateScenario } from '../../src/select/generate.js';
 import { planScenarios } from '../../src/select/plan.js';
@@ -46,13 +48,13 @@ const FASTAPI = dedent(`
           await websocket.send_text(await websocket.receive_text())
 `);
 
-async function planFor(source: string) {
+async function planFor(source: string, scenarios: Scenario[] = []) {
   const routes = await routesFor(source);
   const graph = callGraphOf(await pythonParser(), new Map([['app.py', source]]));
   return planScenarios({
     findings: [],
     routes,
-    scenarios: [],
+    scenarios,
     graph,
     all: false,
     generate: generateScenario,
@@ -110,5 +112,20 @@ describe('generated WebSocket scenarios', () => {
     if (typeof json === 'string' || typeof none === 'string') throw new Error('no scenario');
     expect(json.kind === 'websocket' && json.websocket.send).toEqual([{ heapgate: '{i}' }]);
     expect(none.kind === 'websocket' && none.websocket.send).toEqual(['heapgate {i}']);
+  });
+});
+
+describe('a user scenario for a websocket route', () => {
+  it('covers it by `WS /path`, by `GET /path` (the handshake, as aiohttp declared it), or by its websocket path', async () => {
+    const plan = (scenario: Record<string, unknown>) =>
+      planFor(AIOHTTP, [validateScenario({ name: 'mine', ...scenario }, { file: 'mine.json' })]);
+    for (const covers of ['WS /rooms/{room}/ws', 'GET /rooms/{room}/ws']) {
+      const byName = await plan({ covers: { routes: [covers] }, request: { path: '/health' } });
+      expect(byName.scenarios[0].routes).toContain('WS /rooms/{room}/ws');
+    }
+    const byPath = await plan({ websocket: { path: '/rooms/r{i}/ws', close: 'drop' } });
+    expect(byPath.scenarios[0].routes).toEqual(['WS /rooms/{room}/ws']);
+    // Covered: no scenario is generated for it.
+    expect(byPath.scenarios.filter((p) => p.generated).map((p) => p.routes)).toEqual([['GET /health']]);
   });
 });
