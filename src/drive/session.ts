@@ -133,7 +133,8 @@ export class DriveSession {
       await this.driver.prepare(scenario.request, scenario);
     }
     if (scenario.kind === 'websocket') {
-      this.websockets = new WebSocketDriver({ port: port!, allowRemote: options.allowRemote });
+      // The port the service listens on, as for HTTP (a service may choose its own: target.portNote).
+      this.websockets = new WebSocketDriver({ port: this.target.port!, allowRemote: options.allowRemote });
       await this.websockets.prepare(scenario.websocket, scenario);
     }
   }

@@ -5,10 +5,12 @@
  * scenario files, generates a websocket scenario for the websocket route of an aiohttp and a FastAPI
  * service (aiohttp's found by its handler's body), fails the leaky one naming the route and passes the twins.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../src/service/readiness.js';
 import { tempProject } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 import {
   DEBIAN_PYTHON,
   heapgateLeavingNothing,
@@ -54,6 +56,31 @@ describe.each(Object.entries(SERVICES))('WebSocket clients on %s', (_name, targe
       expect(twin.report.scenarios[0].verdict).toBe('pass');
     },
   );
+});
+
+describe('a WebSocket service that listens on a port of its own choosing', () => {
+  it('is driven on that port, as HTTP services are', async () => {
+    const own = await freePort();
+    // ws_raw.py listens on $PORT; set from a variable whose name heapgate does not read as its own.
+    const wrapper = path.join(tempDir('heapgate-ws-port-'), 'own_port.py');
+    writeFileSync(
+      wrapper,
+      `import os, runpy\nos.environ["P" + "ORT"] = os.environ["LISTEN"]\n` +
+        `runpy.run_path(${JSON.stringify(path.join(SERVICES_DIR, 'ws_raw.py'))}, run_name="__main__")\n`,
+    );
+    const result = await soak([
+      '--target',
+      `env FORGET=finally LISTEN=${own} ${DEBIAN_PYTHON} ${wrapper}`,
+      '--scenarios',
+      scenario('ws-chat-normal.json'),
+      '--iterations',
+      '300',
+    ]);
+    const [s] = result.report.scenarios;
+    expect(s.error).toBeUndefined();
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain(`heapgate drives port ${own}`);
+  });
 });
 
 const GATE_TARGETS = {
