@@ -18,6 +18,7 @@ const E2E = [
   'test/harness/holders.test.ts',
   'test/gate/held-by.test.ts',
   'test/websocket/frameworks.test.ts',
+  'test/websocket/hold.test.ts',
   'test/live/live-soak.test.ts',
 ];
 

@@ -8,6 +8,7 @@ import { describeBudget, DEFAULT_BUDGET, type Budget } from '../model/budget.js'
 import { ceilingOf, COUNT_METRICS, growthBudgetOf, METRIC_TABLE } from '../model/metrics.js';
 import type { Trend } from '../model/report.js';
 import { seriesOf, type Metric, type Sample, type Series } from '../model/sample.js';
+import type { ScenarioKind } from '../model/scenario-kind.js';
 import { formatBytes } from '../units.js';
 import { countGrowth, sustained, type CountGrowth } from './count-growth.js';
 import { settleExcursions, type Settled } from './excursions.js';
@@ -43,6 +44,8 @@ export interface VerdictOptions extends WindowOptions {
    * when there are too few samples or the warm-up never settled: only the ceilings are checked.
    */
   judgeGrowth?: 'full' | 'gross' | 'none';
+  /** The scenario's kind: what its reasons count a million of (requests by default). */
+  kind?: ScenarioKind;
 }
 
 export interface MetricVerdict {
@@ -227,7 +230,7 @@ export function metricVerdict(
       const part = sliceSeries(judgedSeries, a.from, b.to + 1);
       const unit = info.kind === 'bytes' ? 'B/iteration' : 'per iteration';
       reasons.push(
-        `${metric} grows ${describeProjection(project(theilSen(part).slope, perHour))} in both halves of ` +
+        `${metric} grows ${describeProjection(project(theilSen(part).slope, perHour), options.kind)} in both halves of ` +
           `${iterationRange(part)} (${a.slope.toFixed(0)} and ${b.slope.toFixed(0)} ${unit}, lower bounds ` +
           `${a.low.toFixed(0)} and ${b.low.toFixed(0)}); ${describeLimit(metric, limit)}` +
           (mode === 'gross' ? `, and a short run fails only above ${GROSS_FACTOR} × that` : ''),

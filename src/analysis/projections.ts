@@ -1,8 +1,10 @@
 /**
- * Growth in the units people reason in: bytes per iteration → "MB per million requests" and "MB per hour
+ * Growth in the units people reason in: bytes per iteration → "MB per million requests" (or connections,
+ * calls: model/scenario-kind.ts) and "MB per hour
  * at the measured rate"; and the measured rate itself (iterations per hour), computed here only.
  */
 import type { Sample } from '../model/sample.js';
+import { iterationNoun, type ScenarioKind } from '../model/scenario-kind.js';
 import { formatBytes } from '../units.js';
 
 export const HOUR_MS = 3_600_000;
@@ -56,9 +58,12 @@ export function project(perIteration: number, perHour: number | null): Projectio
   };
 }
 
-/** "103 B/iteration (98 MB per million requests, 37 MB/h at the measured rate)", for a byte metric. */
-export function describeProjection(p: Projection, unit = 'requests'): string {
-  const parts = [`${formatBytes(p.perMillion)} per million ${unit}`];
+/**
+ * "103 B/iteration (98 MB per million requests, 37 MB/h at the measured rate)", for a byte metric; the
+ * million counted in the scenario kind's iterations (connections, calls…).
+ */
+export function describeProjection(p: Projection, kind?: ScenarioKind): string {
+  const parts = [`${formatBytes(p.perMillion)} per million ${iterationNoun(kind).many}`];
   if (p.perHour !== null) parts.push(`${formatBytes(p.perHour)}/h at the measured rate`);
   return `${formatBytes(p.perIteration)}/iteration (${parts.join(', ')})`;
 }

@@ -8,6 +8,7 @@ import { TargetError, UsageError } from '../errors.js';
 import type { HeapCounter } from '../config/dynamic.js';
 import type { Phase, Progress } from '../model/progress.js';
 import type { Sample } from '../model/sample.js';
+import { iterationNoun } from '../model/scenario-kind.js';
 import type { TreeSummary } from '../model/report.js';
 import { talksToTarget, type RequestSpec, type Scenario } from '../scenarios/model.js';
 import { TargetProcess } from '../service/process.js';
@@ -84,9 +85,7 @@ export class DriveSession {
     readonly scenario: Scenario,
     private readonly options: SessionOptions,
   ) {
-    this.breaker = new CircuitBreaker(
-      scenario.call ? { noun: 'calls' } : scenario.kind === 'websocket' ? { noun: 'connections' } : {},
-    );
+    this.breaker = new CircuitBreaker({ noun: iterationNoun(scenario.kind).many });
     this.stop = options.signal ? AbortSignal.any([options.signal, this.breaker.signal]) : this.breaker.signal;
   }
 
@@ -134,7 +133,8 @@ export class DriveSession {
       await this.driver.prepare(scenario.request, scenario);
     }
     if (scenario.kind === 'websocket') {
-      this.websockets = new WebSocketDriver({ port: port!, allowRemote: options.allowRemote });
+      // The port the service listens on, as for HTTP (a service may choose its own: target.portNote).
+      this.websockets = new WebSocketDriver({ port: this.target.port!, allowRemote: options.allowRemote });
       await this.websockets.prepare(scenario.websocket, scenario);
     }
   }

@@ -5,6 +5,7 @@
 import type { Budget } from './budget.js';
 import type { MetricName } from './metrics.js';
 import type { Sample } from './sample.js';
+import type { ScenarioKind } from './scenario-kind.js';
 import type { DynamicStatus, Finding, Problem, Route, Severity } from './static.js';
 
 export const SCHEMA_VERSION = 1;
@@ -128,6 +129,11 @@ export interface Explained {
 
 export interface ScenarioReport {
   name: string;
+  /**
+   * What it drove each iteration: HTTP `request`s, in-process `call`s or `websocket` connections (the
+   * unit its projections are read in, model/scenario-kind.ts). Absent in older reports: requests.
+   */
+  kind?: ScenarioKind;
   verdict: Verdict;
   selectedBy: { rule: string; file: string; line: number }[];
   iterations: number;

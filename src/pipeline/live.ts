@@ -117,6 +117,7 @@ export class LiveSoak {
     const samples = running.series.samples();
     const report: ScenarioReport = {
       name: scenario.name,
+      kind: scenario.kind,
       verdict: 'pass',
       selectedBy: [],
       iterations: 0,
@@ -130,6 +131,7 @@ export class LiveSoak {
     if (measuredFrom !== null && measured >= VERDICT_FROM_SAMPLES) {
       const budget = scenarioBudget(scenario, this.dynamic.configBudget, this.dynamic.flagBudget);
       const verdict = scenarioVerdict(samples, budget, {
+        kind: scenario.kind,
         durationMs: progress.elapsedMs,
         iterations: progress.iteration,
         measuredFromIteration: measuredFrom,

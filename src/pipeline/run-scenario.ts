@@ -72,6 +72,7 @@ export async function runScenario(scenario: Scenario, options: RunScenarioOption
   });
   const report: ScenarioReport = {
     name: scenario.name,
+    kind: scenario.kind,
     verdict: 'error',
     selectedBy: [],
     iterations: 0,
@@ -210,6 +211,7 @@ async function measure(
     if (rounds >= EARLY_STOP_FROM && performance.now() >= nextCheckAt) {
       const checkStarted = performance.now();
       stopped = shouldStop(session.samples, budget, {
+        kind: scenario.kind,
         measuredFromIteration: measuredFrom,
         ...(goal !== null ? { untilIteration: goal } : { untilMs }),
       });
@@ -263,6 +265,7 @@ function judge(
   report: ScenarioReport,
 ): ScenarioVerdict {
   const verdict = scenarioVerdict(session.samples, budget, {
+    kind: report.kind,
     durationMs: Date.now() - session.started,
     iterations: session.next,
     measuredFromIteration: measuredFrom,

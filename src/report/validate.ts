@@ -11,6 +11,7 @@ import { CONFIDENCES, DYNAMIC_STATUSES, SEVERITIES, type DynamicStatus } from '.
 import { ALL_RULES } from '../static/rules/index.js';
 import { METRICS } from '../model/metrics.js';
 import { SCHEMA_VERSION, type Report } from '../model/report.js';
+import { SCENARIO_KINDS } from '../model/scenario-kind.js';
 
 const VERDICTS = ['pass', 'fail', 'error'] as const;
 const TRENDS = ['growing', 'flat', 'plateau'] as const;
@@ -204,6 +205,7 @@ export function validateReport(value: unknown, where: string): Report {
       c.string(sel, 'file', sp);
       c.number(sel, 'line', sp);
     });
+    if (s.kind !== undefined) c.oneOf(s, 'kind', path, SCENARIO_KINDS);
     c.number(s, 'iterations', path, { min: 0 });
     c.number(s, 'durationMs', path, { min: 0 });
     const metrics = c.object(s.metrics, `${path}.metrics`);

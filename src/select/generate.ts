@@ -5,7 +5,8 @@
  * converters. When the static phase read what the handler expects (Route.request: a pydantic model, the
  * keys it takes out of `request.get_json()`, its query parameters) the request carries exactly that
  * (request-body.ts); otherwise POST/PUT/PATCH get the template's fixed JSON body. Websocket routes get
- * connections that vanish without a close frame (scenarios/websocket.json).
+ * connections that send the message the handler reads and vanish without a close frame
+ * (scenarios/websocket.json).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -110,8 +111,10 @@ export function generatedScenarioFile(
 
 /**
  * A websocket route's scenario file, from scenarios/websocket.json: clients that connect, send one message
- * and vanish without a close frame, the way a per-connection leak shows soonest (a handler that forgets
- * clients in `finally` passes it).
+ * and vanish without a close frame (docs/websocket.md). The message is
+ * what the handler reads first (Route.request.body: the keys of its `receive_json()`, or text), else the
+ * template's text; the handshake URL carries the handler's query parameters. Nothing is awaited: whether
+ * and when a handler answers is not something its source promises.
  */
 function websocketScenarioFile(
   route: Route,
@@ -124,6 +127,13 @@ function websocketScenarioFile(
     unknown
   >;
   const filled = fill(raw, { '{{route}}': routeLabel(route), '{{path}}': wsPath }) as Record<string, unknown>;
+  const websocket = filled.websocket as Record<string, unknown>;
+  const derived = route.request ? generatedRequest(route.request, true) : null;
+  if (derived?.query.length) {
+    websocket.path = `${wsPath}${wsPath.includes('?') ? '&' : '?'}${derived.query.join('&')}`;
+  }
+  if (derived?.body) websocket.send = [derived.body.value];
+  else if (route.request?.body?.encoding === 'json') websocket.send = [{ heapgate: '{i}' }];
   filled.covers = {
     routes: [routeLabel(route)],
     rules: [],

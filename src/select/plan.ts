@@ -213,9 +213,10 @@ export function planScenarios(input: PlanInput): Plan {
         phase: reached.length ? 'selected' : 'sweep',
         routes: [label],
         interest: interestOf([handlerOf(route)], reached),
-        why: reached.length
-          ? `generated and selected: no scenario covers ${label}, which reaches ${describeReasons(selectedBy)}`
-          : `generated for the sweep: no scenario covers ${label}`,
+        why:
+          (reached.length
+            ? `generated and selected: no scenario covers ${label}, which reaches ${describeReasons(selectedBy)}`
+            : `generated for the sweep: no scenario covers ${label}`) + drivenAs(made),
       });
     }
   }
@@ -232,6 +233,24 @@ export function planScenarios(input: PlanInput): Plan {
 }
 
 const PHASES: readonly PlanPhase[] = ['selected', 'extra', 'sweep'];
+
+/**
+ * How a generated scenario drives its route, when it is not one request per iteration: a websocket
+ * route's clients vanish without a close frame, the way a client set emptied only on a clean close
+ * shows its leak (docs/websocket.md).
+ */
+function drivenAs(scenario: Scenario): string {
+  if (scenario.kind !== 'websocket') return '';
+  const { send, close } = scenario.websocket;
+  const sent = send.length === 1 ? 'sends one message' : `sends ${send.length} messages`;
+  const ends =
+    close === 'drop'
+      ? 'vanishes without a close frame (a client set emptied only on a clean close keeps every one)'
+      : close === 'hold'
+        ? 'stays open'
+        : 'closes normally';
+  return `; each iteration is a WebSocket client that connects, ${sent} and ${ends}`;
+}
 
 function handlerOf(route: Route): FunctionId {
   return functionId(route.handler.file, route.handler.function);
@@ -276,10 +295,13 @@ function coveredRoutes(scenario: Scenario, routes: readonly Route[]): Route[] {
       const [method, ...rest] = text.trim().split(/\s+/);
       const path = rest.length ? rest.join(' ') : method;
       const wantMethod = rest.length ? method.toUpperCase() : '*';
-      return (
-        (wantMethod === '*' || route.method === '*' || route.method === wantMethod) &&
-        normalizeRoutePath(path) === normalizeRoutePath(route.path)
-      );
+      // `GET /ws` still names a websocket route: its handshake is a GET (aiohttp declares it so).
+      const methodMatches =
+        wantMethod === '*' ||
+        route.method === '*' ||
+        route.method === wantMethod ||
+        (route.method === 'WS' && wantMethod === 'GET');
+      return methodMatches && normalizeRoutePath(path) === normalizeRoutePath(route.path);
     });
     const requested =
       (scenario.request?.path != null &&

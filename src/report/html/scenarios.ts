@@ -6,6 +6,7 @@
 import { METRICS } from '../../model/metrics.js';
 import type { LeakSite, Report, ScenarioReport, Verdict } from '../../model/report.js';
 import { formatBytes } from '../../units.js';
+import { iterationNoun } from '../../model/scenario-kind.js';
 import { renderFigures } from './figure.js';
 import { renderHeldBy } from './held-by.js';
 import {
@@ -71,14 +72,14 @@ interface Headline {
   hour: string | null;
 }
 
-/** Heap growth in one line: "+393 B/iteration · +375 MB per million requests · +2.1 GB/h …". */
+/** Heap growth in one line: "+393 B/iteration · +375 MB per million requests (connections…) · +2.1 GB/h …". */
 function heapHeadline(s: ScenarioReport): Headline | null {
   const heap = s.metrics.heap;
   if (!heap) return null;
   const p = heap.projection;
   return {
     slope: perIteration('heap', num(heap.slopePerIteration)),
-    million: p ? `${signedBytes(num(p.perMillion))} per million requests` : null,
+    million: p ? `${signedBytes(num(p.perMillion))} per million ${iterationNoun(s.kind).many}` : null,
     hour:
       p && p.perHour !== null && p.perHour !== undefined
         ? `${signedBytes(num(p.perHour))}/h at the measured rate`

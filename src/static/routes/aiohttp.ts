@@ -5,6 +5,8 @@
  * for sub-applications of the same file. Paths are kept as written (`/items/{id:\d+}`).
  *
  * `add_get` also answers HEAD (allow_head=True); only GET is reported, the route a scenario would drive.
+ * A GET whose handler creates and prepares a `web.WebSocketResponse` is a websocket endpoint: the method
+ * `WS` (websocket-handlers.ts).
  */
 import { dottedName, field, type Node } from '../pyast.js';
 import type { Holder, RouteCollector } from './collector.js';

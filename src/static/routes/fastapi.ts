@@ -5,8 +5,8 @@
  * FastAPI app of the same file. Paths are kept as written (`/items/{item_id}`); prefixes are plain string
  * concatenation, as FastAPI does.
  *
- * Websocket endpoints get the method `WS`: they are not HTTP requests a scenario can replay, but a
- * finding inside one is still tied to its path.
+ * Websocket endpoints get the method `WS`: the gate drives them with WebSocket connections
+ * (select/generate.ts), and a finding inside one is tied to its path.
  */
 import { keywordArgument, type Node } from '../pyast.js';
 import type { Holder, RouteCollector } from './collector.js';

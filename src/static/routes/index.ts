@@ -9,7 +9,8 @@
  *   path, `handler.function` its name inside that module) or could not be located;
  * - a class name as `handler.function` (`DetailView`): a class-based view whose methods are unknown
  *   here (another file); same-file classes are expanded to one route per method (`ItemAPI.get`);
- * - websocket endpoints have the method `WS`; `*` means any method;
+ * - websocket endpoints have the method `WS` (aiohttp's are found by their body: websocket-handlers.ts);
+ *   `*` means any method;
  * - prefixes written with module-level string constants or f-strings of them are resolved; any other
  *   prefix expression becomes a path variable named after it (`{settings.API_V1_STR}/items`).
  *
@@ -57,6 +58,7 @@ import { buildLexIndex, lexicalImports } from './lex-index.js';
 import { ModelIndex, ownModuleName } from './models.js';
 import { withRequestShapes } from './request-shape.js';
 import { sortRoutes } from './route-paths.js';
+import { withAiohttpWebsockets } from './websocket-handlers.js';
 
 export interface RouteContext {
   file: string;
@@ -127,7 +129,7 @@ export function extractRouting(context: RouteContext): Routing {
     for (const call of descendants(context.root, 'call')) callRoutes(c, call);
     djangoRoutes(c);
     httpServerRoutes(c);
-    const routes = withRequestShapes(c, c.routes());
+    const routes = withRequestShapes(c, withAiohttpWebsockets(c, c.routes()));
     return { routes: sortRoutes(routes), mounts: c.mounts(), holders: c.moduleHolders() };
   } finally {
     c.dispose();

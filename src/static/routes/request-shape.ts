@@ -19,6 +19,7 @@ import { fastapiParameterShape } from './fastapi-parameters.js';
 import { AIOHTTP_CHANNELS, FLASK_CHANNELS, readShape, STARLETTE_CHANNELS } from './handler-reads.js';
 import { lexicalImports } from './lex-index.js';
 import { ModelIndex, ownModuleName } from './models.js';
+import { aiohttpMessageShape, starletteMessageShape } from './websocket-handlers.js';
 
 // The pieces a unit test reaches for, from the module named for the concern.
 export { splitArguments } from './annotations.js';
@@ -37,11 +38,12 @@ export function withRequestShapes(c: RouteCollector, routes: Route[]): Route[] {
     if (route.framework !== 'fastapi' && route.framework !== 'flask' && route.framework !== 'aiohttp')
       return route;
     const pathParameters = [...route.path.matchAll(/\{(\w+)(?::[^}]*)?\}/g)].map((m) => m[1]);
-    const key = `${route.framework} ${handler.line} ${pathParameters.join(',')}`;
+    const key = `${route.framework} ${route.method === 'WS'} ${handler.line} ${pathParameters.join(',')}`;
     if (!shapes.has(key)) {
       const def = c.functionAt(handler.line);
       models ??= new ModelIndex(c.lex, lexicalImports(c.source).bindings, ownModuleName(c.file));
-      shapes.set(key, def ? requestShapeOf(c, def, route.framework, new Set(pathParameters), models) : null);
+      const shapeOf = route.method === 'WS' ? websocketShapeOf : requestShapeOf;
+      shapes.set(key, def ? shapeOf(c, def, route.framework, new Set(pathParameters), models) : null);
     }
     const request = shapes.get(key);
     return request ? { ...route, request } : route;
@@ -82,6 +84,29 @@ function requestShapeOf(
     ? readShape(def, { isRequest: (dotted) => requestParams.has(dotted), channels: STARLETTE_CHANNELS })
     : null;
   return mergeShapes(fastapiParameterShape(def, pathParameters, models.context(qualify)), read);
+}
+
+/**
+ * A websocket route's: the first message its handler reads as the body (websocket-handlers.ts) and, for
+ * FastAPI, its query parameters (the handshake URL's).
+ */
+function websocketShapeOf(
+  c: RouteCollector,
+  def: Node,
+  framework: 'fastapi' | 'flask' | 'aiohttp',
+  pathParameters: ReadonlySet<string>,
+  models: ModelIndex,
+): RequestShape | null {
+  if (framework === 'flask') return null;
+  if (framework === 'aiohttp') return aiohttpMessageShape(c, def);
+  const parameters = fastapiParameterShape(
+    def,
+    pathParameters,
+    models.context((d) => c.imports.qualify(d)),
+  );
+  const message = starletteMessageShape(c, def);
+  const query = parameters?.query ?? [];
+  return message || query.length ? { body: message?.body ?? null, query } : null;
 }
 
 /** `name: Annotation` pairs of a def's parameters (annotation text as written). */
