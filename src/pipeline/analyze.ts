@@ -7,7 +7,7 @@ import { buildStaticReport } from '../analysis/static-report.js';
 import type { Report } from '../model/report.js';
 import { analyzeProject } from '../static/engine.js';
 import type { Rule } from '../static/rule.js';
-import { runGate, type GateOptions } from './gate.js';
+import type { GateOptions } from './gate.js';
 
 export interface AnalyzeOutcome {
   report: Report;
@@ -36,6 +36,8 @@ export async function runAnalyzePipeline(
     durationMs: performance.now() - started,
   });
   if (!gate) return { report, targetFailed: false };
+  // Loaded only for the gate: the dynamic phase's modules are half of a warm static run's start-up.
+  const { runGate } = await import('./gate.js');
   const outcome = await runGate(result, report, {
     ...gate,
     exclude: options.exclude,

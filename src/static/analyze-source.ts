@@ -214,6 +214,7 @@ export function chooseBlocks(facts: ScanFacts, rules: readonly Rule[], wantRoute
     if (!holdsImports(blocks[i], textOf(i))) continue;
     // Imports resolve aliases; an import inside `try:`/`if:` must resolve as in a full parse.
     imports[i] = 1;
+    if (!textOf(i).includes('as')) continue; // most imports alias nothing: skip the expression
     ALIAS.lastIndex = 0;
     let match: RegExpExecArray | null;
     while ((match = ALIAS.exec(textOf(i)))) {

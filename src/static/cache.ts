@@ -101,13 +101,15 @@ export class StaticCache {
    */
   projectKey(present: readonly SourceFile[], extra: string): string | null {
     if (!this.file) return null;
-    const digest = createHash('sha256').update(extra);
+    // One update with the whole text: the same digest as one update per file, without a call into
+    // the hash per file (a measurable share of a warm run on thousands of files).
+    const parts = [extra];
     for (const source of present) {
       const entry = Object.hasOwn(this.data.entries, source.rel) ? this.data.entries[source.rel] : undefined;
       if (!isEntry(entry)) return null;
-      digest.update(`\0${source.rel}\0${entry.hash}\0${entry.options}`);
+      parts.push(source.rel, entry.hash, entry.options);
     }
-    return digest.digest('hex');
+    return createHash('sha256').update(parts.join('\0')).digest('hex');
   }
 
   /** The project-wide result stored for `key`, or undefined. */

@@ -88,6 +88,9 @@ export function discoverPythonFiles(rootArg: string, options: DiscoverOptions = 
   }
   const realRoot = safeRealpath(root) ?? root;
   const visited = new Set<string>([realRoot]);
+  // Paths joined by hand: the walk's folders are already absolute and normalised, entry names hold no
+  // separator, and path.join per entry is a measurable share of a warm run.
+  const join = (dir: string, name: string) => (dir.endsWith(path.sep) ? dir + name : dir + path.sep + name);
   const leavesTree = (abs: string, childRel: string): boolean => {
     const real = safeRealpath(abs);
     if (real === null || isInside(realRoot, real)) return false;
@@ -99,20 +102,30 @@ export function discoverPythonFiles(rootArg: string, options: DiscoverOptions = 
     return true;
   };
 
-  const walk = (dir: string, rel: string, depthLayers: number): void => {
+  /** `real`: the folder's real path (a folder reached by no link is its real parent's plus its name). */
+  const walk = (dir: string, rel: string, real: string, depthLayers: number): void => {
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (error) {
+      if (rel && isVirtualenv(dir)) return;
       problems.push({ kind: 'unreadable', file: rel || '.', message: describeFsError(error) });
       return;
     }
+    // A virtualenv under any name, told from the listing the walk reads anyway (a link named
+    // pyvenv.cfg is asked about, as `existsSync` would: a dangling one does not count).
+    if (rel && entries.some((e) => e.name === VENV_MARK && (!e.isSymbolicLink() || isVirtualenv(dir)))) {
+      return;
+    }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    if (useGitignore && repoRoot) pushGitignore(layers, repoRoot, dir);
+    // Only folders that list a .gitignore are asked for one (a failed read per folder is not free).
+    if (useGitignore && repoRoot && entries.some((e) => e.name === '.gitignore')) {
+      pushGitignore(layers, repoRoot, dir);
+    }
     const ownLayers = layers.length;
 
     for (const entry of entries) {
-      const abs = path.join(dir, entry.name);
+      const abs = join(dir, entry.name);
       const childRel = rel ? `${rel}/${entry.name}` : entry.name;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
@@ -138,14 +151,15 @@ export function discoverPythonFiles(rootArg: string, options: DiscoverOptions = 
         if (DEFAULT_EXCLUDED_DIRS.includes(entry.name) || entry.name.endsWith('.egg-info')) continue;
         if (excluded(childRel, entry.name)) continue;
         if (isIgnored(layers, repoRoot, abs, true)) continue;
-        if (existsSync(path.join(abs, 'pyvenv.cfg'))) continue; // a virtualenv under any name
+        // A linked folder is checked here, before the link is followed (a real one by the walk below).
+        if (entry.isSymbolicLink() && isVirtualenv(abs)) continue;
         if (entry.isSymbolicLink() && leavesTree(abs, childRel)) continue;
-        const real = safeRealpath(abs);
-        if (!real) {
+        const childReal = entry.isSymbolicLink() ? safeRealpath(abs) : join(real, entry.name);
+        if (!childReal) {
           problems.push({ kind: 'symlink-loop', file: childRel, message: 'symbolic link loop; skipped' });
           continue;
         }
-        if (visited.has(real)) {
+        if (visited.has(childReal)) {
           if (entry.isSymbolicLink()) {
             problems.push({
               kind: 'symlink-loop',
@@ -155,8 +169,8 @@ export function discoverPythonFiles(rootArg: string, options: DiscoverOptions = 
           }
           continue;
         }
-        visited.add(real);
-        walk(abs, childRel, layers.length);
+        visited.add(childReal);
+        walk(abs, childRel, childReal, layers.length);
         layers.length = ownLayers;
       } else if (isFile && entry.name.endsWith('.py')) {
         if (excluded(childRel, entry.name)) continue;
@@ -172,8 +186,14 @@ export function discoverPythonFiles(rootArg: string, options: DiscoverOptions = 
     }
     layers.length = Math.min(layers.length, depthLayers);
   };
-  walk(root, '', layers.length);
+  walk(root, '', realRoot, layers.length);
   return { root, files, problems };
+}
+
+const VENV_MARK = 'pyvenv.cfg';
+
+function isVirtualenv(dir: string): boolean {
+  return existsSync(path.join(dir, VENV_MARK));
 }
 
 function compileExcludes(globs: readonly string[]): (rel: string, name: string) => boolean {

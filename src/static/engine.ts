@@ -3,8 +3,7 @@ import path from 'node:path';
 import { StaticCache } from './cache.js';
 import { discoverPythonFiles, type SourceFile } from './discover.js';
 import { compareFindings, type FileResult, type Finding, type Problem, type Route } from '../model/static.js';
-import { assignRunFrequency, type FrequencyResult } from './frequency/index.js';
-import { analyzeFiles } from './pool.js';
+import type { FrequencyResult } from './frequency/index.js';
 import { linkRoutes } from './routes/link.js';
 import { ALL_RULES } from './rules/index.js';
 import type { Rule } from './rule.js';
@@ -61,11 +60,17 @@ export async function analyzeProject(options: StaticOptions): Promise<StaticResu
       missIndex.push(i);
     }
   });
-  const analyzed = await analyzeFiles(misses, {
-    threads: options.threads,
-    maxFileBytes: options.maxFileBytes,
-    fileTimeoutMs: options.fileTimeoutMs,
-  });
+  // Loaded only when something needs analysing: the parser and the worker pool are most of a warm
+  // run's module loading, and a warm run with nothing changed needs neither.
+  const analyzed = misses.length
+    ? await (
+        await import('./pool.js')
+      ).analyzeFiles(misses, {
+        threads: options.threads,
+        maxFileBytes: options.maxFileBytes,
+        fileTimeoutMs: options.fileTimeoutMs,
+      })
+    : [];
   analyzed.forEach(({ result, hash }, j) => {
     results[missIndex[j]] = result;
     cache.store(misses[j], settings, hash, result);
@@ -93,7 +98,7 @@ export async function analyzeProject(options: StaticOptions): Promise<StaticResu
     projectKey === null ? undefined : (cache.project(projectKey) as FrequencyResult | undefined);
   const frequency =
     remembered ??
-    assignRunFrequency(
+    (await import('./frequency/index.js')).assignRunFrequency(
       raw,
       routes,
       discovery.files.map((file, i) => ({ rel: file.rel, abs: file.abs, words: results[i].words })),

@@ -1,6 +1,6 @@
 /** web-tree-sitter with the Python grammar shipped (as wasm) in the tree-sitter-python package. */
 import { createRequire } from 'node:module';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import type { Parser, Tree } from 'web-tree-sitter';
 import type { ParseRange } from './prescan.js';
 
 const require = createRequire(import.meta.url);
@@ -10,6 +10,8 @@ let loading: Promise<Parser> | null = null;
 /** One parser per thread, created on first use. */
 export function pythonParser(): Promise<Parser> {
   loading ??= (async () => {
+    // Imported on first use: a warm run (every file from the cache) never loads the parser's runtime.
+    const { Language, Parser } = await import('web-tree-sitter');
     await Parser.init();
     const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
     const parser = new Parser();

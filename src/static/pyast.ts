@@ -3,6 +3,7 @@
  * route extractors. Every function here is pure: a node in, plain data out.
  */
 import type { Node } from 'web-tree-sitter';
+import { descendantsOfTypes } from './node-index.js';
 
 export type { Node };
 
@@ -64,7 +65,7 @@ export function withRootScope<T>(scope: readonly ScopeRange[] | null, fn: () => 
 
 /** Descendants of the given types in document order (a node before the nodes inside it). */
 export function descendants(node: Node, types: string | string[]): Node[] {
-  if (node.type !== 'module') return node.descendantsOfType(types).filter((n): n is Node => n !== null);
+  if (node.type !== 'module') return descendantsOfTypes(node, types);
   const scope = activeScope;
   if (!scope) {
     // Rules ask the root for the same types again and again: walk once per type and tree.
@@ -85,7 +86,7 @@ export function descendants(node: Node, types: string | string[]): Node[] {
     for (; i < top.length && top[i].start < range.end; i++) {
       const statement = top[i].node;
       if (wanted.has(statement.type)) out.push(statement);
-      for (const found of statement.descendantsOfType(types)) if (found) out.push(found);
+      for (const found of descendantsOfTypes(statement, types)) out.push(found);
     }
   }
   return out;
