@@ -192,6 +192,24 @@ ruleTable(unclosedFile, {
             return fd
       `,
     },
+    {
+      name: 'the new openers closed or scoped: os.popen in with, BZ2File over a file object, tokenize.open closed',
+      code: `
+        import bz2, io, os, tokenize
+        def a():
+            with os.popen("uptime") as p:
+                return p.read()
+        def b(data):
+            f = bz2.BZ2File(io.BytesIO(data))
+            return f.read()
+        def c(path):
+            f = tokenize.open(path)
+            try:
+                return f.readline()
+            finally:
+                f.close()
+      `,
+    },
   ],
   invalid: [
     {
@@ -352,6 +370,65 @@ ruleTable(unclosedFile, {
       `,
       lines: [5],
       message: "File handle 'f' from open() is never closed.",
+    },
+    {
+      name: 'the openers users hit: os.popen, tokenize.open, io.open_code, BZ2File, LZMAFile (issue 12)',
+      code: `
+        import bz2, io, lzma, os, tokenize
+        def a():
+            p = os.popen("uptime")
+            return p.read()
+        def b(path):
+            f = tokenize.open(path)
+            return f.readline()
+        def c(path):
+            f = io.open_code(path)
+            return f.read()
+        def d(path):
+            f = bz2.BZ2File(path)
+            return f.read()
+        def e(path):
+            f = lzma.LZMAFile(path)
+            return f.read()
+      `,
+      lines: [3, 6, 9, 12, 15],
+      message: [
+        "File handle 'p' from os.popen() is never closed.",
+        "File handle 'f' from tokenize.open() is never closed.",
+        "File handle 'f' from io.open_code() is never closed.",
+        "File handle 'f' from bz2.BZ2File() is never closed.",
+        "File handle 'f' from lzma.LZMAFile() is never closed.",
+      ],
+    },
+    {
+      name: 'archives and dbm files opened per call',
+      code: `
+        import dbm, gzip, tarfile, zipfile
+        from pathlib import Path
+        def a(path):
+            t = tarfile.open(path)
+            return t.getnames()
+        def b(path):
+            z = zipfile.ZipFile(path)
+            return z.namelist()
+        def c(path):
+            g = gzip.open(path)
+            return g.read()
+        def d(path, key):
+            db = dbm.open(path)
+            return db[key]
+        def e(path):
+            f = Path(path).open()
+            return f.read()
+      `,
+      lines: [4, 7, 10, 13, 16],
+      message: [
+        "File handle 't' from tarfile.open() is never closed.",
+        "File handle 'z' from zipfile.ZipFile() is never closed.",
+        "File handle 'g' from gzip.open() is never closed.",
+        "File handle 'db' from dbm.open() is never closed.",
+        "File handle 'f' from Path(path).open() is never closed.",
+      ],
     },
   ],
 });

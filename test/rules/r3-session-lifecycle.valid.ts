@@ -357,4 +357,41 @@ export const R3_VALID: RuleTable['valid'] = [
             return s.get(url).json()
       `,
   },
+  {
+    name: 'pools scoped by with, shut down in finally, terminated, or kept on the app',
+    code: `
+        import asyncpg, multiprocessing, redis
+        from concurrent.futures import ThreadPoolExecutor
+        def a(items):
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                return list(pool.map(str, items))
+        def b(items):
+            pool = ThreadPoolExecutor(max_workers=4)
+            try:
+                return list(pool.map(str, items))
+            finally:
+                pool.shutdown()
+        def c(items):
+            pool = multiprocessing.Pool(4)
+            out = pool.map(str, items)
+            pool.terminate()
+            return out
+        async def d(app):
+            pool = await asyncpg.create_pool(dsn=app["dsn"])
+            app["pool"] = pool
+        def e():
+            r = redis.Redis()
+            return r
+        async def f(app):
+            async with asyncpg.create_pool(dsn=app["dsn"]) as pool:
+                return await pool.fetch("select 1")
+        def g():
+            pool = redis.ConnectionPool.from_url("redis://x")
+            r = redis.Redis(connection_pool=pool)
+            try:
+                return r.get("k")
+            finally:
+                pool.disconnect()
+      `,
+  },
 ];

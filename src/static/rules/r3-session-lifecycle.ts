@@ -3,7 +3,7 @@
  * the path analysis that finds the unclosed ones is semantics/resources (shared with M2).
  */
 import type { ImportTable } from '../imports.js';
-import { calleeTail, field, positionalArguments, type Node } from '../pyast.js';
+import { calleeTail, field, keywordArgument, positionalArguments, type Node } from '../pyast.js';
 import type { Rule, RuleMeta } from '../rule.js';
 import { calleeText, type Creation, type ResourceKind } from '../semantics/resources/kind.js';
 import { definesClass } from '../semantics/lexical-defs.js';
@@ -25,10 +25,13 @@ const meta: RuleMeta = {
       'A `requests.Session()`, `aiohttp.ClientSession()`, `httpx.Client()`, SQLAlchemy `create_engine()` ' +
       'or `Session()`/`SessionLocal()`, a database `connect()` (sqlite3, psycopg, pymysql, asyncpg, ' +
       '`engine.connect()`…), `socket.socket()`, `socket.create_connection()`, ' +
-      '`http.client.HTTPConnection()`, `urllib.request.urlopen()`, `pymongo.MongoClient()` or an ' +
-      'smtplib/ftplib/imaplib client — or a function of the same file that returns one of these — ' +
+      '`http.client.HTTPConnection()`, `urllib.request.urlopen()`, `pymongo.MongoClient()`, an ' +
+      'smtplib/ftplib/imaplib client, a pool or client that owns connections or workers ' +
+      '(`asyncpg.create_pool()`, `redis.Redis()`/`from_url()`, `ConnectionPool.from_url()`, ' +
+      '`ThreadPoolExecutor()`, `multiprocessing.Pool()`) — or a function of the same file that returns ' +
+      'one of these — ' +
       'bound to a local name inside a function, and neither used as a context manager nor closed ' +
-      '(close/aclose/dispose/shutdown/quit) on every path out of the function. Resources the function ' +
+      '(close/aclose/dispose/shutdown/quit/terminate/disconnect) on every path out of the function. Resources the function ' +
       'returns, yields, stores on an object or in a container, or hands to an ExitStack or a thread ' +
       'are not its to close and are not reported. Exception paths are only considered through ' +
       '`finally`: a close at the end of the function counts, but an early `return`, a `raise` or a ' +
@@ -96,6 +99,18 @@ const meta: RuleMeta = {
         url: 'https://docs.python.org/3/library/socket.html#socket.socket.close',
       },
       {
+        title:
+          'asyncpg docs, connection pools: a pool is created once and closed at shutdown (services that ' +
+          'call create_pool() or redis.Redis() inside a handler leave a pool per request)',
+        url: 'https://magicstack.github.io/asyncpg/current/api/index.html#connection-pools',
+      },
+      {
+        title:
+          'Python docs, Executor.shutdown(): an executor made per call keeps its worker threads until ' +
+          'shut down or collected',
+        url: 'https://docs.python.org/3/library/concurrent.futures.html#concurrent.futures.Executor.shutdown',
+      },
+      {
         title: 'requests #5002: socket leakage in CLOSE_WAIT',
         url: 'https://github.com/psf/requests/issues/5002',
       },
@@ -141,6 +156,45 @@ const CONNECTION_MODULES = new Set([
 const HTTP_CONNECTION_MODULES =
   /^(?:http\.client|httplib|six\.moves\.http_client|urllib3(?:\.\w+)*)\.HTTPS?Connection$/;
 
+/**
+ * Pools and clients that own connections or worker threads until closed: made per call (a route that
+ * builds its own `redis.Redis()` or `ThreadPoolExecutor()`), each call leaves one more behind.
+ */
+const POOLS = [
+  'asyncpg.create_pool',
+  'asyncpg.pool.create_pool',
+  'aiopg.create_pool',
+  'aiomysql.create_pool',
+  'redis.Redis',
+  'redis.StrictRedis',
+  'redis.client.Redis',
+  'redis.from_url',
+  'redis.Redis.from_url',
+  'redis.StrictRedis.from_url',
+  'redis.ConnectionPool',
+  'redis.BlockingConnectionPool',
+  'redis.ConnectionPool.from_url',
+  'redis.BlockingConnectionPool.from_url',
+  'redis.asyncio.Redis',
+  'redis.asyncio.from_url',
+  'redis.asyncio.Redis.from_url',
+  'redis.asyncio.ConnectionPool',
+  'redis.asyncio.ConnectionPool.from_url',
+  'aioredis.Redis',
+  'aioredis.from_url',
+  'aioredis.create_redis_pool',
+  'aioredis.create_pool',
+  'aioredis.ConnectionPool.from_url',
+  'concurrent.futures.ThreadPoolExecutor',
+  'concurrent.futures.ProcessPoolExecutor',
+  'concurrent.futures.thread.ThreadPoolExecutor',
+  'concurrent.futures.process.ProcessPoolExecutor',
+  'multiprocessing.Pool',
+  'multiprocessing.pool.Pool',
+  'multiprocessing.pool.ThreadPool',
+  'multiprocessing.dummy.Pool',
+];
+
 /** Fully qualified constructors beyond the spec's list that hold sockets/threads until closed. */
 const QUALIFIED = new Set([
   'socket.socket',
@@ -160,6 +214,7 @@ const QUALIFIED = new Set([
   'imaplib.IMAP4_SSL',
   'pymongo.MongoClient',
   'motor.motor_asyncio.AsyncIOMotorClient',
+  ...POOLS,
 ]);
 
 /** `x.connect()` of these packages is a signal/slot hookup, not a connection. */
@@ -191,6 +246,17 @@ const QUALIFIED_WORDS = [
   'IMAP4_SSL',
   'MongoClient',
   'AsyncIOMotorClient',
+  'create_pool',
+  'create_redis_pool',
+  'Redis',
+  'StrictRedis',
+  'from_url',
+  'ConnectionPool',
+  'BlockingConnectionPool',
+  'ThreadPoolExecutor',
+  'ProcessPoolExecutor',
+  'Pool',
+  'ThreadPool',
 ];
 
 const WORDS = [
@@ -238,7 +304,11 @@ function creation(call: Node, imports: ImportTable, name: string, source: string
   const tail = qualified ? qualified.slice(qualified.lastIndexOf('.') + 1) : written;
   const root = qualified?.split('.')[0] ?? null;
   const made = { callee: `${calleeText(fn)}()` };
-  if (qualified && QUALIFIED.has(qualified)) return made;
+  if (qualified && QUALIFIED.has(qualified)) {
+    // `Redis(connection_pool=pool)` borrows the pool it is given: closing the pool is what counts.
+    if (/Redis$/.test(qualified) && keywordArgument(call, 'connection_pool')) return null;
+    return made;
+  }
   if (SESSION_TAILS.has(tail) || SESSION_FACTORY.test(tail)) {
     const head = fn.text.split('.')[0];
     if (imports.isImported(head)) {
@@ -304,6 +374,9 @@ export const sessionLifecycle: Rule = {
       'shutdown',
       'quit',
       'logout',
+      // pools: multiprocessing's terminate(), redis's disconnect(), asyncpg's terminate()
+      'terminate',
+      'disconnect',
       'detach',
       '__exit__',
       '__aexit__',
