@@ -210,6 +210,33 @@ ruleTable(unclosedFile, {
                 f.close()
       `,
     },
+    {
+      name: 'returned on one path and closed before every other exit',
+      code: `
+        def first_readable(paths):
+            for p in paths:
+                f = open(p)
+                if f.read(1) != "#":
+                    f.close()
+                    continue
+                f.seek(0)
+                return f
+        def open_checked(path):
+            f = open(path)
+            if f.read(1) != "#":
+                f.close()
+                raise ValueError(path)
+            return f
+        def open_or_none(path):
+            f = open(path)
+            try:
+                f.read(1)
+            except OSError:
+                f.close()
+                return None
+            return f
+      `,
+    },
   ],
   invalid: [
     {
@@ -429,6 +456,46 @@ ruleTable(unclosedFile, {
         "File handle 'db' from dbm.open() is never closed.",
         "File handle 'f' from Path(path).open() is never closed.",
       ],
+    },
+    {
+      name: 'returned on one path, left open on the path that continues to the next candidate',
+      code: `
+        def first_readable(paths):
+            for p in paths:
+                f = open(p)
+                if f.read(1) != "#":
+                    continue
+                return f
+      `,
+      lines: [3],
+      message:
+        "File handle 'f' from open() is returned at line 6 but not closed on the path that continues the loop at line 5.",
+    },
+    {
+      name: 'returned on one path, left open on the path that raises',
+      code: `
+        def open_checked(path):
+            f = open(path)
+            if f.read(1) != "#":
+                raise ValueError(path)
+            return f
+      `,
+      lines: [2],
+      message:
+        "File handle 'f' from open() is returned at line 5 but not closed on the path that raises at line 4.",
+    },
+    {
+      name: 'returned under a condition, dropped when the function falls off its end',
+      code: `
+        def open_if_text(path):
+            f = open(path)
+            if f.read(1).isprintable():
+                f.seek(0)
+                return f
+      `,
+      lines: [2],
+      message:
+        "File handle 'f' from open() is returned at line 5 but not closed when the function ends without returning it.",
     },
   ],
 });

@@ -393,5 +393,21 @@ ruleTable(sessionLifecycle, {
       lines: [3],
       message: "httpx.AsyncClient() bound to 'client' is never closed.",
     },
+    {
+      name: 'a connection returned when it answers, left open on the retry that continues',
+      code: `
+        import socket
+        def connect_any(hosts):
+            for host in hosts:
+                s = socket.create_connection((host, 80))
+                if not s.recv(1):
+                    continue
+                return s
+            raise OSError("no host answered")
+      `,
+      lines: [4],
+      message:
+        "socket.create_connection() bound to 's' is returned at line 7 but not closed on the path that continues the loop at line 6.",
+    },
   ],
 });

@@ -33,7 +33,8 @@ const meta: RuleMeta = {
       'bound to a local name inside a function, and neither used as a context manager nor closed ' +
       '(close/aclose/dispose/shutdown/quit/terminate/disconnect) on every path out of the function. Resources the function ' +
       'returns, yields, stores on an object or in a container, or hands to an ExitStack or a thread ' +
-      'are not its to close and are not reported. Exception paths are only considered through ' +
+      'are not its to close and are not reported — but one returned on one path and left open on ' +
+      'another (a `continue` to the next host, a `raise`, the end of the function) is (medium confidence). Exception paths are only considered through ' +
       '`finally`: a close at the end of the function counts, but an early `return`, a `raise` or a ' +
       '`continue` that skips it does not. A socket, HTTP response or client created and never bound — ' +
       'the call is the whole statement (`socket.create_connection((host, port))` to probe an exporter) ' +

@@ -113,15 +113,6 @@ export type Sink =
   | { kind: 'with' }
   | { kind: 'alias'; name: string };
 
-/**
- * True when the function hands the resource (or something wrapping it) to anyone else, so closing it
- * is no longer this function's job.
- */
-export function escapes(env: Env, body: Node, name: string): boolean {
-  const h = handoff(env, body, name);
-  return h.returned || h.escaped;
-}
-
 /** How the resource leaves the function: returned as itself, or handed off any other way. */
 export function handoff(env: Env, body: Node, name: string): { returned: boolean; escaped: boolean } {
   const fn = env.fn;

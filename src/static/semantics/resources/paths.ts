@@ -31,6 +31,12 @@ export interface PathContext extends Env {
   /** Names whose test in an `if` guards the close: the resource, `close_it = True` flags, the
    * names tested by the `if` that chose to open it. */
   guards: Set<string>;
+  /**
+   * The function returns the resource itself somewhere: `return name` hands it to the caller, which
+   * counts as closing it on that path, so only the other paths (a `continue`, a `raise`, falling off
+   * the end) can leak it.
+   */
+  returned?: boolean;
 }
 
 export function finallyBlock(tryStatement: Node): Node | null {
@@ -215,7 +221,8 @@ export function closesIn(statement: Node, ctx: PathContext): boolean {
       const call = parent.parent;
       if (call?.type === 'call' && same(field(call, 'function'), parent)) return true;
     }
-    if (sinkOf(ref, ctx)?.kind === 'close') return true;
+    const sink = sinkOf(ref, ctx)?.kind;
+    if (sink === 'close' || (ctx.returned && sink === 'return')) return true;
   }
   return false;
 }
