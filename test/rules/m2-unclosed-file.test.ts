@@ -237,6 +237,29 @@ ruleTable(unclosedFile, {
             return f
       `,
     },
+    {
+      name: 'a handle given to an object that owns it, which is closed (issue 12: handed off)',
+      code: `
+        import io, zipfile
+        def a(path):
+            raw = open(path, "rb")
+            text = io.TextIOWrapper(raw, encoding="utf-8")
+            try:
+                return text.read()
+            finally:
+                text.close()
+        def b(path):
+            raw = open(path, "rb")
+            with io.BufferedReader(raw) as buffered:
+                return buffered.read()
+        def c(path):
+            raw = open(path, "rb")
+            archive = zipfile.ZipFile(raw)
+            names = archive.namelist()
+            archive.close()
+            return names
+      `,
+    },
   ],
   invalid: [
     {
@@ -496,6 +519,18 @@ ruleTable(unclosedFile, {
       lines: [2],
       message:
         "File handle 'f' from open() is returned at line 5 but not closed when the function ends without returning it.",
+    },
+    {
+      name: 'a handle given to an object that is never closed either',
+      code: `
+        import io
+        def a(path):
+            raw = open(path, "rb")
+            text = io.TextIOWrapper(raw, encoding="utf-8")
+            return text.read()
+      `,
+      lines: [3],
+      message: "File handle 'raw' from open() is never closed.",
     },
   ],
 });

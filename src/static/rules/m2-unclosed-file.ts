@@ -36,7 +36,8 @@ const meta: RuleMeta = {
       'returns one — bound to a local name inside a function and neither used in a `with` block nor ' +
       "closed on every path. Handles that are returned, yielded or stored on an object are the caller's " +
       'to close and are not reported, unless it is returned on one path and left open on another (a ' +
-      '`continue` to the next candidate, a `raise`); a close at the end of the function counts, but an early ' +
+      '`continue` to the next candidate, a `raise`); closing an object it was given to (`w = ' +
+      'io.TextIOWrapper(f)` then `w.close()` or `with w:`) closes it too; a close at the end of the function counts, but an early ' +
       '`return`, a `raise` or a `continue` that skips it does not (use `finally` or `with`). ' +
       '`os.open()` is left out: it returns a bare descriptor that code hands to `os.fdopen`, `mmap` ' +
       'or a subprocess.',

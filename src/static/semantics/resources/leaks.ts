@@ -31,6 +31,7 @@ import {
   blockStatements,
   closesIn,
   finallyBlock,
+  holders,
   scanSequence,
   type Exit,
   type PathContext,
@@ -64,7 +65,7 @@ function leaksInFunction(fn: Node, imports: ImportTable, kind: ResourceKind, sou
 
   const scope = functionScope(fn);
   const leaks: Leak[] = [];
-  const verdicts = new Map<string, { returned: boolean; escaped: boolean }>();
+  const verdicts = new Map<string, ReturnType<typeof handoff>>();
   for (const binding of bindings) {
     if (scope.declared.has(binding.name)) continue;
     let verdict = verdicts.get(binding.name);
@@ -73,13 +74,14 @@ function leaksInFunction(fn: Node, imports: ImportTable, kind: ResourceKind, sou
       verdicts.set(binding.name, verdict);
     }
     if (verdict.escaped) continue;
-    const leak = analyseBinding(env, binding, verdict.returned);
+    const leak = analyseBinding(env, binding, verdict);
     if (leak) leaks.push(leak);
   }
   return leaks;
 }
 
-function analyseBinding(env: Env, binding: Binding, returned: boolean): Leak | null {
+function analyseBinding(env: Env, binding: Binding, verdict: ReturnType<typeof handoff>): Leak | null {
+  const returned = verdict.returned;
   const fn = env.fn;
   const ctx: PathContext = {
     name: binding.name,
@@ -88,6 +90,7 @@ function analyseBinding(env: Env, binding: Binding, returned: boolean): Leak | n
     source: env.source,
     guards: guardNames(binding),
     returned,
+    aliases: verdict.aliases,
   };
   const leak = (reason: string, partial: boolean): Leak => ({
     binding: binding.target,
@@ -233,12 +236,14 @@ function everClosedNode(fn: Node, ctx: PathContext): Node | null {
   ]).sort((a, b) => a.startIndex - b.startIndex);
   for (const node of candidates) {
     // Only statements that mention the name can close it (most do not).
-    if (!mentions(body, node, ctx.name)) continue;
+    if (!holders(ctx).some((name) => mentions(body, node, name))) continue;
     if (node.type === 'expression_statement' || node.type === 'return_statement') {
       if (closesIn(node, ctx)) return node;
     } else if (node.type === 'with_statement') {
       const clause = namedChildren(node).find((c) => c.type === 'with_clause');
-      if (clause && references(clause, ctx.name).some((r) => sinkOf(r, ctx)?.kind === 'with')) return node;
+      const used = (name: string): boolean =>
+        !!clause && references(clause, name).some((r) => sinkOf(r, ctx)?.kind === 'with');
+      if (holders(ctx).some(used)) return node;
     } else {
       const header = field(node, node.type === 'for_statement' ? 'right' : 'condition');
       if (header && closesIn(header, ctx)) return node;
