@@ -409,5 +409,17 @@ ruleTable(sessionLifecycle, {
       message:
         "socket.create_connection() bound to 's' is returned at line 7 but not closed on the path that continues the loop at line 6.",
     },
+    {
+      name: 'a connect() of an object that is not a signal is still a connection',
+      code: `
+        from blinker import signal
+        started = signal("started")
+        def fetch(pool, q):
+            conn = pool.connect()
+            return conn.execute(q).fetchall()
+      `,
+      lines: [4],
+      message: "pool.connect() bound to 'conn' is never closed.",
+    },
   ],
 });

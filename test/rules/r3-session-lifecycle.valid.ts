@@ -394,4 +394,20 @@ export const R3_VALID: RuleTable['valid'] = [
                 pool.disconnect()
       `,
   },
+  {
+    name: "a signal's connect() is not a connection (blinker, Django, a signals module, sender=)",
+    code: `
+        from blinker import Namespace, signal
+        from myapp import signals
+        started = signal("started")
+        ns = Namespace()
+        finished = ns.signal("finished")
+        def wire(app):
+            a = started.connect(on_started)
+            b = finished.connect(on_finished)
+            c = signals.user_created.connect(on_user)
+            d = app.hooks.connect(on_save, sender=app.Model, dispatch_uid="save")
+            print(a, b, c, d)
+      `,
+  },
 ];

@@ -4,6 +4,7 @@
  */
 import type { ImportTable } from '../imports.js';
 import { calleeTail, field, keywordArgument, positionalArguments, type Node } from '../pyast.js';
+import { escapeRegExp } from '../lexical.js';
 import type { Rule, RuleMeta } from '../rule.js';
 import { calleeText, type Creation, type ResourceKind } from '../semantics/resources/kind.js';
 import { definesClass } from '../semantics/lexical-defs.js';
@@ -39,7 +40,9 @@ const meta: RuleMeta = {
       '`continue` that skips it does not. A socket, HTTP response or client created and never bound — ' +
       'the call is the whole statement (`socket.create_connection((host, port))` to probe an exporter) ' +
       'or an argument of a call whose result is dropped — is reported too: only the garbage collector ' +
-      'closes it. Imports inside the function (`import socket` in the body) count like module ones.',
+      'closes it. Imports inside the function (`import socket` in the body) count like module ones. ' +
+      "A signal's `connect()` (Django, blinker, a name the file bound to `signal(...)`, a `signals` " +
+      'module, a call with `sender=`) hooks up a receiver and is left alone.',
     why:
       'Each of these holds operating-system resources — sockets, a connection pool, sometimes threads — ' +
       'that are released only by close(). In a service the function runs once per request, so an ' +
@@ -230,6 +233,26 @@ const SIGNAL_ROOTS = new Set([
   'signal',
   'gi',
 ]);
+/** Arguments only a signal's connect() takes (Django, blinker). */
+const SIGNAL_KEYWORDS = ['sender', 'weak', 'dispatch_uid'];
+
+/**
+ * `started.connect(on_started)` where the file made `started = signal("started")` (blinker, Django's
+ * `Signal()`, a Namespace's `.signal(...)`), where the receiver comes from a `signals` module, or where
+ * connect() is given `sender=`/`weak=`/`dispatch_uid=`: a receiver hooked to a signal, not a connection.
+ */
+function isSignal(call: Node, fn: Node, qualified: string | null, source: string): boolean {
+  if (SIGNAL_KEYWORDS.some((k) => keywordArgument(call, k))) return true;
+  if (qualified && /(?:^|\.)signals?\.\w+\.connect$/.test(qualified)) return true;
+  const receiver = field(fn, 'object');
+  if (receiver?.type !== 'identifier') return false;
+  const name = escapeRegExp(receiver.text);
+  return new RegExp(
+    `^[ \\t]*${name}[ \\t]*(?::[^=\\n]*)?=[ \\t]*(?:[\\w.]+\\.)?(?:signal|Signal|NamedSignal)\\s*\\(`,
+    'm',
+  ).test(source);
+}
+
 /** Names people give a status code or flag that `.connect()` returned (paho-mqtt, peewee, ftplib). */
 const STATUS_NAMES = /^(?:rc|ok|ret|res|result|status|success|connected|err|error|code|welcome|resp)$/;
 
@@ -344,6 +367,7 @@ function creation(call: Node, imports: ImportTable, name: string, source: string
     }
     const head = fn.text.split('.')[0];
     if (imports.isImported(head) && SIGNAL_ROOTS.has(root ?? '')) return null;
+    if (isSignal(call, fn, qualified, source)) return null;
     // GObject/Qt style `obj.connect("clicked", self.on_click)` returns a handler id.
     const second = positionalArguments(call)[1];
     if (
