@@ -410,4 +410,20 @@ export const R3_VALID: RuleTable['valid'] = [
             print(a, b, c, d)
       `,
   },
+  {
+    name: 'a getter that hands out the one module-level pool is not a factory (a real FastAPI service)',
+    code: `
+        import asyncpg
+        pool = None
+        async def get_pool():
+            global pool
+            if not pool:
+                pool = await asyncpg.create_pool(host="db")
+            return pool
+        async def connection_pool_handler():
+            pool = await get_pool()
+            async with pool.acquire() as con:
+                return await con.fetch("select 1")
+      `,
+  },
 ];
