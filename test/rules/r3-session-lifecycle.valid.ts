@@ -426,4 +426,15 @@ export const R3_VALID: RuleTable['valid'] = [
                 return await con.fetch("select 1")
       `,
   },
+  {
+    name: "pyhive's Presto connection holds nothing to close (redash's presto runner)",
+    code: `
+        from pyhive import presto
+        def run_query(query, host):
+            connection = presto.connect(host=host, port=8080)
+            cursor = connection.cursor()
+            cursor.execute(query)
+            return cursor.fetchall()
+      `,
+  },
 ];

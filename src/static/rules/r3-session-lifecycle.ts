@@ -42,7 +42,8 @@ const meta: RuleMeta = {
       'or an argument of a call whose result is dropped — is reported too: only the garbage collector ' +
       'closes it. Imports inside the function (`import socket` in the body) count like module ones. ' +
       "A signal's `connect()` (Django, blinker, a name the file bound to `signal(...)`, a `signals` " +
-      'module, a call with `sender=`) hooks up a receiver and is left alone.',
+      'module, a call with `sender=`) hooks up a receiver and is left alone, and so is a connection that ' +
+      "holds nothing to close (pyhive's Presto and Trino).",
     why:
       'Each of these holds operating-system resources — sockets, a connection pool, sometimes threads — ' +
       'that are released only by close(). In a service the function runs once per request, so an ' +
@@ -233,6 +234,12 @@ const SIGNAL_ROOTS = new Set([
   'signal',
   'gi',
 ]);
+/**
+ * Drivers whose connection holds nothing to close: pyhive's Presto and Trino connections are a bag of
+ * settings (their close() does nothing; each query opens and ends its own HTTP exchange).
+ */
+const HOLDS_NOTHING = /^pyhive\.(?:presto|trino)\.connect$/;
+
 /** Arguments only a signal's connect() takes (Django, blinker). */
 const SIGNAL_KEYWORDS = ['sender', 'weak', 'dispatch_uid'];
 
@@ -361,6 +368,7 @@ function creation(call: Node, imports: ImportTable, name: string, source: string
   }
   if (tail === 'connect') {
     if (STATUS_NAMES.test(name)) return null;
+    if (qualified && HOLDS_NOTHING.test(qualified)) return null;
     if (fn.type === 'identifier') {
       // A bare connect() must come from a driver (`from sqlite3 import connect`), not a local helper.
       return imports.isImported(fn.text) && !SIGNAL_ROOTS.has(root ?? '') ? made : null;
