@@ -141,6 +141,25 @@ ruleTable(unboundedGlobal, {
                 _mark("draining")
       `,
     },
+    {
+      name: 'an assignment that can only replace an entry already there (healthchecks TRANSPORTS)',
+      code: `
+        TRANSPORTS = {"email": ("Email", "hc.integrations.email.Email")}
+        class Channel:
+            @property
+            def transport(self):
+                if self.kind not in TRANSPORTS:
+                    raise NotImplementedError(self.kind)
+                label, cls = TRANSPORTS[self.kind]
+                if isinstance(cls, str):
+                    cls = load(cls)
+                    TRANSPORTS[self.kind] = (label, cls)
+                return cls(self)
+        def refresh(kind, value):
+            if kind in TRANSPORTS:
+                TRANSPORTS[kind] = value
+      `,
+    },
   ],
   invalid: [
     {
@@ -378,6 +397,19 @@ ruleTable(unboundedGlobal, {
       lines: [4],
       message:
         "Module-level dict '_by_name' (line 2) grows in _record() via `_by_name[…] = …` and nothing in the module ever removes entries.",
+    },
+    {
+      name: 'a membership test that does not stop the insertion',
+      code: `
+        KNOWN = {}
+        def note(kind, value):
+            if kind not in KNOWN:
+                log(kind)
+            KNOWN[kind] = value
+      `,
+      lines: [5],
+      message:
+        "Module-level dict 'KNOWN' (line 1) grows in note() via `KNOWN[…] = …` and nothing in the module ever removes entries.",
     },
   ],
 });

@@ -42,7 +42,8 @@ const meta: RuleMeta = {
       'item assignment in lists and deques (it replaces a slot); containers some function of the module ' +
       'shrinks (pop, popitem, popleft, remove, discard, clear, `del x[k]`, slice truncation, a `global` ' +
       'rebinding, also through a local alias or as a callback such as `add_done_callback(x.discard)`); ' +
-      'functions that compare `len(x)` or fill the container only while it is empty; a private function ' +
+      'functions that compare `len(x)` or fill the container only while it is empty; assignments that ' +
+      'can only replace an entry already there (under `if k in x:`, or after `if k not in x: raise`); a private function ' +
       'keyed by its own parameter that every caller in the module gives a literal (`_bump("hits")`; a ' +
       'public one is low confidence, other modules may call it with anything). Registration-style ' +
       'functions (`register_*`, `subscribe*`), class-keyed entries and defaultdict lookups are reported ' +
@@ -187,6 +188,7 @@ function check(context: RuleContext): void {
   for (const { scope, name, site, what, implicit } of reported) {
     if (shrunk.has(name)) continue;
     if (guards.sizeChecked(scope, name) || guards.filledOnce(site, scope, name)) continue;
+    if (guards.replacesExisting(site, scope, name)) continue;
     if (importTimeReason(scope, site, source, imports)) continue;
     // `def bump(name): _counters[name] += 1` called only with literals holds one entry per literal.
     let bounded = false;
