@@ -39,7 +39,7 @@ const meta: RuleMeta = {
       'before the function returns (low), when the function only runs at import or start-up (low), and ' +
       'for `main`, `__init__`, `start`/`run`/`serve`, `setup`/`init`/`configure` (medium), which ' +
       'usually run once per process or per long-lived object. Threads bounded by design are low ' +
-      'confidence too: a run-once guard returns first while one is alive (`if self._thread and ' +
+      'confidence too: a run-once guard returns (or raises) first while one is alive (`if self._thread and ' +
       'self._thread.is_alive(): return`), an in-flight flag is raised before it starts (a scheduler ' +
       'that marks a job running, as sopel does, and skips running jobs), the previous one is cancelled ' +
       'first (a debounce), or the thread is returned to the caller, who owns it.',
@@ -187,9 +187,12 @@ function lastJoin(scope: Node): number {
   return last;
 }
 
-/** `if self._thread and self._thread.is_alive(): return`, `if self.running: return` before the thread. */
+/**
+ * `if self._thread and self._thread.is_alive(): return`, `if self.running: return` before the thread,
+ * or `raise` instead of `return` (errbot's webserver refuses to start a second server thread).
+ */
 const RUN_ONCE_GUARD =
-  /\bif\s+(?:not\s+)?[^\n:]*\b\w*(?:running|started|is_alive\(\)|_thread|alive|in_flight|busy)\w*\b[^\n:]*:\s*(?:#[^\n]*)?\n?\s*return\b/;
+  /\bif\s+(?:not\s+)?[^\n:]*\b\w*(?:running|started|is_alive\(\)|_thread|alive|in_flight|busy)\w*\b[^\n:]*:\s*(?:#[^\n]*)?\n?\s*(?:return|raise)\b/;
 /** An in-flight flag raised just before the thread: the scheduler will not start the job again meanwhile. */
 const IN_FLIGHT_FLAG = /\b\w*(?:running|busy|in_progress|in_flight)\w*\s*(?:\.set\(\s*\)|=\s*True\b)/;
 /** The previous timer or thread cancelled before the next one starts (a debounce). */
