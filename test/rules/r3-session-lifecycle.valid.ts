@@ -437,4 +437,22 @@ export const R3_VALID: RuleTable['valid'] = [
             return cursor.fetchall()
       `,
   },
+  {
+    name: 'an ORM session bound to the connection of the session being flushed (mealie event hooks)',
+    code: `
+        from sqlalchemy import event, orm
+        from sqlalchemy.orm import Session
+        @event.listens_for(orm.Session, "after_flush")
+        def update_lists(session, _):
+            local_session = orm.Session(bind=session.connection())
+            local_session.begin()
+            touch(local_session)
+            local_session.commit()
+        @event.listens_for(Rating, "after_insert")
+        def update_rating(_, connection, target):
+            session = Session(bind=connection)
+            update(session, target)
+            session.commit()
+      `,
+  },
 ];

@@ -42,7 +42,8 @@ const meta: RuleMeta = {
       'or an argument of a call whose result is dropped — is reported too: only the garbage collector ' +
       'closes it. Imports inside the function (`import socket` in the body) count like module ones. ' +
       "A signal's `connect()` (Django, blinker, a name the file bound to `signal(...)`, a `signals` " +
-      'module, a call with `sender=`) hooks up a receiver and is left alone, and so is a connection that ' +
+      'module, a call with `sender=`) hooks up a receiver and is left alone, and so are a session bound to a ' +
+      'connection it borrows (`Session(bind=connection)` in an event hook) and a connection that ' +
       "holds nothing to close (pyhive's Presto and Trino).",
     why:
       'Each of these holds operating-system resources — sockets, a connection pool, sometimes threads — ' +
@@ -134,6 +135,8 @@ const SESSION_TAILS = new Set([
 ]);
 /** `SessionLocal = sessionmaker(...)`, the FastAPI/SQLAlchemy idiom, and its test/async variants. */
 const SESSION_FACTORY = /^\w*SessionLocal$/;
+/** A `bind=` that is an existing connection rather than an engine. */
+const BORROWED_BIND = /(?:^|\.|_)conn(?:ection)?(?:\(\))?$/i;
 /** Where a bare `Session` that needs closing comes from: HTTP clients, ORMs, TF, a project's db module. */
 const POOLED_SESSION_MODULES =
   /^(?:(?:requests|niquests|requests_futures|requests_cache|aiohttp|sqlalchemy|sqlmodel|tensorflow|tf)\.|[\w.]*(?:db|database|databases|session|sessions|orm)(?:\.\w+)*\.Session$)/;
@@ -341,6 +344,9 @@ function creation(call: Node, imports: ImportTable, name: string, source: string
     return made;
   }
   if (SESSION_TAILS.has(tail) || SESSION_FACTORY.test(tail)) {
+    // `Session(bind=connection)` in an event listener borrows the flushing session's connection: it
+    // owns no pool or connection of its own (mealie's after_flush/after_insert hooks).
+    if (BORROWED_BIND.test(keywordArgument(call, 'bind')?.text ?? '')) return null;
     const head = fn.text.split('.')[0];
     if (imports.isImported(head)) {
       if (root && NOT_POOLED_ROOTS.has(root)) return null;
