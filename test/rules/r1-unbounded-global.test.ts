@@ -433,6 +433,13 @@ describe('R1 confidence', () => {
       await confidenceOf('COUNTS = {}\ndef bump(name):\n    COUNTS[name] = 1\ndef a():\n    bump("hits")\n'),
     ).toEqual(['low']);
   });
+  it('is medium for entries keyed by a connection or client object (rq: a Lua script per connection)', async () => {
+    expect(
+      await confidenceOf(
+        '_scripts = {}\ndef get_script(connection):\n    if connection not in _scripts:\n        _scripts[connection] = connection.register_script(LUA)\n    return _scripts[connection]\n',
+      ),
+    ).toEqual(['medium']);
+  });
   it('stays high for a decorated handler whatever its name', async () => {
     expect(
       await confidenceOf(

@@ -46,7 +46,7 @@ const meta: RuleMeta = {
       'can only replace an entry already there (under `if k in x:`, or after `if k not in x: raise`); a private function ' +
       'keyed by its own parameter that every caller in the module gives a literal (`_bump("hits")`; a ' +
       'public one is low confidence, other modules may call it with anything). Registration-style ' +
-      'functions (`register_*`, `subscribe*`), class-keyed entries and defaultdict lookups are reported ' +
+      'functions (`register_*`, `subscribe*`), class-keyed entries, entries keyed by a connection or client object and defaultdict lookups are reported ' +
       'with medium confidence.',
     why:
       'A module-level object lives as long as the process. A web worker serves millions of requests, ' +
@@ -131,6 +131,8 @@ function probablyBounded(scope: Node, site: Node): boolean {
           .join(',')
       : '';
   if (/^(?:cls|klass|type\(.*\)|\w+\.__class__)$/.test(key)) return true;
+  // One entry per connection or client object (rq's Lua scripts per Redis connection): a process has few.
+  if (/^(?:self\.)?(?:connection|conn|client|redis|engine|pool|loop)$/.test(key)) return true;
   // A decorated def is usually a route or a callback, whatever its name says.
   if (scope.type !== 'function_definition' || decoratorsOf(scope).length > 0) return false;
   const name = field(scope, 'name')?.text ?? '';
