@@ -192,6 +192,74 @@ ruleTable(unclosedFile, {
             return fd
       `,
     },
+    {
+      name: 'the new openers closed or scoped: os.popen in with, BZ2File over a file object, tokenize.open closed',
+      code: `
+        import bz2, io, os, tokenize
+        def a():
+            with os.popen("uptime") as p:
+                return p.read()
+        def b(data):
+            f = bz2.BZ2File(io.BytesIO(data))
+            return f.read()
+        def c(path):
+            f = tokenize.open(path)
+            try:
+                return f.readline()
+            finally:
+                f.close()
+      `,
+    },
+    {
+      name: 'returned on one path and closed before every other exit',
+      code: `
+        def first_readable(paths):
+            for p in paths:
+                f = open(p)
+                if f.read(1) != "#":
+                    f.close()
+                    continue
+                f.seek(0)
+                return f
+        def open_checked(path):
+            f = open(path)
+            if f.read(1) != "#":
+                f.close()
+                raise ValueError(path)
+            return f
+        def open_or_none(path):
+            f = open(path)
+            try:
+                f.read(1)
+            except OSError:
+                f.close()
+                return None
+            return f
+      `,
+    },
+    {
+      name: 'a handle given to an object that owns it, which is closed (issue 12: handed off)',
+      code: `
+        import io, zipfile
+        def a(path):
+            raw = open(path, "rb")
+            text = io.TextIOWrapper(raw, encoding="utf-8")
+            try:
+                return text.read()
+            finally:
+                text.close()
+        def b(path):
+            raw = open(path, "rb")
+            with io.BufferedReader(raw) as buffered:
+                return buffered.read()
+        def c(path):
+            raw = open(path, "rb")
+            archive = zipfile.ZipFile(raw)
+            names = archive.namelist()
+            archive.close()
+            return names
+      `,
+    },
   ],
   invalid: [
     {
@@ -352,6 +420,117 @@ ruleTable(unclosedFile, {
       `,
       lines: [5],
       message: "File handle 'f' from open() is never closed.",
+    },
+    {
+      name: 'the openers users hit: os.popen, tokenize.open, io.open_code, BZ2File, LZMAFile (issue 12)',
+      code: `
+        import bz2, io, lzma, os, tokenize
+        def a():
+            p = os.popen("uptime")
+            return p.read()
+        def b(path):
+            f = tokenize.open(path)
+            return f.readline()
+        def c(path):
+            f = io.open_code(path)
+            return f.read()
+        def d(path):
+            f = bz2.BZ2File(path)
+            return f.read()
+        def e(path):
+            f = lzma.LZMAFile(path)
+            return f.read()
+      `,
+      lines: [3, 6, 9, 12, 15],
+      message: [
+        "File handle 'p' from os.popen() is never closed.",
+        "File handle 'f' from tokenize.open() is never closed.",
+        "File handle 'f' from io.open_code() is never closed.",
+        "File handle 'f' from bz2.BZ2File() is never closed.",
+        "File handle 'f' from lzma.LZMAFile() is never closed.",
+      ],
+    },
+    {
+      name: 'archives and dbm files opened per call',
+      code: `
+        import dbm, gzip, tarfile, zipfile
+        from pathlib import Path
+        def a(path):
+            t = tarfile.open(path)
+            return t.getnames()
+        def b(path):
+            z = zipfile.ZipFile(path)
+            return z.namelist()
+        def c(path):
+            g = gzip.open(path)
+            return g.read()
+        def d(path, key):
+            db = dbm.open(path)
+            return db[key]
+        def e(path):
+            f = Path(path).open()
+            return f.read()
+      `,
+      lines: [4, 7, 10, 13, 16],
+      message: [
+        "File handle 't' from tarfile.open() is never closed.",
+        "File handle 'z' from zipfile.ZipFile() is never closed.",
+        "File handle 'g' from gzip.open() is never closed.",
+        "File handle 'db' from dbm.open() is never closed.",
+        "File handle 'f' from Path(path).open() is never closed.",
+      ],
+    },
+    {
+      name: 'returned on one path, left open on the path that continues to the next candidate',
+      code: `
+        def first_readable(paths):
+            for p in paths:
+                f = open(p)
+                if f.read(1) != "#":
+                    continue
+                return f
+      `,
+      lines: [3],
+      message:
+        "File handle 'f' from open() is returned at line 6 but not closed on the path that continues the loop at line 5.",
+    },
+    {
+      name: 'returned on one path, left open on the path that raises',
+      code: `
+        def open_checked(path):
+            f = open(path)
+            if f.read(1) != "#":
+                raise ValueError(path)
+            return f
+      `,
+      lines: [2],
+      message:
+        "File handle 'f' from open() is returned at line 5 but not closed on the path that raises at line 4.",
+    },
+    {
+      name: 'returned under a condition, dropped when the function falls off its end',
+      code: `
+        def open_if_text(path):
+            f = open(path)
+            if f.read(1).isprintable():
+                f.seek(0)
+                return f
+      `,
+      lines: [2],
+      message:
+        "File handle 'f' from open() is returned at line 5 but not closed when the function ends without returning it.",
+    },
+    {
+      name: 'a handle given to an object that is never closed either',
+      code: `
+        import io
+        def a(path):
+            raw = open(path, "rb")
+            text = io.TextIOWrapper(raw, encoding="utf-8")
+            return text.read()
+      `,
+      lines: [3],
+      message: "File handle 'raw' from open() is never closed.",
     },
   ],
 });

@@ -121,6 +121,45 @@ ruleTable(unboundedGlobal, {
       name: 'zero-argument memoized function runs once',
       code: 'import functools\n_all = []\n@functools.cache\ndef load_all():\n    _all.extend(read())\n    return _all\n',
     },
+    {
+      name: 'a private function whose every caller passes a literal key (issue 12)',
+      code: `
+        _counters = {}
+        _flags = set()
+        def _bump(name, by=1):
+            _counters[name] = _counters.get(name, 0) + by
+        def _mark(flag="ready"):
+            _flags.add(flag)
+        class Stats:
+            def _hit(self, kind):
+                _counters[kind] += 1
+            def on_request(self, request):
+                self._hit("requests")
+                _bump("hits")
+                _bump(name="misses", by=2)
+                _mark()
+                _mark("draining")
+      `,
+    },
+    {
+      name: 'an assignment that can only replace an entry already there (healthchecks TRANSPORTS)',
+      code: `
+        TRANSPORTS = {"email": ("Email", "hc.integrations.email.Email")}
+        class Channel:
+            @property
+            def transport(self):
+                if self.kind not in TRANSPORTS:
+                    raise NotImplementedError(self.kind)
+                label, cls = TRANSPORTS[self.kind]
+                if isinstance(cls, str):
+                    cls = load(cls)
+                    TRANSPORTS[self.kind] = (label, cls)
+                return cls(self)
+        def refresh(kind, value):
+            if kind in TRANSPORTS:
+                TRANSPORTS[kind] = value
+      `,
+    },
   ],
   invalid: [
     {
@@ -314,6 +353,64 @@ ruleTable(unboundedGlobal, {
       message:
         "Module-level dict 'sessions' (line 1) grows in login() via `sessions[…] = …` and nothing in the module ever removes entries.",
     },
+    {
+      name: 'a key parameter one caller fills from request data',
+      code: `
+        _counters = {}
+        def _bump(name):
+            _counters[name] = _counters.get(name, 0) + 1
+        def hit():
+            _bump("hits")
+        def visit(user):
+            _bump(user)
+      `,
+      lines: [3],
+      message:
+        "Module-level dict '_counters' (line 1) grows in _bump() via `_counters[…] = …` and nothing in the module ever removes entries.",
+    },
+    {
+      name: 'literal callers, but the key is rebuilt inside the function',
+      code: `
+        import time
+        _seen = {}
+        def _note(kind):
+            kind = f"{kind}:{time.time()}"
+            _seen[kind] = 1
+        def a():
+            _note("start")
+      `,
+      lines: [5],
+      message:
+        "Module-level dict '_seen' (line 2) grows in _note() via `_seen[…] = …` and nothing in the module ever removes entries.",
+    },
+    {
+      name: 'literal callers, but the function is also handed out as a callback',
+      code: `
+        _events = []
+        _by_name = {}
+        def _record(name):
+            _by_name[name] = True
+        def wire(bus):
+            _record("boot")
+            bus.subscribe(_record)
+      `,
+      lines: [4],
+      message:
+        "Module-level dict '_by_name' (line 2) grows in _record() via `_by_name[…] = …` and nothing in the module ever removes entries.",
+    },
+    {
+      name: 'a membership test that does not stop the insertion',
+      code: `
+        KNOWN = {}
+        def note(kind, value):
+            if kind not in KNOWN:
+                log(kind)
+            KNOWN[kind] = value
+      `,
+      lines: [5],
+      message:
+        "Module-level dict 'KNOWN' (line 1) grows in note() via `KNOWN[…] = …` and nothing in the module ever removes entries.",
+    },
   ],
 });
 
@@ -330,6 +427,18 @@ describe('R1 confidence', () => {
         'from collections import defaultdict\nREG = {}\nBY_TYPE = {}\nLOCKS = defaultdict(object)\ndef register_codec(n, c):\n    REG[n] = c\ndef adapt(obj):\n    BY_TYPE[type(obj)] = 1\ndef lock(k):\n    return LOCKS[k]\n',
       ),
     ).toEqual(['medium', 'medium', 'medium']);
+  });
+  it('is low for a public function every caller in the module gives a literal key (others may not)', async () => {
+    expect(
+      await confidenceOf('COUNTS = {}\ndef bump(name):\n    COUNTS[name] = 1\ndef a():\n    bump("hits")\n'),
+    ).toEqual(['low']);
+  });
+  it('is medium for entries keyed by a connection or client object (rq: a Lua script per connection)', async () => {
+    expect(
+      await confidenceOf(
+        '_scripts = {}\ndef get_script(connection):\n    if connection not in _scripts:\n        _scripts[connection] = connection.register_script(LUA)\n    return _scripts[connection]\n',
+      ),
+    ).toEqual(['medium']);
   });
   it('stays high for a decorated handler whatever its name', async () => {
     expect(

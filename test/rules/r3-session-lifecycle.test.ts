@@ -324,5 +324,102 @@ ruleTable(sessionLifecycle, {
       lines: [3],
       message: "socket.socket() bound to 's' is never closed.",
     },
+    {
+      name: 'an asyncpg pool created per request (issue 12: per-call pools)',
+      code: `
+        import asyncpg
+        async def handler(request):
+            pool = await asyncpg.create_pool(dsn=request.app["dsn"])
+            rows = await pool.fetch("select 1")
+            return rows
+      `,
+      lines: [3],
+      message: "asyncpg.create_pool() bound to 'pool' is never closed.",
+    },
+    {
+      name: 'a redis pool from a URL per call (the client borrowing it owns nothing)',
+      code: `
+        import redis
+        def handler(request):
+            pool = redis.ConnectionPool.from_url("redis://cache")
+            r = redis.Redis(connection_pool=pool)
+            return r.get(request.args["k"])
+      `,
+      lines: [3],
+      message: "redis.ConnectionPool.from_url() bound to 'pool' is never closed.",
+    },
+    {
+      name: 'redis.asyncio.from_url per call under an alias',
+      code: `
+        import redis.asyncio as aioredis
+        async def handler(request):
+            r = aioredis.from_url("redis://cache")
+            return await r.get("k")
+      `,
+      lines: [3],
+      message: "aioredis.from_url() bound to 'r' is never closed.",
+    },
+    {
+      name: 'a ThreadPoolExecutor per call, never shut down',
+      code: `
+        from concurrent.futures import ThreadPoolExecutor
+        def handler(items):
+            pool = ThreadPoolExecutor(max_workers=4)
+            return list(pool.map(str, items))
+      `,
+      lines: [3],
+      message: "ThreadPoolExecutor() bound to 'pool' is never closed.",
+    },
+    {
+      name: 'a multiprocessing pool per call, never terminated',
+      code: `
+        import multiprocessing
+        def handler(items):
+            pool = multiprocessing.Pool(4)
+            return pool.map(str, items)
+      `,
+      lines: [3],
+      message: "multiprocessing.Pool() bound to 'pool' is never closed.",
+    },
+    {
+      name: 'an httpx.AsyncClient made after a function-local import',
+      code: `
+        async def handler(request):
+            import httpx
+            client = httpx.AsyncClient()
+            r = await client.get("http://upstream/")
+            return r.text
+      `,
+      lines: [3],
+      message: "httpx.AsyncClient() bound to 'client' is never closed.",
+    },
+    {
+      name: 'a connection returned when it answers, left open on the retry that continues',
+      code: `
+        import socket
+        def connect_any(hosts):
+            for host in hosts:
+                s = socket.create_connection((host, 80))
+                if not s.recv(1):
+                    continue
+                return s
+            raise OSError("no host answered")
+      `,
+      lines: [4],
+      message:
+        "socket.create_connection() bound to 's' is returned at line 7 but not closed on the path that continues the loop at line 6.",
+    },
+    {
+      name: 'a connect() of an object that is not a signal is still a connection',
+      code: `
+        from blinker import signal
+        started = signal("started")
+        def fetch(pool, q):
+            conn = pool.connect()
+            return conn.execute(q).fetchall()
+      `,
+      lines: [4],
+      message: "pool.connect() bound to 'conn' is never closed.",
+    },
   ],
 });

@@ -357,4 +357,102 @@ export const R3_VALID: RuleTable['valid'] = [
             return s.get(url).json()
       `,
   },
+  {
+    name: 'pools scoped by with, shut down in finally, terminated, or kept on the app',
+    code: `
+        import asyncpg, multiprocessing, redis
+        from concurrent.futures import ThreadPoolExecutor
+        def a(items):
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                return list(pool.map(str, items))
+        def b(items):
+            pool = ThreadPoolExecutor(max_workers=4)
+            try:
+                return list(pool.map(str, items))
+            finally:
+                pool.shutdown()
+        def c(items):
+            pool = multiprocessing.Pool(4)
+            out = pool.map(str, items)
+            pool.terminate()
+            return out
+        async def d(app):
+            pool = await asyncpg.create_pool(dsn=app["dsn"])
+            app["pool"] = pool
+        def e():
+            r = redis.Redis()
+            return r
+        async def f(app):
+            async with asyncpg.create_pool(dsn=app["dsn"]) as pool:
+                return await pool.fetch("select 1")
+        def g():
+            pool = redis.ConnectionPool.from_url("redis://x")
+            r = redis.Redis(connection_pool=pool)
+            try:
+                return r.get("k")
+            finally:
+                pool.disconnect()
+      `,
+  },
+  {
+    name: "a signal's connect() is not a connection (blinker, Django, a signals module, sender=)",
+    code: `
+        from blinker import Namespace, signal
+        from myapp import signals
+        started = signal("started")
+        ns = Namespace()
+        finished = ns.signal("finished")
+        def wire(app):
+            a = started.connect(on_started)
+            b = finished.connect(on_finished)
+            c = signals.user_created.connect(on_user)
+            d = app.hooks.connect(on_save, sender=app.Model, dispatch_uid="save")
+            print(a, b, c, d)
+      `,
+  },
+  {
+    name: 'a getter that hands out the one module-level pool is not a factory (a real FastAPI service)',
+    code: `
+        import asyncpg
+        pool = None
+        async def get_pool():
+            global pool
+            if not pool:
+                pool = await asyncpg.create_pool(host="db")
+            return pool
+        async def connection_pool_handler():
+            pool = await get_pool()
+            async with pool.acquire() as con:
+                return await con.fetch("select 1")
+      `,
+  },
+  {
+    name: "pyhive's Presto connection holds nothing to close (redash's presto runner)",
+    code: `
+        from pyhive import presto
+        def run_query(query, host):
+            connection = presto.connect(host=host, port=8080)
+            cursor = connection.cursor()
+            cursor.execute(query)
+            return cursor.fetchall()
+      `,
+  },
+  {
+    name: 'an ORM session bound to the connection of the session being flushed (mealie event hooks)',
+    code: `
+        from sqlalchemy import event, orm
+        from sqlalchemy.orm import Session
+        @event.listens_for(orm.Session, "after_flush")
+        def update_lists(session, _):
+            local_session = orm.Session(bind=session.connection())
+            local_session.begin()
+            touch(local_session)
+            local_session.commit()
+        @event.listens_for(Rating, "after_insert")
+        def update_rating(_, connection, target):
+            session = Session(bind=connection)
+            update(session, target)
+            session.commit()
+      `,
+  },
 ];

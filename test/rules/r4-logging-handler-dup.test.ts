@@ -72,6 +72,22 @@ ruleTable(loggingHandlerDup, {
       name: 'a different method name',
       code: 'def build(opener):\n    opener.add_handler(h)\n    logger.addFilter(f)\n',
     },
+    {
+      name: 'dictConfig() first removes the root handlers it will add again (issue 12)',
+      code: `
+        import logging
+        import logging.config
+        from logging.config import fileConfig
+        def reload_logging(cfg):
+            logging.config.dictConfig(cfg)
+            logging.getLogger().addHandler(logging.StreamHandler())
+        def reload_from_file(path):
+            fileConfig(path)
+            root = logging.getLogger()
+            root.addHandler(logging.FileHandler("x.log"))
+            logging.root.addHandler(logging.StreamHandler())
+      `,
+    },
   ],
   invalid: [
     {
@@ -153,6 +169,30 @@ ruleTable(loggingHandlerDup, {
       function: 'make_app.on_request',
       message:
         'logging.getLogger().addHandler(h) in make_app.on_request() attaches another handler on every call: log lines repeat once per call so far and each handler (with its stream or file) stays alive.',
+    },
+    {
+      name: 'dictConfig() after the addHandler does not reset it',
+      code: `
+        import logging, logging.config
+        def reload_logging(cfg):
+            logging.getLogger().addHandler(logging.StreamHandler())
+            logging.config.dictConfig(cfg)
+      `,
+      lines: [3],
+      message:
+        'logging.getLogger().addHandler(logging.StreamHandler()) in reload_logging() attaches another handler on every call: log lines repeat once per call so far and each handler (with its stream or file) stays alive.',
+    },
+    {
+      name: 'dictConfig() first, then a named logger: low confidence, said why',
+      code: `
+        import logging, logging.config
+        def reload_logging(cfg):
+            logging.config.dictConfig(cfg)
+            logging.getLogger("app").addHandler(logging.StreamHandler())
+      `,
+      lines: [4],
+      message:
+        'logging.getLogger("app").addHandler(logging.StreamHandler()) in reload_logging() attaches another handler on every call: log lines repeat once per call so far and each handler (with its stream or file) stays alive. A logging.config call earlier in the function resets the loggers its configuration names: if it names this one, nothing accumulates.',
     },
   ],
 });

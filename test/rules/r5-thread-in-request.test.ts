@@ -30,6 +30,22 @@ const BOUNDED_BY_DESIGN: [string, string, number, string, string][] = [
     'Saver.touch',
   ],
   [
+    // errbot's webserver plugin refuses to start a second server thread.
+    'a run-once guard raises while the thread is alive',
+    'import threading\nclass Webserver:\n    def activate(self):\n        if self.server_thread and self.server_thread.is_alive():\n            raise Exception("already running")\n        self.server_thread = threading.Thread(target=self.run_server)\n        self.server_thread.start()\n',
+    6,
+    'a guard returns early while one is already running',
+    'Webserver.activate',
+  ],
+  [
+    // errbot's plugin poller: the timer's target schedules the next timer.
+    'a timer that reschedules itself',
+    'import threading\nclass Plugin:\n    def program_next_poll(self, interval):\n        t = threading.Thread(target=self.poller, kwargs={"interval": interval})\n        t.start()\n    def poller(self, interval):\n        self.poll()\n        self.program_next_poll(interval)\n',
+    4,
+    'it reschedules itself from its own target: one is alive at a time',
+    'Plugin.program_next_poll',
+  ],
+  [
     'the thread is returned to the caller',
     'import threading\ndef spawn(fn):\n    t = threading.Thread(target=fn, daemon=True)\n    t.start()\n    return t\n',
     3,

@@ -11,6 +11,7 @@ import { unboundedCache } from './r2-unbounded-cache.js';
 import { sessionLifecycle } from './r3-session-lifecycle.js';
 import { loggingHandlerDup } from './r4-logging-handler-dup.js';
 import { threadInRequest } from './r5-thread-in-request.js';
+import { appRegistry } from './r6-app-registry.js';
 
 export const ALL_RULES: readonly Rule[] = [
   unboundedGlobal,
@@ -18,6 +19,7 @@ export const ALL_RULES: readonly Rule[] = [
   sessionLifecycle,
   loggingHandlerDup,
   threadInRequest,
+  appRegistry,
   circularReference,
   unclosedFile,
   loadAll,

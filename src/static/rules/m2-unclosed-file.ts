@@ -28,12 +28,16 @@ const meta: RuleMeta = {
   fix: 'Open the file in a `with` block (or close it in `finally`).',
   docs: {
     what:
-      'A file handle from `open()`, `io.open()`, `codecs.open()`, `gzip.open()`/`bz2.open()`/' +
-      '`lzma.open()`, `tarfile.open()`, `zipfile.ZipFile()` (on a path), `os.fdopen()`, a `tempfile` ' +
-      "file, `shelve`/`dbm`/`wave.open()`, a path's `.open()` — or a function of the same file that " +
+      'A file handle from `open()`, `io.open()`, `io.open_code()`, `codecs.open()`, `tokenize.open()`, ' +
+      '`gzip.open()`/`bz2.open()`/`lzma.open()` (and `BZ2File`/`LZMAFile`/`GzipFile` on a path), ' +
+      '`tarfile.open()`, `zipfile.ZipFile()` (on a path), `os.fdopen()`, `os.popen()` (a pipe to a ' +
+      "child), a `tempfile` file, `shelve`/`dbm`/`wave.open()`, a path's `.open()` (chained too: " +
+      '`Path(p).open()`) — or a function of the same file that ' +
       'returns one — bound to a local name inside a function and neither used in a `with` block nor ' +
       "closed on every path. Handles that are returned, yielded or stored on an object are the caller's " +
-      'to close and are not reported; a close at the end of the function counts, but an early ' +
+      'to close and are not reported, unless it is returned on one path and left open on another (a ' +
+      '`continue` to the next candidate, a `raise`); closing an object it was given to (`w = ' +
+      'io.TextIOWrapper(f)` then `w.close()` or `with w:`) closes it too; a close at the end of the function counts, but an early ' +
       '`return`, a `raise` or a `continue` that skips it does not (use `finally` or `with`). ' +
       '`os.open()` is left out: it returns a bare descriptor that code hands to `os.fdopen`, `mmap` ' +
       'or a subprocess.',
@@ -83,6 +87,12 @@ const meta: RuleMeta = {
         title: 'pylint #3413: detect open() calls without with',
         url: 'https://github.com/PyCQA/pylint/issues/3413',
       },
+      {
+        title:
+          'Python docs, os.popen(): the pipe stays open (and the child unreaped) until close() — a status ' +
+          'endpoint that runs os.popen("uptime").read() per call leaks a pipe each time',
+        url: 'https://docs.python.org/3/library/os.html#os.popen',
+      },
     ],
   },
   dynamic: { metrics: ['fds'], reproduce: 'repeated-calls' },
@@ -109,10 +119,25 @@ const FILE_OPENERS = new Set([
   'shelve.open',
   'dbm.open',
   'wave.open',
+  // a pipe to a child process: open until close() (which also reaps the child)
+  'os.popen',
+  'tokenize.open',
+  'io.open_code',
+  'bz2.BZ2File',
+  'lzma.LZMAFile',
+  'dbm.gnu.open',
+  'dbm.ndbm.open',
+  'dbm.dumb.open',
 ]);
 
 /** Archive readers that own a descriptor only when handed a path, not a file object someone else owns. */
-const ARCHIVES = new Set(['zipfile.ZipFile', 'tarfile.open', 'gzip.GzipFile']);
+const ARCHIVES = new Set([
+  'zipfile.ZipFile',
+  'tarfile.open',
+  'gzip.GzipFile',
+  'bz2.BZ2File',
+  'lzma.LZMAFile',
+]);
 const IN_MEMORY_OR_OPENED =
   /^(?:open|BytesIO|StringIO|SpooledTemporaryFile|TemporaryFile|NamedTemporaryFile|fdopen|urlopen)$/;
 
@@ -143,6 +168,10 @@ const NOT_FILE_RECEIVERS = new Set(['self', 'cls']);
 
 const WORDS = [
   'open',
+  'popen',
+  'open_code',
+  'BZ2File',
+  'LZMAFile',
   'fdopen',
   'FileIO',
   'ZipFile',

@@ -15,6 +15,7 @@ import {
 import { decoratorsOf } from '../semantics/definitions.js';
 import { GrowthGuards } from '../semantics/growth-guards.js';
 import { containerCandidates, moduleContainers } from '../semantics/module-containers.js';
+import { keyedByLiteralCallers } from '../semantics/literal-keys.js';
 import { importTimeReason } from '../semantics/run-once.js';
 
 /** What the rule reports, why, and what confirms it when the service runs (docs/rules.md is built from it). */
@@ -41,8 +42,11 @@ const meta: RuleMeta = {
       'item assignment in lists and deques (it replaces a slot); containers some function of the module ' +
       'shrinks (pop, popitem, popleft, remove, discard, clear, `del x[k]`, slice truncation, a `global` ' +
       'rebinding, also through a local alias or as a callback such as `add_done_callback(x.discard)`); ' +
-      'functions that compare `len(x)` or fill the container only while it is empty. Registration-style ' +
-      'functions (`register_*`, `subscribe*`), class-keyed entries and defaultdict lookups are reported ' +
+      'functions that compare `len(x)` or fill the container only while it is empty; assignments that ' +
+      'can only replace an entry already there (under `if k in x:`, or after `if k not in x: raise`); a private function ' +
+      'keyed by its own parameter that every caller in the module gives a literal (`_bump("hits")`; a ' +
+      'public one is low confidence, other modules may call it with anything). Registration-style ' +
+      'functions (`register_*`, `subscribe*`), class-keyed entries, entries keyed by a connection or client object and defaultdict lookups are reported ' +
       'with medium confidence.',
     why:
       'A module-level object lives as long as the process. A web worker serves millions of requests, ' +
@@ -91,6 +95,12 @@ const meta: RuleMeta = {
         url: 'https://github.com/python/cpython/issues/116804',
       },
       {
+        title:
+          'Python docs, collections.Counter: a tally of fixed names (`stats["hits"] += 1`) stays as small ' +
+          'as its set of names, which is why fixed and literal-fed keys are not growth',
+        url: 'https://docs.python.org/3/library/collections.html#collections.Counter',
+      },
+      {
         title: 'osprey #348: bound the global parsed-AST cache',
         url: 'https://github.com/roostorg/osprey/pull/348',
       },
@@ -121,6 +131,8 @@ function probablyBounded(scope: Node, site: Node): boolean {
           .join(',')
       : '';
   if (/^(?:cls|klass|type\(.*\)|\w+\.__class__)$/.test(key)) return true;
+  // One entry per connection or client object (rq's Lua scripts per Redis connection): a process has few.
+  if (/^(?:self\.)?(?:connection|conn|client|redis|engine|pool|loop)$/.test(key)) return true;
   // A decorated def is usually a route or a callback, whatever its name says.
   if (scope.type !== 'function_definition' || decoratorsOf(scope).length > 0) return false;
   const name = field(scope, 'name')?.text ?? '';
@@ -178,13 +190,21 @@ function check(context: RuleContext): void {
   for (const { scope, name, site, what, implicit } of reported) {
     if (shrunk.has(name)) continue;
     if (guards.sizeChecked(scope, name) || guards.filledOnce(site, scope, name)) continue;
+    if (guards.replacesExisting(site, scope, name)) continue;
     if (importTimeReason(scope, site, source, imports)) continue;
+    // `def bump(name): _counters[name] += 1` called only with literals holds one entry per literal.
+    let bounded = false;
+    if (scope.type === 'function_definition' && keyedByLiteralCallers(scope, site, name, root)) {
+      // Other modules may still call a public function with anything.
+      if ((field(scope, 'name')?.text ?? '').startsWith('_')) continue;
+      bounded = true;
+    }
     const definition = containers.get(name)!;
     context.report(site, {
       message:
         `Module-level ${definition.kind} '${name}' (line ${definition.line}) grows in ` +
         `${scopeLabel(scope)} via \`${what}\` and nothing in the module ever removes entries.`,
-      confidence: implicit || probablyBounded(scope, site) ? 'medium' : undefined,
+      confidence: bounded ? 'low' : implicit || probablyBounded(scope, site) ? 'medium' : undefined,
     });
   }
 }

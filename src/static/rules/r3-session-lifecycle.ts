@@ -3,7 +3,8 @@
  * the path analysis that finds the unclosed ones is semantics/resources (shared with M2).
  */
 import type { ImportTable } from '../imports.js';
-import { calleeTail, field, positionalArguments, type Node } from '../pyast.js';
+import { calleeTail, field, keywordArgument, positionalArguments, type Node } from '../pyast.js';
+import { escapeRegExp } from '../lexical.js';
 import type { Rule, RuleMeta } from '../rule.js';
 import { calleeText, type Creation, type ResourceKind } from '../semantics/resources/kind.js';
 import { definesClass } from '../semantics/lexical-defs.js';
@@ -25,17 +26,25 @@ const meta: RuleMeta = {
       'A `requests.Session()`, `aiohttp.ClientSession()`, `httpx.Client()`, SQLAlchemy `create_engine()` ' +
       'or `Session()`/`SessionLocal()`, a database `connect()` (sqlite3, psycopg, pymysql, asyncpg, ' +
       '`engine.connect()`…), `socket.socket()`, `socket.create_connection()`, ' +
-      '`http.client.HTTPConnection()`, `urllib.request.urlopen()`, `pymongo.MongoClient()` or an ' +
-      'smtplib/ftplib/imaplib client — or a function of the same file that returns one of these — ' +
+      '`http.client.HTTPConnection()`, `urllib.request.urlopen()`, `pymongo.MongoClient()`, an ' +
+      'smtplib/ftplib/imaplib client, a pool or client that owns connections or workers ' +
+      '(`asyncpg.create_pool()`, `redis.Redis()`/`from_url()`, `ConnectionPool.from_url()`, ' +
+      '`ThreadPoolExecutor()`, `multiprocessing.Pool()`) — or a function of the same file that returns ' +
+      'one of these — ' +
       'bound to a local name inside a function, and neither used as a context manager nor closed ' +
-      '(close/aclose/dispose/shutdown/quit) on every path out of the function. Resources the function ' +
+      '(close/aclose/dispose/shutdown/quit/terminate/disconnect) on every path out of the function. Resources the function ' +
       'returns, yields, stores on an object or in a container, or hands to an ExitStack or a thread ' +
-      'are not its to close and are not reported. Exception paths are only considered through ' +
+      'are not its to close and are not reported — but one returned on one path and left open on ' +
+      'another (a `continue` to the next host, a `raise`, the end of the function) is (medium confidence). Exception paths are only considered through ' +
       '`finally`: a close at the end of the function counts, but an early `return`, a `raise` or a ' +
       '`continue` that skips it does not. A socket, HTTP response or client created and never bound — ' +
       'the call is the whole statement (`socket.create_connection((host, port))` to probe an exporter) ' +
       'or an argument of a call whose result is dropped — is reported too: only the garbage collector ' +
-      'closes it. Imports inside the function (`import socket` in the body) count like module ones.',
+      'closes it. Imports inside the function (`import socket` in the body) count like module ones. ' +
+      "A signal's `connect()` (Django, blinker, a name the file bound to `signal(...)`, a `signals` " +
+      'module, a call with `sender=`) hooks up a receiver and is left alone, and so are a session bound to a ' +
+      'connection it borrows (`Session(bind=connection)` in an event hook) and a connection that ' +
+      "holds nothing to close (pyhive's Presto and Trino).",
     why:
       'Each of these holds operating-system resources — sockets, a connection pool, sometimes threads — ' +
       'that are released only by close(). In a service the function runs once per request, so an ' +
@@ -96,6 +105,18 @@ const meta: RuleMeta = {
         url: 'https://docs.python.org/3/library/socket.html#socket.socket.close',
       },
       {
+        title:
+          'asyncpg docs, connection pools: a pool is created once and closed at shutdown (services that ' +
+          'call create_pool() or redis.Redis() inside a handler leave a pool per request)',
+        url: 'https://magicstack.github.io/asyncpg/current/api/index.html#connection-pools',
+      },
+      {
+        title:
+          'Python docs, Executor.shutdown(): an executor made per call keeps its worker threads until ' +
+          'shut down or collected',
+        url: 'https://docs.python.org/3/library/concurrent.futures.html#concurrent.futures.Executor.shutdown',
+      },
+      {
         title: 'requests #5002: socket leakage in CLOSE_WAIT',
         url: 'https://github.com/psf/requests/issues/5002',
       },
@@ -114,6 +135,8 @@ const SESSION_TAILS = new Set([
 ]);
 /** `SessionLocal = sessionmaker(...)`, the FastAPI/SQLAlchemy idiom, and its test/async variants. */
 const SESSION_FACTORY = /^\w*SessionLocal$/;
+/** A `bind=` that is an existing connection rather than an engine. */
+const BORROWED_BIND = /(?:^|\.|_)conn(?:ection)?(?:\(\))?$/i;
 /** Where a bare `Session` that needs closing comes from: HTTP clients, ORMs, TF, a project's db module. */
 const POOLED_SESSION_MODULES =
   /^(?:(?:requests|niquests|requests_futures|requests_cache|aiohttp|sqlalchemy|sqlmodel|tensorflow|tf)\.|[\w.]*(?:db|database|databases|session|sessions|orm)(?:\.\w+)*\.Session$)/;
@@ -141,6 +164,45 @@ const CONNECTION_MODULES = new Set([
 const HTTP_CONNECTION_MODULES =
   /^(?:http\.client|httplib|six\.moves\.http_client|urllib3(?:\.\w+)*)\.HTTPS?Connection$/;
 
+/**
+ * Pools and clients that own connections or worker threads until closed: made per call (a route that
+ * builds its own `redis.Redis()` or `ThreadPoolExecutor()`), each call leaves one more behind.
+ */
+const POOLS = [
+  'asyncpg.create_pool',
+  'asyncpg.pool.create_pool',
+  'aiopg.create_pool',
+  'aiomysql.create_pool',
+  'redis.Redis',
+  'redis.StrictRedis',
+  'redis.client.Redis',
+  'redis.from_url',
+  'redis.Redis.from_url',
+  'redis.StrictRedis.from_url',
+  'redis.ConnectionPool',
+  'redis.BlockingConnectionPool',
+  'redis.ConnectionPool.from_url',
+  'redis.BlockingConnectionPool.from_url',
+  'redis.asyncio.Redis',
+  'redis.asyncio.from_url',
+  'redis.asyncio.Redis.from_url',
+  'redis.asyncio.ConnectionPool',
+  'redis.asyncio.ConnectionPool.from_url',
+  'aioredis.Redis',
+  'aioredis.from_url',
+  'aioredis.create_redis_pool',
+  'aioredis.create_pool',
+  'aioredis.ConnectionPool.from_url',
+  'concurrent.futures.ThreadPoolExecutor',
+  'concurrent.futures.ProcessPoolExecutor',
+  'concurrent.futures.thread.ThreadPoolExecutor',
+  'concurrent.futures.process.ProcessPoolExecutor',
+  'multiprocessing.Pool',
+  'multiprocessing.pool.Pool',
+  'multiprocessing.pool.ThreadPool',
+  'multiprocessing.dummy.Pool',
+];
+
 /** Fully qualified constructors beyond the spec's list that hold sockets/threads until closed. */
 const QUALIFIED = new Set([
   'socket.socket',
@@ -160,6 +222,7 @@ const QUALIFIED = new Set([
   'imaplib.IMAP4_SSL',
   'pymongo.MongoClient',
   'motor.motor_asyncio.AsyncIOMotorClient',
+  ...POOLS,
 ]);
 
 /** `x.connect()` of these packages is a signal/slot hookup, not a connection. */
@@ -174,6 +237,32 @@ const SIGNAL_ROOTS = new Set([
   'signal',
   'gi',
 ]);
+/**
+ * Drivers whose connection holds nothing to close: pyhive's Presto and Trino connections are a bag of
+ * settings (their close() does nothing; each query opens and ends its own HTTP exchange).
+ */
+const HOLDS_NOTHING = /^pyhive\.(?:presto|trino)\.connect$/;
+
+/** Arguments only a signal's connect() takes (Django, blinker). */
+const SIGNAL_KEYWORDS = ['sender', 'weak', 'dispatch_uid'];
+
+/**
+ * `started.connect(on_started)` where the file made `started = signal("started")` (blinker, Django's
+ * `Signal()`, a Namespace's `.signal(...)`), where the receiver comes from a `signals` module, or where
+ * connect() is given `sender=`/`weak=`/`dispatch_uid=`: a receiver hooked to a signal, not a connection.
+ */
+function isSignal(call: Node, fn: Node, qualified: string | null, source: string): boolean {
+  if (SIGNAL_KEYWORDS.some((k) => keywordArgument(call, k))) return true;
+  if (qualified && /(?:^|\.)signals?\.\w+\.connect$/.test(qualified)) return true;
+  const receiver = field(fn, 'object');
+  if (receiver?.type !== 'identifier') return false;
+  const name = escapeRegExp(receiver.text);
+  return new RegExp(
+    `^[ \\t]*${name}[ \\t]*(?::[^=\\n]*)?=[ \\t]*(?:[\\w.]+\\.)?(?:signal|Signal|NamedSignal)\\s*\\(`,
+    'm',
+  ).test(source);
+}
+
 /** Names people give a status code or flag that `.connect()` returned (paho-mqtt, peewee, ftplib). */
 const STATUS_NAMES = /^(?:rc|ok|ret|res|result|status|success|connected|err|error|code|welcome|resp)$/;
 
@@ -191,6 +280,17 @@ const QUALIFIED_WORDS = [
   'IMAP4_SSL',
   'MongoClient',
   'AsyncIOMotorClient',
+  'create_pool',
+  'create_redis_pool',
+  'Redis',
+  'StrictRedis',
+  'from_url',
+  'ConnectionPool',
+  'BlockingConnectionPool',
+  'ThreadPoolExecutor',
+  'ProcessPoolExecutor',
+  'Pool',
+  'ThreadPool',
 ];
 
 const WORDS = [
@@ -238,8 +338,15 @@ function creation(call: Node, imports: ImportTable, name: string, source: string
   const tail = qualified ? qualified.slice(qualified.lastIndexOf('.') + 1) : written;
   const root = qualified?.split('.')[0] ?? null;
   const made = { callee: `${calleeText(fn)}()` };
-  if (qualified && QUALIFIED.has(qualified)) return made;
+  if (qualified && QUALIFIED.has(qualified)) {
+    // `Redis(connection_pool=pool)` borrows the pool it is given: closing the pool is what counts.
+    if (/Redis$/.test(qualified) && keywordArgument(call, 'connection_pool')) return null;
+    return made;
+  }
   if (SESSION_TAILS.has(tail) || SESSION_FACTORY.test(tail)) {
+    // `Session(bind=connection)` in an event listener borrows the flushing session's connection: it
+    // owns no pool or connection of its own (mealie's after_flush/after_insert hooks).
+    if (BORROWED_BIND.test(keywordArgument(call, 'bind')?.text ?? '')) return null;
     const head = fn.text.split('.')[0];
     if (imports.isImported(head)) {
       if (root && NOT_POOLED_ROOTS.has(root)) return null;
@@ -267,12 +374,14 @@ function creation(call: Node, imports: ImportTable, name: string, source: string
   }
   if (tail === 'connect') {
     if (STATUS_NAMES.test(name)) return null;
+    if (qualified && HOLDS_NOTHING.test(qualified)) return null;
     if (fn.type === 'identifier') {
       // A bare connect() must come from a driver (`from sqlite3 import connect`), not a local helper.
       return imports.isImported(fn.text) && !SIGNAL_ROOTS.has(root ?? '') ? made : null;
     }
     const head = fn.text.split('.')[0];
     if (imports.isImported(head) && SIGNAL_ROOTS.has(root ?? '')) return null;
+    if (isSignal(call, fn, qualified, source)) return null;
     // GObject/Qt style `obj.connect("clicked", self.on_click)` returns a handler id.
     const second = positionalArguments(call)[1];
     if (
@@ -304,6 +413,9 @@ export const sessionLifecycle: Rule = {
       'shutdown',
       'quit',
       'logout',
+      // pools: multiprocessing's terminate(), redis's disconnect(), asyncpg's terminate()
+      'terminate',
+      'disconnect',
       'detach',
       '__exit__',
       '__aexit__',

@@ -35,7 +35,9 @@ const meta: RuleMeta = {
       'clearing or removing handlers first); run-once guards on something the function records ' +
       '(`global _configured`, `self._configured = True`, a registry of configured names); functions that ' +
       'can only run once (`@functools.cache`/`@lru_cache`, start-up hooks); brand-new `logging.Logger(...)` ' +
-      'objects; Logger subclasses setting themselves up. Functions the module only calls from ' +
+      'objects; Logger subclasses setting themselves up; the root logger after ' +
+      '`logging.config.dictConfig()`/`fileConfig()` earlier in the function, which removes its handlers ' +
+      'first (a named logger after one is low confidence: only the loggers the config names are reset). Functions the module only calls from ' +
       'module-level code (`setup_logging()` at import, `main()` under `if __name__ == "__main__"`) are ' +
       'reported with low confidence, `main`/`setup*`/`configure*`/`create_app`/`__init__` with medium.',
     why:
@@ -84,6 +86,12 @@ const meta: RuleMeta = {
         url: 'https://github.com/jalantechnologies/flask-react-template/issues/670',
       },
       {
+        title:
+          'Python docs, logging.config: dictConfig() removes the handlers of the root logger and of each ' +
+          'logger it configures (a service that reloads its logging config per request does not stack them)',
+        url: 'https://docs.python.org/3/library/logging.config.html#dictionary-schema-details',
+      },
+      {
         title: 'truenas middleware #3628: ensure we do not add duplicate log handlers',
         url: 'https://github.com/truenas/middleware/pull/3628',
       },
@@ -107,7 +115,14 @@ interface ScopeFacts {
   firstGuardExit: number;
   /** Names bound to a brand-new `logging.Logger(...)`. */
   freshLoggers: Set<string>;
+  /** Names bound to the root logger (`root = logging.getLogger()`). */
+  rootLoggers: Set<string>;
+  /** Where the body first calls `logging.config.dictConfig`/`fileConfig` (Infinity: never). */
+  firstReconfigure: number;
 }
+
+/** Calls that remove the root logger's handlers (and those of every logger they configure) first. */
+const RECONFIGURE = new Set(['logging.config.dictConfig', 'logging.config.fileConfig']);
 
 function scopeFacts(scope: Node, context: RuleContext): ScopeFacts {
   const facts: ScopeFacts = {
@@ -116,6 +131,8 @@ function scopeFacts(scope: Node, context: RuleContext): ScopeFacts {
     marks: markers(scope),
     firstGuardExit: Infinity,
     freshLoggers: new Set(),
+    rootLoggers: new Set(),
+    firstReconfigure: Infinity,
   };
   const body = field(scope, 'body');
   for (const attribute of body ? descendants(body, 'attribute') : []) {
@@ -139,6 +156,12 @@ function scopeFacts(scope: Node, context: RuleContext): ScopeFacts {
       if (right?.type !== 'call') return;
       if (context.imports.resolve(field(right, 'function')) === 'logging.Logger') {
         facts.freshLoggers.add(field(node, 'left')?.text ?? '');
+      } else if (isRootLogger(right, context)) {
+        facts.rootLoggers.add(field(node, 'left')?.text ?? '');
+      }
+    } else if (node.type === 'call' && node.startIndex < facts.firstReconfigure) {
+      if (RECONFIGURE.has(context.imports.resolve(field(node, 'function')) ?? '')) {
+        facts.firstReconfigure = node.startIndex;
       }
     }
   });
@@ -223,6 +246,35 @@ function onceGuarded(scope: Node, facts: ScopeFacts, call: Node): boolean {
   return facts.firstGuardExit <= call.startIndex;
 }
 
+/** `logging.getLogger()`, `logging.getLogger(None)`, `logging.getLogger("")`, `logging.root`. */
+function isRootLogger(node: Node | null, context: RuleContext): boolean {
+  const n = unparenthesize(node);
+  if (!n) return false;
+  if (n.type === 'attribute') return context.imports.resolve(n) === 'logging.root';
+  if (n.type !== 'call' || context.imports.resolve(field(n, 'function')) !== 'logging.getLogger')
+    return false;
+  const args = namedChildren(field(n, 'arguments')!);
+  return args.length === 0 || /^(?:None|""|'')$/.test(args[0].text);
+}
+
+/**
+ * `logging.config.dictConfig(cfg)` earlier in the function removes the root logger's handlers (and
+ * those of each logger the config names) before this call adds one again: the root logger does not
+ * accumulate (skipped); a named logger only if the config does not name it (low confidence).
+ */
+function reconfigured(
+  facts: ScopeFacts,
+  call: Node,
+  receiver: Node | null,
+  context: RuleContext,
+): 'root' | 'named' | null {
+  if (facts.firstReconfigure > call.startIndex) return null;
+  const root =
+    isRootLogger(receiver, context) ||
+    (receiver?.type === 'identifier' && facts.rootLoggers.has(receiver.text));
+  return root ? 'root' : 'named';
+}
+
 /** `logger = logging.Logger(name)`: a fresh, unregistered logger that dies with the call. */
 function freshLogger(facts: ScopeFacts, receiver: Node | null): boolean {
   return receiver?.type === 'identifier' && facts.freshLoggers.has(receiver.text);
@@ -248,12 +300,16 @@ function check(context: RuleContext): void {
     if (handlersInspected(facts, call) || onceGuarded(scope, facts, call)) continue;
     if (freshLogger(facts, receiver) || ownLoggerSetup(scope, receiver)) continue;
 
-    let confidence: Confidence | undefined;
+    const reset = reconfigured(facts, call, receiver, context);
+    if (reset === 'root') continue;
+    let confidence: Confidence | undefined = reset === 'named' ? 'low' : undefined;
     const def = scope.type === 'function_definition' ? scope : null;
     if (def) {
       if (isMemoized(def, context.imports) || isStartupHook(def)) continue;
       const name = field(def, 'name')?.text ?? '';
-      if (!methodClass(def) && lexicalUsage(context.source, def) === 'import-time') {
+      // After a reconfiguration the finding is low already.
+      if (reset) confidence = 'low';
+      else if (!methodClass(def) && lexicalUsage(context.source, def) === 'import-time') {
         confidence = 'low';
       } else if (ONCE_NAMES.test(name)) {
         confidence = 'medium';
@@ -270,7 +326,11 @@ function check(context: RuleContext): void {
       message:
         `${receiver?.text ?? 'logger'}.addHandler(${handler}) in ${where} attaches another handler on ` +
         'every call: log lines repeat once per call so far and each handler (with its stream or file) ' +
-        'stays alive.',
+        'stays alive.' +
+        (reset
+          ? ' A logging.config call earlier in the function resets the loggers its configuration names: ' +
+            'if it names this one, nothing accumulates.'
+          : ''),
       confidence,
     });
   }

@@ -39,10 +39,11 @@ const meta: RuleMeta = {
       'before the function returns (low), when the function only runs at import or start-up (low), and ' +
       'for `main`, `__init__`, `start`/`run`/`serve`, `setup`/`init`/`configure` (medium), which ' +
       'usually run once per process or per long-lived object. Threads bounded by design are low ' +
-      'confidence too: a run-once guard returns first while one is alive (`if self._thread and ' +
+      'confidence too: a run-once guard returns (or raises) first while one is alive (`if self._thread and ' +
       'self._thread.is_alive(): return`), an in-flight flag is raised before it starts (a scheduler ' +
       'that marks a job running, as sopel does, and skips running jobs), the previous one is cancelled ' +
-      'first (a debounce), or the thread is returned to the caller, who owns it.',
+      'first (a debounce), a timer reschedules itself from its own target (a poller), or the thread is ' +
+      'returned to the caller, who owns it.',
     why:
       'Each thread is an OS thread with its own stack (8 MB reserved, tens of KB resident) and its own ' +
       'references to everything its target uses. Started per request with no bound, a burst of traffic ' +
@@ -187,9 +188,12 @@ function lastJoin(scope: Node): number {
   return last;
 }
 
-/** `if self._thread and self._thread.is_alive(): return`, `if self.running: return` before the thread. */
+/**
+ * `if self._thread and self._thread.is_alive(): return`, `if self.running: return` before the thread,
+ * or `raise` instead of `return` (errbot's webserver refuses to start a second server thread).
+ */
 const RUN_ONCE_GUARD =
-  /\bif\s+(?:not\s+)?[^\n:]*\b\w*(?:running|started|is_alive\(\)|_thread|alive|in_flight|busy)\w*\b[^\n:]*:\s*(?:#[^\n]*)?\n?\s*return\b/;
+  /\bif\s+(?:not\s+)?[^\n:]*\b\w*(?:running|started|is_alive\(\)|_thread|alive|in_flight|busy)\w*\b[^\n:]*:\s*(?:#[^\n]*)?\n?\s*(?:return|raise)\b/;
 /** An in-flight flag raised just before the thread: the scheduler will not start the job again meanwhile. */
 const IN_FLIGHT_FLAG = /\b\w*(?:running|busy|in_progress|in_flight)\w*\s*(?:\.set\(\s*\)|=\s*True\b)/;
 /** The previous timer or thread cancelled before the next one starts (a debounce). */
@@ -200,12 +204,37 @@ const CANCELLED_FIRST = /\.cancel\(\s*\)/;
  * statement after it for a returned thread), or null: a run-once guard, an in-flight flag, the previous
  * one cancelled first, or the thread handed back to the caller, who owns it.
  */
+/**
+ * A timer whose target is a method of the same class that calls this one again (`Timer(interval,
+ * self.poller)` where `poller()` ends with `self.program_next_poll()`): a chain, one link alive at a
+ * time (errbot's plugin poller).
+ */
+function reschedules(def: Node, call: Node): boolean {
+  const cls = methodClass(def);
+  const name = field(def, 'name')?.text;
+  const target =
+    keywordArgument(call, 'function') ?? keywordArgument(call, 'target') ?? positionalArguments(call)[1];
+  const method =
+    target?.type === 'attribute' && field(target, 'object')?.text === 'self'
+      ? field(target, 'attribute')?.text
+      : null;
+  if (!cls || !name || !method) return false;
+  const body = field(cls, 'body');
+  for (const member of body ? namedChildren(body) : []) {
+    const fn = member.type === 'decorated_definition' ? field(member, 'definition') : member;
+    if (fn?.type !== 'function_definition' || field(fn, 'name')?.text !== method) continue;
+    return new RegExp(`\\bself\\s*\\.\\s*${name}\\s*\\(`).test(fn.text);
+  }
+  return false;
+}
+
 function boundedByDesign(def: Node, call: Node): string | null {
   const text = def.text;
   const before = text.slice(0, call.startIndex - def.startIndex);
   if (RUN_ONCE_GUARD.test(before)) return 'a guard returns early while one is already running';
   if (IN_FLIGHT_FLAG.test(before)) return 'an in-flight flag is raised before it starts';
   if (CANCELLED_FIRST.test(before)) return 'the previous one is cancelled first';
+  if (reschedules(def, call)) return 'it reschedules itself from its own target: one is alive at a time';
   let statement: Node | null = call;
   while (statement && statement.parent && statement.parent.type !== 'block') statement = statement.parent;
   if (statement?.type === 'return_statement') return 'the thread is returned to the caller, who owns it';

@@ -101,7 +101,7 @@ function same(a: Node | null, b: Node | null): boolean {
 const CONSTANT_NAME = /^(?:[A-Z][A-Z0-9_]*|__\w+__)$/;
 
 /** A key that can only ever occupy one slot: a literal, a tuple of them, an ALL_CAPS constant. */
-function isFixedKey(node: Node | null): boolean {
+export function isFixedKey(node: Node | null): boolean {
   const n = unparenthesize(node);
   if (!n) return false;
   switch (n.type) {

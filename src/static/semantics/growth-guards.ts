@@ -50,6 +50,38 @@ export class GrowthGuards {
     return (this.of(scope).returnsWhenFilled.get(name) ?? Infinity) < site.startIndex;
   }
 
+  /**
+   * `name[key] = v` that can only replace an entry already there: under `if key in name:`, or after
+   * `if key not in name: raise …` (healthchecks caches a class in place of its dotted name this way).
+   */
+  replacesExisting(site: Node, scope: Node, name: string): boolean {
+    if (site.type !== 'subscript') return false;
+    const keys = site.childrenForFieldName('subscript').filter((k): k is Node => k !== null);
+    if (keys.length !== 1) return false;
+    const key = keys[0].text.replace(/\s+/g, ' ');
+    const present = `${key} in ${name}`;
+    const absent = `${key} not in ${name}`;
+    for (let p = site.parent; p && p.id !== scope.id; p = p.parent) {
+      if (p.type !== 'if_statement') continue;
+      const consequence = field(p, 'consequence');
+      const condition = field(p, 'condition')?.text.replace(/\s+/g, ' ');
+      if (condition === present && consequence && site.startIndex >= consequence.startIndex) return true;
+    }
+    const body = field(scope, 'body');
+    for (const statement of body ? namedChildren(body) : []) {
+      if (statement.startIndex >= site.startIndex) break;
+      if (
+        statement.type !== 'if_statement' ||
+        field(statement, 'condition')?.text.replace(/\s+/g, ' ') !== absent
+      ) {
+        continue;
+      }
+      const last = namedChildren(field(statement, 'consequence') ?? statement).at(-1);
+      if (last?.type === 'raise_statement' || last?.type === 'return_statement') return true;
+    }
+    return false;
+  }
+
   /** `key in name` / `key not in name` anywhere in the scope's own body. */
   membershipTested(scope: Node, name: string): boolean {
     return this.of(scope).membershipTested.has(name);

@@ -15,6 +15,7 @@ import {
 import type { ScanFacts } from '../rule.js';
 import { GROW_METHODS } from './container-mutation.js';
 import { importAliases } from './import-aliases.js';
+import { keyedDefNames } from './literal-keys.js';
 import { lineStartAt, wordOccurrences } from './source-index.js';
 
 const CONTAINER_LITERALS = new Map([
@@ -170,7 +171,17 @@ export function containerCandidates(facts: ScanFacts): string[] {
       }
     }
   }
-  return [...names].filter(([name, lookupGrows]) => mayGrow(source, name, lookupGrows)).map(([n]) => n);
+  const containers = [...names]
+    .filter(([name, lookupGrows]) => mayGrow(source, name, lookupGrows))
+    .map(([n]) => n);
+  // The defs that key a container by a parameter, so their callers are parsed too (literal-keys.ts).
+  const keyed = new Set<string>();
+  if (containers.length > 0) {
+    for (const block of blocks) {
+      for (const name of keyedDefNames(source.slice(block.start, block.end), containers)) keyed.add(name);
+    }
+  }
+  return [...containers, ...keyed];
 }
 
 const GROW_CALL = `\\.\\s*(?:${[...GROW_METHODS].join('|')})\\s*\\(`;

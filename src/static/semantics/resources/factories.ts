@@ -3,7 +3,7 @@
  * makes `conn = get_db_connection()` a creation too.
  */
 import type { ImportTable } from '../../imports.js';
-import { field, type Node } from '../../pyast.js';
+import { field, functionScope, type Node } from '../../pyast.js';
 import { bindingsIn, creationCall, wordTest, type Creation, type Env, type ResourceKind } from './kind.js';
 import { handoff } from './ownership.js';
 import { ownDescendants } from './own-scope.js';
@@ -87,7 +87,9 @@ function factoryCreation(
       const made = kind.creation(call, imports, '');
       if (made) return made;
     }
-    if (value.type !== 'identifier') continue;
+    // `global pool; if not pool: pool = create_pool(); return pool` hands out the one module-level
+    // instance, not a new one per call.
+    if (value.type !== 'identifier' || functionScope(fn).declared.has(value.text)) continue;
     for (const binding of bindingsIn(body, imports, kind)) {
       if (binding.name !== value.text) continue;
       const h = handoff(env, body, binding.name);

@@ -8,8 +8,10 @@
  * - Exception paths are ignored unless the close is in `finally`: a close at the end of the function
  *   counts, even though an exception raised in between would skip it. An explicit `return`, a `raise`
  *   outside an `except` handler, or a `break`/`continue` that skips the close is a leaking path.
- * - Any sign that ownership moves elsewhere ends the analysis of that name: returned or yielded (also
- *   inside a wrapper: `return Wrapper(s)`), stored in an attribute, subscript, global or container,
+ * - Returning the resource itself (`return s`) hands it to the caller on that path only: the other
+ *   paths (a `continue` to the next candidate, a `raise`, the end of the function) must still close it.
+ * - Any other sign that ownership moves elsewhere ends the analysis of that name: yielded, returned
+ *   inside a wrapper (`return Wrapper(s)`), stored in an attribute, subscript, global or container,
  *   handed to an ExitStack, a thread or an executor, captured by a nested function or lambda, or its
  *   bound close method passed along (`atexit.register(s.close)`).
  * - An `if` whose condition mentions the resource (`if s is not None:`) is a guard: a close in its
@@ -24,11 +26,12 @@ import type { ImportTable } from '../../imports.js';
 import { descendants, field, functionScope, namedChildren, type Node } from '../../pyast.js';
 import { factoryAware } from './factories.js';
 import { wordTest, bindingsIn, type Binding, type Env, type Leak, type ResourceKind } from './kind.js';
-import { escapes, sinkOf } from './ownership.js';
+import { handoff, sinkOf } from './ownership.js';
 import {
   blockStatements,
   closesIn,
   finallyBlock,
+  holders,
   scanSequence,
   type Exit,
   type PathContext,
@@ -62,22 +65,23 @@ function leaksInFunction(fn: Node, imports: ImportTable, kind: ResourceKind, sou
 
   const scope = functionScope(fn);
   const leaks: Leak[] = [];
-  const verdicts = new Map<string, boolean>();
+  const verdicts = new Map<string, ReturnType<typeof handoff>>();
   for (const binding of bindings) {
     if (scope.declared.has(binding.name)) continue;
-    let handedOff = verdicts.get(binding.name);
-    if (handedOff === undefined) {
-      handedOff = escapes(env, body, binding.name);
-      verdicts.set(binding.name, handedOff);
+    let verdict = verdicts.get(binding.name);
+    if (verdict === undefined) {
+      verdict = handoff(env, body, binding.name);
+      verdicts.set(binding.name, verdict);
     }
-    if (handedOff) continue;
-    const leak = analyseBinding(env, binding);
+    if (verdict.escaped) continue;
+    const leak = analyseBinding(env, binding, verdict);
     if (leak) leaks.push(leak);
   }
   return leaks;
 }
 
-function analyseBinding(env: Env, binding: Binding): Leak | null {
+function analyseBinding(env: Env, binding: Binding, verdict: ReturnType<typeof handoff>): Leak | null {
+  const returned = verdict.returned;
   const fn = env.fn;
   const ctx: PathContext = {
     name: binding.name,
@@ -85,6 +89,8 @@ function analyseBinding(env: Env, binding: Binding): Leak | null {
     fn: env.fn,
     source: env.source,
     guards: guardNames(binding),
+    returned,
+    aliases: verdict.aliases,
   };
   const leak = (reason: string, partial: boolean): Leak => ({
     binding: binding.target,
@@ -104,6 +110,16 @@ function analyseBinding(env: Env, binding: Binding): Leak | null {
 
   const path = leakingPath(fn, binding, ctx);
   if (!path) return null;
+  if (returned) {
+    // Handed to the caller on one path, left open on another: `continue` to the next candidate, a
+    // `raise` after a failed check, or the end of the function reached without returning it.
+    const returnAt = everClosedNode(fn, ctx);
+    const given = returnAt ? `is returned at line ${returnAt.startPosition.row + 1} but ` : '';
+    const how = path.exit
+      ? describeExit(path.exit).replace(/^is /, '')
+      : 'not closed when the function ends without returning it';
+    return leak(`${given}${how}`, true);
+  }
   const closeAt = everClosedNode(fn, ctx);
   if (!closeAt) return leak('is never closed', false);
   const partly = `is closed only on some paths (${describeClose(fn, closeAt)})`;
@@ -220,12 +236,14 @@ function everClosedNode(fn: Node, ctx: PathContext): Node | null {
   ]).sort((a, b) => a.startIndex - b.startIndex);
   for (const node of candidates) {
     // Only statements that mention the name can close it (most do not).
-    if (!mentions(body, node, ctx.name)) continue;
+    if (!holders(ctx).some((name) => mentions(body, node, name))) continue;
     if (node.type === 'expression_statement' || node.type === 'return_statement') {
       if (closesIn(node, ctx)) return node;
     } else if (node.type === 'with_statement') {
       const clause = namedChildren(node).find((c) => c.type === 'with_clause');
-      if (clause && references(clause, ctx.name).some((r) => sinkOf(r, ctx)?.kind === 'with')) return node;
+      const used = (name: string): boolean =>
+        !!clause && references(clause, name).some((r) => sinkOf(r, ctx)?.kind === 'with');
+      if (holders(ctx).some(used)) return node;
     } else {
       const header = field(node, node.type === 'for_statement' ? 'right' : 'condition');
       if (header && closesIn(header, ctx)) return node;

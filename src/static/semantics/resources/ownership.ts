@@ -113,36 +113,33 @@ export type Sink =
   | { kind: 'with' }
   | { kind: 'alias'; name: string };
 
-/**
- * True when the function hands the resource (or something wrapping it) to anyone else, so closing it
- * is no longer this function's job.
- */
-export function escapes(env: Env, body: Node, name: string): boolean {
-  const h = handoff(env, body, name);
-  return h.returned || h.escaped;
-}
-
 /** How the resource leaves the function: returned as itself, or handed off any other way. */
-export function handoff(env: Env, body: Node, name: string): { returned: boolean; escaped: boolean } {
+export function handoff(
+  env: Env,
+  body: Node,
+  name: string,
+): { returned: boolean; escaped: boolean; aliases: ReadonlySet<string> } {
   const fn = env.fn;
-  const result = { returned: false, escaped: false };
-  if (capturedByNestedScope(fn, body, name)) return { returned: false, escaped: true };
+  const aliases = new Set<string>();
+  const result = { returned: false, escaped: false, aliases };
+  const escaped = { returned: false, escaped: true, aliases };
+  if (capturedByNestedScope(fn, body, name)) return escaped;
   const seen = new Set<string>([name]);
   const queue = [name];
   while (queue.length) {
     const current = queue.pop()!;
-    if (current !== name && capturedByNestedScope(fn, body, current))
-      return { returned: false, escaped: true };
+    if (current !== name && capturedByNestedScope(fn, body, current)) return escaped;
     for (const ref of references(body, current)) {
       const sink = sinkOf(ref, env);
       if (!sink) continue;
-      if (sink.kind === 'escape') return { returned: false, escaped: true };
+      if (sink.kind === 'escape') return escaped;
       if (sink.kind === 'return') {
-        if (current !== name) return { returned: false, escaped: true };
+        if (current !== name) return escaped;
         result.returned = true;
       }
       if (sink.kind === 'alias' && !seen.has(sink.name)) {
         seen.add(sink.name);
+        aliases.add(sink.name);
         queue.push(sink.name);
       }
     }

@@ -31,6 +31,22 @@ export interface PathContext extends Env {
   /** Names whose test in an `if` guards the close: the resource, `close_it = True` flags, the
    * names tested by the `if` that chose to open it. */
   guards: Set<string>;
+  /**
+   * The function returns the resource itself somewhere: `return name` hands it to the caller, which
+   * counts as closing it on that path, so only the other paths (a `continue`, a `raise`, falling off
+   * the end) can leak it.
+   */
+  returned?: boolean;
+  /**
+   * Other locals that hold it or an object owning it (`w = io.TextIOWrapper(f)`, `g = f`): closing
+   * one of them (`w.close()`, `with w:`) closes the resource too.
+   */
+  aliases?: ReadonlySet<string>;
+}
+
+/** The resource's own name and the locals that hold it. */
+export function holders(ctx: PathContext): readonly string[] {
+  return ctx.aliases?.size ? [ctx.name, ...ctx.aliases] : [ctx.name];
 }
 
 export function finallyBlock(tryStatement: Node): Node | null {
@@ -199,8 +215,10 @@ function scanTry(statement: Node, ctx: PathContext): Outcome {
 function scanWith(statement: Node, ctx: PathContext): Outcome {
   const clause = namedChildren(statement).find((c) => c.type === 'with_clause');
   if (clause) {
-    for (const ref of references(clause, ctx.name)) {
-      if (sinkOf(ref, ctx)?.kind === 'with') return { exits: [], falls: true, closed: true };
+    for (const name of holders(ctx)) {
+      for (const ref of references(clause, name)) {
+        if (sinkOf(ref, ctx)?.kind === 'with') return { exits: [], falls: true, closed: true };
+      }
     }
   }
   const r = scanSequence(blockStatements(field(statement, 'body')), ctx);
@@ -209,13 +227,16 @@ function scanWith(statement: Node, ctx: PathContext): Outcome {
 
 /** A close of the resource in a simple statement: `s.close()`, `await s.aclose()`, `os.close(fd)`. */
 export function closesIn(statement: Node, ctx: PathContext): boolean {
-  for (const ref of references(statement, ctx.name)) {
-    const parent = ref.parent;
-    if (parent?.type === 'attribute' && ctx.kind.closers.has(field(parent, 'attribute')?.text ?? '')) {
-      const call = parent.parent;
-      if (call?.type === 'call' && same(field(call, 'function'), parent)) return true;
+  for (const name of holders(ctx)) {
+    for (const ref of references(statement, name)) {
+      const parent = ref.parent;
+      if (parent?.type === 'attribute' && ctx.kind.closers.has(field(parent, 'attribute')?.text ?? '')) {
+        const call = parent.parent;
+        if (call?.type === 'call' && same(field(call, 'function'), parent)) return true;
+      }
+      const sink = sinkOf(ref, ctx)?.kind;
+      if (sink === 'close' || (ctx.returned && name === ctx.name && sink === 'return')) return true;
     }
-    if (sinkOf(ref, ctx)?.kind === 'close') return true;
   }
   return false;
 }

@@ -41,7 +41,7 @@ export function bindingOf(words: readonly string[]): (text: string) => boolean {
 }
 
 /** Each `def` in a chunk of source with the lines of its body (up to the next line indented as little). */
-function defSegments(text: string): { name: string; body: string }[] {
+export function defSegments(text: string): { name: string; body: string }[] {
   const out: { name: string; body: string }[] = [];
   const def = /^([ \t]*)(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)/gm;
   let match: RegExpExecArray | null;
