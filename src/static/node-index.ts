@@ -18,6 +18,7 @@
  * test/static/node-index.test.ts compares every node of many trees with the native answer.
  */
 import type { Node, Tree } from 'web-tree-sitter';
+import { partitionPoint } from './sorted.js';
 
 /** Statement-level types the rules and route extractors ask for: few per file, collected in one walk. */
 const SHARED = [
@@ -111,15 +112,8 @@ function fromWalk(walk: Walk, only: ReadonlySet<string> | null, node: Node): Nod
   if (end <= start) return null;
   const { nodes, starts, types } = walk;
   const keep = (i: number) => only === null || only.has(types![i]);
-  let lo = 0;
-  let hi = starts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (starts[mid] < start) lo = mid + 1;
-    else hi = mid;
-  }
   const out: Node[] = [];
-  let i = lo;
+  let i = partitionPoint(starts.length, (k) => starts[k] < start);
   // Nodes starting where the asked one starts: its ancestors (longer), itself, or its descendants.
   for (; i < nodes.length && starts[i] === start; i++) {
     if (!keep(i)) continue;

@@ -4,6 +4,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { descendantsOfTypes } from './node-index.js';
+import { partitionPoint } from './sorted.js';
 
 export type { Node };
 
@@ -106,14 +107,7 @@ function topLevelOf(root: Node): IndexedNode[] {
 }
 
 function firstAtOrAfter(top: readonly IndexedNode[], offset: number): number {
-  let lo = 0;
-  let hi = top.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (top[mid].start < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(top.length, (i) => top[i].start < offset);
 }
 
 export function field(node: Node | null, name: string): Node | null {

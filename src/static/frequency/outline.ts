@@ -6,6 +6,7 @@
  * decorators above a def and the bases of a class.
  */
 import { stringEnd } from '../lexical.js';
+import { partitionPoint } from '../sorted.js';
 
 export type LineHead =
   | 'def'
@@ -194,13 +195,7 @@ export function codeOf(outline: Outline, index: number): string {
   const chars = outline.source.slice(line.start, line.end).split('');
   const { quiet } = outline;
   // The first string or comment that ends after the line starts (binary search: files have thousands).
-  let lo = 0;
-  let hi = quiet.length / 2;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (quiet[2 * mid + 1] <= line.start) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = partitionPoint(quiet.length / 2, (i) => quiet[2 * i + 1] <= line.start);
   for (let q = 2 * lo; q < quiet.length; q += 2) {
     if (quiet[q + 1] <= line.start) continue;
     if (quiet[q] >= line.end) break;

@@ -17,6 +17,7 @@ import { GROW_METHODS } from './container-mutation.js';
 import { importAliases } from './import-aliases.js';
 import { keyedDefNames } from './literal-keys.js';
 import { lineStartAt, wordOccurrences } from './source-index.js';
+import { partitionPoint } from '../sorted.js';
 
 const CONTAINER_LITERALS = new Map([
   ['dictionary', 'dict'],
@@ -222,12 +223,6 @@ function mayGrow(source: string, name: string, lookupGrows: boolean): boolean {
 /** A `global` statement (or any `global` word) earlier on the same line. */
 function afterGlobal(source: string, at: number): boolean {
   const globals = wordOccurrences(source, 'global');
-  let lo = 0;
-  let hi = globals.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (globals[mid] < at) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = partitionPoint(globals.length, (i) => globals[i] < at);
   return lo > 0 && globals[lo - 1] >= lineStartAt(source, at);
 }

@@ -9,6 +9,7 @@
  */
 import { escapeRegExp } from '../lexical.js';
 import { splitTopLevel, type SourceBlock } from '../prescan.js';
+import { partitionPoint } from '../sorted.js';
 
 let memoSource: string | null = null;
 let memo = new Map<symbol, unknown>();
@@ -37,14 +38,7 @@ export function blocksOf(source: string): readonly SourceBlock[] {
 
 /** The index of the block holding offset `at` (the first block ending after it), or blocks.length. */
 export function blockIndexAt(blocks: readonly SourceBlock[], at: number): number {
-  let lo = 0;
-  let hi = blocks.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (blocks[mid].end <= at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(blocks.length, (i) => blocks[i].end <= at);
 }
 
 /** Offsets where lines start (after each `\n`), in order. */

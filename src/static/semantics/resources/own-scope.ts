@@ -3,6 +3,7 @@
  * identifiers in it that read a name: what the resource-lifecycle analysis walks.
  */
 import { descendants, field, namedChildren, type Node } from '../../pyast.js';
+import { partitionPoint } from '../../sorted.js';
 
 export const SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
 
@@ -46,13 +47,7 @@ function computeOwnDescendants(root: Node, types: string | string[]): Node[] {
   // A node strictly inside a nested scope belongs to it; the scope node itself (same start) is ours.
   return found.filter((node) => {
     const start = node.startIndex;
-    let lo = 0;
-    let hi = starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (starts[mid] < start) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = partitionPoint(starts.length, (i) => starts[i] < start);
     // The last nested scope starting before the node is the only one that can hold it.
     return lo === 0 || !(start > starts[lo - 1] && start < ends[lo - 1]);
   });
@@ -92,13 +87,7 @@ export function siblingsAfter(node: Node): Node[] {
   if (!perTree) siblingLists.set(node.tree, (perTree = new Map()));
   let siblings = perTree.get(parent.id);
   if (!siblings) perTree.set(parent.id, (siblings = namedChildren(parent)));
-  let lo = 0;
-  let hi = siblings.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (siblings[mid].startIndex < node.startIndex) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = partitionPoint(siblings.length, (i) => siblings[i].startIndex < node.startIndex);
   for (let i = lo; i < siblings.length && siblings[i].startIndex === node.startIndex; i++) {
     if (same(siblings[i], node)) return siblings.slice(i + 1);
   }
@@ -155,12 +144,6 @@ export function mentions(body: Node, node: Node, name: string): boolean {
   const ids = identifiersByName(body).get(name);
   if (!ids) return false;
   const start = node.startIndex;
-  let lo = 0;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (ids[mid].startIndex < start) lo = mid + 1;
-    else hi = mid;
-  }
+  const lo = partitionPoint(ids.length, (i) => ids[i].startIndex < start);
   return lo < ids.length && ids[lo].startIndex < node.endIndex;
 }
