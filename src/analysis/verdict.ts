@@ -140,6 +140,12 @@ export function sampleAt(samples: readonly Sample[], iteration: number): number 
   return samples.findIndex((s) => s.iteration >= iteration);
 }
 
+/** Growth left unjudged because leaving out the transients left too few samples. */
+function starvedByExcursions(v: MetricVerdict): boolean {
+  const left = v.excursions ? v.excursions.transient + v.excursions.tail : 0;
+  return left > 0 && v.insufficient && !v.exceeded;
+}
+
 /** Every metric's verdict over a scenario's samples; fails when any metric exceeds its budget. */
 export function scenarioVerdict(
   samples: readonly Sample[],
@@ -165,7 +171,7 @@ export function scenarioVerdict(
     ...options,
     warmupPending: warmup !== null && !warmup.done,
   });
-  const tooShort = short?.why ?? null;
+  let tooShort = short?.why ?? null;
   // Enough samples but few iterations: gross growth is still judged (metric-verdict.ts, GROSS_FACTOR).
   const mode = short === null ? 'full' : short.gross ? 'gross' : 'none';
   if (tooShort) {
@@ -191,6 +197,15 @@ export function scenarioVerdict(
     if (v.reason) reasons.push(v.reason);
     const left = v.excursions;
     if (left && (left.transient || left.tail)) notes.push(describeExcursions(metric, left));
+  }
+  // Memory held for most of the run and given back leaves too few samples to judge growth on: said as
+  // such, not passed as if judged (a 1 s hold in a run of 1.2 s; docs/verdict.md, "Transients").
+  const starved = mode === 'full' ? METRICS.find((m) => starvedByExcursions(metrics[m])) : undefined;
+  if (starved && !tooShort) {
+    const v = metrics[starved];
+    const left = v.excursions!.transient + v.excursions!.tail;
+    tooShort = `${starved}: ${left} of ${v.samples} measured samples held memory the service gave back; the ${v.samples - left} left are too few to judge growth`;
+    notes.push(`too short to judge growth: ${tooShort}; only ceilings were checked`);
   }
   if (combined.pids.length > 1)
     notes.push(`samples of ${combined.pids.length} processes summed per iteration`);
