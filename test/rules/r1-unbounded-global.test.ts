@@ -440,6 +440,48 @@ describe('R1 confidence', () => {
       ),
     ).toEqual(['medium']);
   });
+  it('is medium for a warn-once set (python-discord: unknown setting names from its database)', async () => {
+    expect(
+      await confidenceOf(`
+        import logging
+        log = logging.getLogger(__name__)
+        _already_warned = set()
+        _noted = {}
+
+        def create_settings(settings_data):
+            for entry_name, entry_data in settings_data.items():
+                if entry_name in KNOWN:
+                    use(entry_data)
+                elif entry_name not in _already_warned:
+                    log.warning(f"A setting named {entry_name} has no matching class.")
+                    _already_warned.add(entry_name)
+
+        def note(name):
+            if name not in _noted:
+                warnings.warn(f"{name} is deprecated")
+                _noted[name] = True
+      `),
+    ).toEqual(['medium', 'medium']);
+  });
+  it('stays high when the guarded branch does more than warn, or the set is not the one tested', async () => {
+    expect(
+      await confidenceOf(`
+        SEEN = set()
+        OTHER = set()
+
+        def visit(u, page):
+            if u not in SEEN:
+                log.info("new visitor %s", u)
+                record(u, page)
+                SEEN.add(u)
+
+        def touch(u):
+            if u not in SEEN:
+                log.info("new %s", u)
+                OTHER.add(u)
+      `),
+    ).toEqual(['high', 'high']);
+  });
   it('stays high for a decorated handler whatever its name', async () => {
     expect(
       await confidenceOf(

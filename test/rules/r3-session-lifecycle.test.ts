@@ -6,6 +6,28 @@ ruleTable(sessionLifecycle, {
   valid: R3_VALID,
   invalid: [
     {
+      // pg-performance-tests' standard_connection_handler: a connection left open per request.
+      name: 'an async close that is never awaited closes nothing (asyncpg, aiohttp)',
+      code: `
+        import aiohttp, asyncpg
+        async def standard_connection_handler():
+            con = await asyncpg.connect(host="db")
+            records = await con.fetch("SELECT * from test")
+            con.close()
+            return {"n": len(records)}
+        async def fetch(url):
+            session = aiohttp.ClientSession()
+            r = await session.get(url)
+            session.close()
+            return await r.text()
+      `,
+      lines: [3, 8],
+      message: [
+        "asyncpg.connect() bound to 'con' is never closed: its close() at line 5 is a coroutine that is never awaited.",
+        "aiohttp.ClientSession() bound to 'session' is never closed: its close() at line 10 is a coroutine that is never awaited.",
+      ],
+    },
+    {
       name: 'requests.Session never closed in a Flask view',
       code: `
         import requests

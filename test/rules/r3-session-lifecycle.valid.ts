@@ -6,6 +6,25 @@ import type { RuleTable } from './rule-table.js';
 
 export const R3_VALID: RuleTable['valid'] = [
   {
+    name: 'an async close awaited, or handed to something that runs it',
+    code: `
+        import asyncio, asyncpg, aiohttp, sqlite3
+        async def handler():
+            con = await asyncpg.connect(host="db")
+            rows = await con.fetch("SELECT 1")
+            await con.close()
+            return rows
+        async def fetch(url):
+            session = aiohttp.ClientSession()
+            r = await session.get(url)
+            asyncio.create_task(session.close())
+            return r
+        async def sync_driver():
+            db = sqlite3.connect("x.db")
+            db.close()
+      `,
+  },
+  {
     name: 'unbound creations that something keeps, scopes or runs once (issue 12)',
     code: `
         import contextlib, socket

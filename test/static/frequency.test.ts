@@ -185,6 +185,38 @@ describe('run frequency', () => {
     expect(findings[0].reachedFrom).toEqual(['event handler AbstractBot.on_message via Bot.dispatch()']);
   });
 
+  it("an IRC welcome runs once per connection, a plugin's activate once per activation (errbot)", async () => {
+    const { findings } = await findingsOf({
+      'bot/irc.py': `
+        import threading
+
+        class IRCConnection(SingleServerIRCBot):
+            def on_welcome(self, _, e):
+                threading.Thread(target=self.bot.connect_callback).start()
+
+            def on_kick(self, _, e):
+                threading.Thread(target=self.rejoin, args=(e,)).start()
+      `,
+      'bot/vcheck.py': `
+        import threading
+
+        class VersionChecker(BotPlugin):
+            def activate(self):
+                super().activate()
+                self.version_check()
+
+            def version_check(self):
+                threading.Thread(target=self._async_vcheck).start()
+      `,
+    });
+    expect(findings.map((f) => [f.file, f.line, f.runFrequency, f.severity])).toEqual([
+      ['bot/irc.py', 5, 'once', 'LOW'],
+      ['bot/irc.py', 8, 'repeated', 'HIGH'],
+      ['bot/vcheck.py', 9, 'once', 'LOW'],
+    ]);
+    expect(findings[2].message).toMatch(/Runs once: VersionChecker\.activate\(\) via VersionChecker\.version_check\(\)\.$/);
+  });
+
   it('findings in tests, conftest and scripts are hidden unless asked for', async () => {
     const files = {
       'tests/test_store.py': RECORD,

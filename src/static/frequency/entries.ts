@@ -155,9 +155,13 @@ const STARTUP_TAILS = new Set([
 /** Signals (Django, Celery, Flask) that fire once per process or per deployment. */
 const ONCE_SIGNALS =
   /\b(?:\w*(?:init|ready|setup|configure|configured|startup|start|migrate|prepared|shutdown|loaded|import_modules))\b/i;
-/** Bot events that mean "connected" or "loaded": they fire once (or once per reconnect). */
+/**
+ * Bot events that mean "connected" or "loaded": they fire once (or once per reconnect): discord's
+ * `on_ready` and `on_resumed`, IRC's `on_welcome` (the server's 001 reply, once per connection). Not
+ * `on_connect`: a socket.io or websocket namespace's `on_connect` runs per client.
+ */
 const ONCE_EVENTS =
-  /^(?:on_ready|on_startup|on_shutdown|setup_hook|cog_load|cog_unload|on_load|on_unload|on_connect_once|startup|shutdown)$/;
+  /^(?:on_ready|on_resumed|on_welcome|on_startup|on_shutdown|setup_hook|cog_load|cog_unload|on_load|on_unload|on_connect_once|startup|shutdown)$/;
 const CLI_ROOTS = ['click', 'typer', 'cleo', 'fire', 'docopt', 'cliff', 'plac'];
 
 /** An entry point named by a decorator line, or null. */
@@ -297,9 +301,16 @@ export function defEntry(outline: Outline, defLine: number, roots: ImportedRoots
   return null;
 }
 
+/**
+ * A plugin's lifecycle hooks (errbot's `BotPlugin.activate`): run when the plugin is switched on or off,
+ * at start-up or by an admin's command, not per message. Only for the walk up the callers: a rule reading
+ * a def named `activate` on its own cannot tell a plugin from a request handler.
+ */
+const LIFECYCLE_NAMES = /^(?:activate|deactivate)$/;
+
 /** Names of functions that run once per process by convention (`main`, `create_app`, `setup_logging`). */
 export function isOnceName(name: string): boolean {
-  return name !== '__init__' && ONCE_NAMES.test(name);
+  return name !== '__init__' && (ONCE_NAMES.test(name) || LIFECYCLE_NAMES.test(name));
 }
 
 /** What handing a function to `callee(…)` means, or null when the callee just calls it (or may). */

@@ -46,7 +46,8 @@ const meta: RuleMeta = {
       'can only replace an entry already there (under `if k in x:`, or after `if k not in x: raise`); a private function ' +
       'keyed by its own parameter that every caller in the module gives a literal (`_bump("hits")`; a ' +
       'public one is low confidence, other modules may call it with anything). Registration-style ' +
-      'functions (`register_*`, `subscribe*`), class-keyed entries, entries keyed by a connection or client object and defaultdict lookups are reported ' +
+      'functions (`register_*`, `subscribe*`), class-keyed entries, entries keyed by a connection or client object, ' +
+      'warn-once sets (`if k not in warned: log.warning(...); warned.add(k)`) and defaultdict lookups are reported ' +
       'with medium confidence.',
     why:
       'A module-level object lives as long as the process. A web worker serves millions of requests, ' +
@@ -200,11 +201,13 @@ function check(context: RuleContext): void {
       bounded = true;
     }
     const definition = containers.get(name)!;
+    const warnOnce = guards.warnsOnce(site, scope, name);
     context.report(site, {
       message:
         `Module-level ${definition.kind} '${name}' (line ${definition.line}) grows in ` +
-        `${scopeLabel(scope)} via \`${what}\` and nothing in the module ever removes entries.`,
-      confidence: bounded ? 'low' : implicit || probablyBounded(scope, site) ? 'medium' : undefined,
+        `${scopeLabel(scope)} via \`${what}\` and nothing in the module ever removes entries` +
+        (warnOnce ? ' (a warn-once set: one entry per distinct key warned about).' : '.'),
+      confidence: bounded ? 'low' : implicit || warnOnce || probablyBounded(scope, site) ? 'medium' : undefined,
     });
   }
 }

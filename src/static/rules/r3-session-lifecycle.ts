@@ -41,6 +41,9 @@ const meta: RuleMeta = {
       'the call is the whole statement (`socket.create_connection((host, port))` to probe an exporter) ' +
       'or an argument of a call whose result is dropped — is reported too: only the garbage collector ' +
       'closes it. Imports inside the function (`import socket` in the body) count like module ones. ' +
+      'Where the close is a coroutine (asyncpg, aiosqlite, aiohttp, `httpx.AsyncClient`, redis.asyncio), ' +
+      'only an awaited close (or one handed to `create_task`/`gather`) counts: `con.close()` without ' +
+      '`await` builds a coroutine and drops it. ' +
       "A signal's `connect()` (Django, blinker, a name the file bound to `signal(...)`, a `signals` " +
       'module, a call with `sender=`) hooks up a receiver and is left alone, and so are a session bound to a ' +
       'connection it borrows (`Session(bind=connection)` in an event hook) and a connection that ' +
@@ -225,6 +228,26 @@ const QUALIFIED = new Set([
   ...POOLS,
 ]);
 
+/**
+ * Resources whose close is a coroutine: `con.close()` without `await` on an asyncpg connection closes
+ * nothing (pg-performance-tests' `standard_connection_handler`, a connection left per request).
+ */
+const ASYNC_CLOSE = new Set([
+  'asyncpg.connect',
+  'asyncpg.create_pool',
+  'asyncpg.pool.create_pool',
+  'aiosqlite.connect',
+  'psycopg.AsyncConnection.connect',
+  'aiohttp.ClientSession',
+  'aiohttp.client.ClientSession',
+  'httpx.AsyncClient',
+  'redis.asyncio.Redis',
+  'redis.asyncio.from_url',
+  'redis.asyncio.Redis.from_url',
+  'redis.asyncio.ConnectionPool',
+  'redis.asyncio.ConnectionPool.from_url',
+]);
+
 /** `x.connect()` of these packages is a signal/slot hookup, not a connection. */
 const SIGNAL_ROOTS = new Set([
   'django',
@@ -330,6 +353,13 @@ function callsCreation(text: string): boolean {
 }
 
 function creation(call: Node, imports: ImportTable, name: string, source: string): Creation | null {
+  const made = creationOf(call, imports, name, source);
+  const fn = field(call, 'function');
+  const qualified = made && fn ? imports.resolve(fn) : null;
+  return made && qualified && ASYNC_CLOSE.has(qualified) ? { ...made, asyncClose: true } : made;
+}
+
+function creationOf(call: Node, imports: ImportTable, name: string, source: string): Creation | null {
   const fn = field(call, 'function');
   const written = calleeTail(call);
   if (!fn || !written) return null;

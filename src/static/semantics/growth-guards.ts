@@ -82,6 +82,26 @@ export class GrowthGuards {
     return false;
   }
 
+  /**
+   * A warn-once set: `name.add(key)` (or `name[key] = …`) in the branch of `if key not in name:` whose
+   * other statements only log or warn. It holds one entry per distinct key warned about, usually names from
+   * configuration or data (python-discord's `_already_warned`: unknown setting names from its database).
+   */
+  warnsOnce(site: Node, scope: Node, name: string): boolean {
+    const key = keyOf(site);
+    if (key === null) return false;
+    for (let p = site.parent; p && p.id !== scope.id; p = p.parent) {
+      if (p.type !== 'if_statement' && p.type !== 'elif_clause') continue;
+      const condition = field(p, 'condition')?.text.replace(/\s+/g, ' ');
+      if (condition !== `${key} not in ${name}`) return false;
+      const consequence = field(p, 'consequence');
+      if (!consequence) return false;
+      const others = namedChildren(consequence).filter((s) => !contains(s, site));
+      return others.length > 0 && others.every(isLogCall);
+    }
+    return false;
+  }
+
   /** `key in name` / `key not in name` anywhere in the scope's own body. */
   membershipTested(scope: Node, name: string): boolean {
     return this.of(scope).membershipTested.has(name);
@@ -130,4 +150,31 @@ function bodyFacts(scope: Node): BodyFacts {
     if (last && /\bin\b/.test(comparison.text)) facts.membershipTested.add(last.text);
   }
   return facts;
+}
+
+/** The key a growing statement adds: the argument of `name.add(key)`, the subscript of `name[key] = …`. */
+function keyOf(site: Node): string | null {
+  if (site.type === 'call') {
+    const args = positionalArguments(site);
+    return args.length === 1 ? args[0].text.replace(/\s+/g, ' ') : null;
+  }
+  if (site.type === 'subscript') {
+    const keys = site.childrenForFieldName('subscript').filter((k): k is Node => k !== null);
+    return keys.length === 1 ? keys[0].text.replace(/\s+/g, ' ') : null;
+  }
+  return null;
+}
+
+function contains(outer: Node, inner: Node): boolean {
+  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
+}
+
+/** Loggers and warnings as services name them: `log.warning(…)`, `self.logger.info(…)`, `warnings.warn(…)`. */
+const LOG_CALL =
+  /^(?:(?:[\w.]*\.)?(?:log|logger|_log|_logger|LOG|LOGGER|logging)\.(?:debug|info|warning|warn|error|exception|critical|log)|warnings\.warn|warn|print)$/;
+
+function isLogCall(statement: Node): boolean {
+  if (statement.type !== 'expression_statement') return false;
+  const call = unparenthesize(namedChildren(statement)[0] ?? null);
+  return call?.type === 'call' && LOG_CALL.test(field(call, 'function')?.text ?? '');
 }

@@ -62,7 +62,7 @@ export function factoryAware(
       const table = methodOfClass ? methodFactories : moduleFactories;
       if (table.has(name)) continue;
       const made = factoryCreation(fn, imports, extended, source);
-      if (made) table.set(name, { callee: `${name}() (which returns a new ${made.callee})` });
+      if (made) table.set(name, { ...made, callee: `${name}() (which returns a new ${made.callee})` });
     }
   }
   return { kind: extended, names: [...moduleFactories.keys(), ...methodFactories.keys()] };

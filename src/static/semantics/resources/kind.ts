@@ -11,6 +11,11 @@ import { ownDescendants } from './own-scope.js';
 export interface Creation {
   /** How the message names the call: `requests.Session()`. */
   callee: string;
+  /**
+   * Its closers are coroutines (asyncpg's `close()`, aiohttp's `ClientSession.close()`): a close that is
+   * not awaited builds a coroutine and drops it, and closes nothing.
+   */
+  asyncClose?: boolean;
 }
 
 export interface ResourceKind {

@@ -29,6 +29,7 @@ import { wordTest, bindingsIn, type Binding, type Env, type Leak, type ResourceK
 import { handoff, sinkOf } from './ownership.js';
 import {
   blockStatements,
+  closerCall,
   closesIn,
   finallyBlock,
   holders,
@@ -91,6 +92,7 @@ function analyseBinding(env: Env, binding: Binding, verdict: ReturnType<typeof h
     guards: guardNames(binding),
     returned,
     aliases: verdict.aliases,
+    asyncClose: binding.creation.asyncClose,
   };
   const leak = (reason: string, partial: boolean): Leak => ({
     binding: binding.target,
@@ -121,7 +123,15 @@ function analyseBinding(env: Env, binding: Binding, verdict: ReturnType<typeof h
     return leak(`${given}${how}`, true);
   }
   const closeAt = everClosedNode(fn, ctx);
-  if (!closeAt) return leak('is never closed', false);
+  if (!closeAt) {
+    const dropped = ctx.asyncClose ? unawaitedClose(fn, ctx) : null;
+    return leak(
+      dropped
+        ? `is never closed: its close() at line ${dropped.startPosition.row + 1} is a coroutine that is never awaited`
+        : 'is never closed',
+      false,
+    );
+  }
   const partly = `is closed only on some paths (${describeClose(fn, closeAt)})`;
   if (!path.exit) return leak(partly, true);
   // The function's own last `return` is the main path: what matters is where the close hides.
@@ -247,6 +257,19 @@ function everClosedNode(fn: Node, ctx: PathContext): Node | null {
     } else {
       const header = field(node, node.type === 'for_statement' ? 'right' : 'condition');
       if (header && closesIn(header, ctx)) return node;
+    }
+  }
+  return null;
+}
+
+/** A closer called on the resource whose coroutine nobody awaits (`con.close()` on asyncpg). */
+function unawaitedClose(fn: Node, ctx: PathContext): Node | null {
+  const body = field(fn, 'body');
+  if (!body) return null;
+  for (const name of holders(ctx)) {
+    for (const ref of references(body, name)) {
+      const call = closerCall(ref, ctx);
+      if (call) return call;
     }
   }
   return null;

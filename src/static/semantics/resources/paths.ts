@@ -42,6 +42,8 @@ export interface PathContext extends Env {
    * one of them (`w.close()`, `with w:`) closes the resource too.
    */
   aliases?: ReadonlySet<string>;
+  /** Its closers are coroutines: only an awaited (or scheduled) close counts (Creation.asyncClose). */
+  asyncClose?: boolean;
 }
 
 /** The resource's own name and the locals that hold it. */
@@ -229,14 +231,33 @@ function scanWith(statement: Node, ctx: PathContext): Outcome {
 export function closesIn(statement: Node, ctx: PathContext): boolean {
   for (const name of holders(ctx)) {
     for (const ref of references(statement, name)) {
-      const parent = ref.parent;
-      if (parent?.type === 'attribute' && ctx.kind.closers.has(field(parent, 'attribute')?.text ?? '')) {
-        const call = parent.parent;
-        if (call?.type === 'call' && same(field(call, 'function'), parent)) return true;
-      }
+      const call = closerCall(ref, ctx);
+      if (call && (!ctx.asyncClose || runsCoroutine(call))) return true;
       const sink = sinkOf(ref, ctx)?.kind;
       if (sink === 'close' || (ctx.returned && name === ctx.name && sink === 'return')) return true;
     }
   }
   return false;
+}
+
+/** `ref.close()` (any of the kind's closers) called on the reference: the call, or null. */
+export function closerCall(ref: Node, ctx: PathContext): Node | null {
+  const parent = ref.parent;
+  if (parent?.type !== 'attribute' || !ctx.kind.closers.has(field(parent, 'attribute')?.text ?? '')) return null;
+  const call = parent.parent;
+  return call?.type === 'call' && same(field(call, 'function'), parent) ? call : null;
+}
+
+/** Calls that run a coroutine they are given: `asyncio.create_task(c.close())`, `gather(…)`, `run(…)`. */
+const RUNS_COROUTINE =
+  /(?:^|\.)(?:create_task|ensure_future|gather|wait_for|shield|run|run_until_complete|run_coroutine_threadsafe|spawn|start_soon)$/;
+
+/** The coroutine a call builds is awaited, or handed to something that runs it. */
+function runsCoroutine(call: Node): boolean {
+  let node = call;
+  while (node.parent?.type === 'parenthesized_expression') node = node.parent;
+  const parent = node.parent;
+  if (parent?.type === 'await') return true;
+  const outer = parent?.type === 'argument_list' ? parent.parent : null;
+  return outer?.type === 'call' && RUNS_COROUTINE.test(field(outer, 'function')?.text ?? '');
 }
