@@ -244,6 +244,11 @@ export interface FileResult {
   models?: ModelShape[];
   /** A package `__init__.py`'s `from … import …` names, for registrations that import through it. */
   reexports?: Reexport[];
+  /**
+   * Module-level functions that are aiohttp websocket handlers (they create and prepare a
+   * `WebSocketResponse`), for routes of other files that name them; absent when none.
+   */
+  websocketHandlers?: string[];
   /** The identifiers the file mentions (static/frequency/words.ts), for service code only. */
   words?: string;
 }

@@ -206,6 +206,54 @@ describe('FastAPI routers across files', () => {
     ).toEqual(['fastapi GET /shop/orders/{order_id} -> get_order:6 @5']);
   });
 
+  it("an aiohttp websocket handler in another file is a WS route (aiohttp-demos' chat)", async () => {
+    expect(
+      await linked({
+        'chat/main.py': `
+          from aiohttp import web
+          from .views import index, history, room
+
+          def init_app():
+              app = web.Application()
+              app.router.add_get("/", index)
+              app.router.add_get("/history", history)
+              app.router.add_route("*", "/room", room)
+              app.router.add_post("/post", index)
+              return app
+        `,
+        'chat/__init__.py': '',
+        'chat/views.py': `
+          import aiohttp
+          from aiohttp import web
+
+          async def index(request):
+              ws_current = web.WebSocketResponse()
+              ws_ready = ws_current.can_prepare(request)
+              if not ws_ready.ok:
+                  return web.Response(text="use a websocket client")
+              await ws_current.prepare(request)
+              async for msg in ws_current:
+                  await ws_current.send_str(msg.data)
+              return ws_current
+
+          async def history(request):
+              return web.json_response([])
+
+          @some.decorator
+          async def room(request):
+              ws = web.WebSocketResponse(heartbeat=30)
+              await ws.prepare(request)
+              return ws
+        `,
+      }),
+    ).toEqual([
+      'aiohttp WS / -> chat/views.py:index:0 @6',
+      'aiohttp GET /history -> chat/views.py:history:0 @7',
+      'aiohttp WS /room -> chat/views.py:room:0 @8',
+      'aiohttp POST /post -> chat/views.py:index:0 @9',
+    ]);
+  });
+
   it('a sub-application of another file mounted with app.mount()', async () => {
     expect(
       await linked({

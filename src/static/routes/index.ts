@@ -58,7 +58,7 @@ import { buildLexIndex, lexicalImports } from './lex-index.js';
 import { ModelIndex, ownModuleName } from './models.js';
 import { withRequestShapes } from './request-shape.js';
 import { sortRoutes } from './route-paths.js';
-import { withAiohttpWebsockets } from './websocket-handlers.js';
+import { lexicalAiohttpWebsockets, withAiohttpWebsockets } from './websocket-handlers.js';
 
 export interface RouteContext {
   file: string;
@@ -143,14 +143,17 @@ const ANNOTATED_ATTRIBUTE = /^[ \t]+[A-Za-z_]\w*[ \t]*:[ \t]*[A-Za-z_"']/m;
 
 /**
  * What linking needs from a file whatever the pre-scan parses: the request-body classes it defines
- * (FileResult.models) and, for a package `__init__.py`, the names it re-exports.
+ * (FileResult.models), its aiohttp websocket handlers and, for a package `__init__.py`, the names it
+ * re-exports.
  */
 export function lexicalRouting(
   file: string,
   source: string,
   blocks: readonly SourceBlock[],
-): Pick<FileResult, 'models' | 'reexports'> {
-  const out: Pick<FileResult, 'models' | 'reexports'> = {};
+): Pick<FileResult, 'models' | 'reexports' | 'websocketHandlers'> {
+  const out: Pick<FileResult, 'models' | 'reexports' | 'websocketHandlers'> = {};
+  const websocketHandlers = lexicalAiohttpWebsockets(source, blocks);
+  if (websocketHandlers.length) out.websocketHandlers = websocketHandlers;
   // A model declares annotated fields (or names BaseModel/SQLModel): most classes with bases do not.
   const hasClasses =
     MODEL_CLASS.test(source) &&

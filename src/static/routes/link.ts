@@ -162,12 +162,24 @@ export function linkRoutes(results: readonly FileResult[]): Route[] {
   };
 
   const requestOf = modelResolver(results, resolver, definition);
+  const websockets = new Map(
+    results.filter((r) => r.websocketHandlers?.length).map((r) => [r.file, new Set(r.websocketHandlers)]),
+  );
   const out: Route[] = [];
   for (const result of results) {
     for (const route of result.routes) {
       const { owner, request, ...rest } = route;
       const resolved = request ? requestOf(result.file, request) : null;
       const plain: Route = resolved ? { ...rest, request: resolved } : rest;
+      // An aiohttp GET whose handler, in another file, is a websocket endpoint (websocket-handlers.ts).
+      if (
+        route.framework === 'aiohttp' &&
+        (route.method === 'GET' || route.method === '*') &&
+        route.handler.file !== result.file &&
+        websockets.get(route.handler.file)?.has(route.handler.function)
+      ) {
+        plain.method = 'WS';
+      }
       const node = owner ? nodeOf(result.file, owner) : null;
       const prefixes = node === null ? null : servedUnder(node);
       if (owner && node !== null && prefixes?.length) {

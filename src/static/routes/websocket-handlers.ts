@@ -13,6 +13,7 @@
  */
 import type { RequestShape, Route } from '../../model/static.js';
 import { descendants, dottedName, field, namedChildren, type Node } from '../pyast.js';
+import type { SourceBlock } from '../prescan.js';
 import type { RouteCollector } from './collector.js';
 import { readShape, type Channel } from './handler-reads.js';
 
@@ -122,8 +123,9 @@ function messageShape(def: Node, names: ReadonlySet<string>, channels: Channels)
 
 /**
  * The routes with aiohttp's websocket handlers as `WS`: a GET (or any-method) route whose same-file
- * handler creates and prepares a WebSocketResponse. A handler in another file keeps its GET: this file
- * cannot see its body.
+ * handler creates and prepares a WebSocketResponse. A handler in another file (aiohttp-demos' chat:
+ * routes in main.py, `index` in views.py) is upgraded when routes are linked, from that file's
+ * lexicalAiohttpWebsockets.
  */
 export function withAiohttpWebsockets<R extends Route>(c: RouteCollector, routes: R[]): R[] {
   const known = new Map<number, boolean>();
@@ -137,4 +139,24 @@ export function withAiohttpWebsockets<R extends Route>(c: RouteCollector, routes
     }
     return known.get(handler.line) ? { ...route, method: 'WS' } : route;
   });
+}
+
+const DEF_NAME = /^(?:@[^\n]*\n[ \t]*)*(?:async[ \t]+)?def[ \t]+(\w+)/;
+
+/**
+ * The module-level functions of a file that create a `WebSocketResponse` and call `.prepare(` on
+ * something: read from the text alone, since a file of handlers has no route and may not be parsed. Looser
+ * than isAiohttpWebsocketHandler (the names are not matched), and used only for routes another file
+ * declares with aiohttp, naming the function.
+ */
+export function lexicalAiohttpWebsockets(source: string, blocks: readonly SourceBlock[]): string[] {
+  if (!source.includes('WebSocketResponse')) return [];
+  const names: string[] = [];
+  for (const block of blocks) {
+    if (block.head !== 'def' && block.head !== 'async def' && block.head !== '@') continue;
+    const text = source.slice(block.start, block.end);
+    const name = DEF_NAME.exec(text)?.[1];
+    if (name && /\bWebSocketResponse[ \t]*\(/.test(text) && /\.prepare[ \t]*\(/.test(text)) names.push(name);
+  }
+  return names;
 }
