@@ -214,7 +214,9 @@ describe('run frequency', () => {
       ['bot/irc.py', 8, 'repeated', 'HIGH'],
       ['bot/vcheck.py', 9, 'once', 'LOW'],
     ]);
-    expect(findings[2].message).toMatch(/Runs once: VersionChecker\.activate\(\) via VersionChecker\.version_check\(\)\.$/);
+    expect(findings[2].message).toMatch(
+      /Runs once: VersionChecker\.activate\(\) via VersionChecker\.version_check\(\)\.$/,
+    );
   });
 
   it('findings in tests, conftest and scripts are hidden unless asked for', async () => {

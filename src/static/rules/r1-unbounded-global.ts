@@ -207,7 +207,11 @@ function check(context: RuleContext): void {
         `Module-level ${definition.kind} '${name}' (line ${definition.line}) grows in ` +
         `${scopeLabel(scope)} via \`${what}\` and nothing in the module ever removes entries` +
         (warnOnce ? ' (a warn-once set: one entry per distinct key warned about).' : '.'),
-      confidence: bounded ? 'low' : implicit || warnOnce || probablyBounded(scope, site) ? 'medium' : undefined,
+      confidence: bounded
+        ? 'low'
+        : implicit || warnOnce || probablyBounded(scope, site)
+          ? 'medium'
+          : undefined,
     });
   }
 }

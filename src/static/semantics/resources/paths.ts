@@ -243,7 +243,8 @@ export function closesIn(statement: Node, ctx: PathContext): boolean {
 /** `ref.close()` (any of the kind's closers) called on the reference: the call, or null. */
 export function closerCall(ref: Node, ctx: PathContext): Node | null {
   const parent = ref.parent;
-  if (parent?.type !== 'attribute' || !ctx.kind.closers.has(field(parent, 'attribute')?.text ?? '')) return null;
+  if (parent?.type !== 'attribute' || !ctx.kind.closers.has(field(parent, 'attribute')?.text ?? ''))
+    return null;
   const call = parent.parent;
   return call?.type === 'call' && same(field(call, 'function'), parent) ? call : null;
 }
