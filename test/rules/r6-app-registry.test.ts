@@ -114,6 +114,32 @@ ruleTable(appRegistry, {
   ],
   invalid: [
     {
+      // aiohttp-demos' chat: sockets under a web.AppKey, removed after the loop; a send to a peer that is
+      // gone raises first and the entry stays.
+      name: 'a registry under a module-level AppKey, removed after the loop outside finally',
+      code: `
+        from aiohttp import web
+        ws_key = web.AppKey("ws_key", dict)
+        async def index(request):
+            ws_current = web.WebSocketResponse()
+            await ws_current.prepare(request)
+            name = get_random_name()
+            for ws in request.app[ws_key].values():
+                await ws.send_json({"action": "join", "name": name})
+            request.app[ws_key][name] = ws_current
+            while True:
+                msg = await ws_current.receive()
+                if msg.type != 1:
+                    break
+            del request.app[ws_key][name]
+            return ws_current
+      `,
+      lines: [9],
+      function: 'index',
+      message:
+        'app[ws_key] grows in index() via `request.app[ws_key][…] = …` and is shrunk at line 14 only when the function gets there: an exception or a cancellation while it waits skips it.',
+    },
+    {
       name: 'aiohttp websockets added to app state and never removed',
       code: `
         from aiohttp import web

@@ -23,7 +23,8 @@ const meta: RuleMeta = {
     what:
       'Collections that live as long as the app but are not module-level names (R1 covers those): ' +
       'entries of the application state — `app["websockets"]`, `request.app["clients"]`, ' +
-      '`self.request.app[...]`, `request.config_dict[...]`, `app.state.events`, `request.app.state.x` — ' +
+      '`self.request.app[...]`, `request.config_dict[...]`, `app[ws_key]` under a module-level key ' +
+      "(aiohttp's `web.AppKey`), `app.state.events`, `request.app.state.x` — " +
       'and collection attributes (`self.active = []` in `__init__`) of a class the module instantiates ' +
       'once at module level (`manager = ConnectionManager()`) or stores on the app. Reported when a ' +
       'function grows one (`.add/.append/.update/...`, `x[k] = v`, `x[k][j] = v`) and either nothing in ' +

@@ -9,6 +9,7 @@ import type { ImportTable } from '../imports.js';
 import {
   descendants,
   field,
+  functionScope,
   namedChildren,
   nearestFunction,
   stringValue,
@@ -43,15 +44,18 @@ function isAppRoot(n: Node | null): boolean {
 }
 
 /**
- * The label of the registry `node` is, or null: `app["name"]` (a fixed string key on the app) or
- * `app.state.name`.
+ * The label of the registry `node` is, or null: `app["name"]` (a fixed string key on the app),
+ * `app[ws_key]` (a module-level key: aiohttp's `web.AppKey`, as aiohttp-demos' chat keeps its sockets
+ * under `ws_key`; a name the function binds itself is a varying key, not a registry) or `app.state.name`.
  */
 function appRegistry(node: Node): string | null {
   if (node.type === 'subscript') {
     if (!isAppRoot(field(node, 'value'))) return null;
     const keys = node.childrenForFieldName('subscript').filter((k): k is Node => k !== null);
-    const key = keys.length === 1 ? stringValue(keys[0]) : null;
-    return key === null ? null : `app[${JSON.stringify(key)}]`;
+    if (keys.length !== 1) return null;
+    const key = stringValue(keys[0]);
+    if (key !== null) return `app[${JSON.stringify(key)}]`;
+    return keys[0].type === 'identifier' && isModuleName(keys[0]) ? `app[${keys[0].text}]` : null;
   }
   if (node.type === 'attribute') {
     const object = field(node, 'object');
@@ -60,6 +64,14 @@ function appRegistry(node: Node): string | null {
     return `app.state.${field(node, 'attribute')?.text ?? ''}`;
   }
   return null;
+}
+
+/** A name no enclosing function binds (a parameter, an assignment, a loop target): a module-level one. */
+function isModuleName(id: Node): boolean {
+  for (let fn = nearestFunction(id); fn; fn = nearestFunction(fn)) {
+    if (functionScope(fn).locals.has(id.text)) return false;
+  }
+  return true;
 }
 
 const SHUTDOWN_NAMES = /(?:shutdown|cleanup|clean_up|close|stop|teardown|on_exit|dispose)/i;
