@@ -56,9 +56,21 @@ export function fillPath(route: Route, unique: boolean): string | null {
         name,
       ),
     );
+  // http.server's `/notes/*`: any rest of the path reaches the handler; a value per iteration there.
+  if (route.framework === 'http.server') {
+    filled = filled.replace(/\*/g, () => {
+      params++;
+      return unique ? '{i}' : '1';
+    });
+  }
   if (/[<>{}]/.test(filled.replace(/\{(i|uuid)\}/g, ''))) return null;
   if (!filled.startsWith('/')) filled = `/${filled}`;
-  if (unique && params === 0) filled += `${filled.includes('?') ? '&' : '?'}heapgate={i}`;
+  // A route without parameters gets a query per iteration to vary, except http.server's: its handler
+  // compares `self.path`, query and all, with the literal (`if self.path == "/health"`), so a query would
+  // send the request down another branch (the demo's /health landed in the leaky catch-all).
+  if (unique && params === 0 && route.framework !== 'http.server') {
+    filled += `${filled.includes('?') ? '&' : '?'}heapgate={i}`;
+  }
   return filled;
 }
 

@@ -110,6 +110,12 @@ describe('routes and requests', () => {
     expect(fillPath(route({ path: '/u/<uuid:id>' }), false)).toBe('/u/00000000-0000-4000-8000-000000000001');
     expect(fillPath(route({ path: '/search' }), true)).toBe('/search?heapgate={i}');
     expect(fillPath(route({ path: '/search' }), false)).toBe('/search');
+    // http.server compares self.path, query included: `/health?heapgate=1` is not `/health`.
+    expect(fillPath(route({ path: '/health', framework: 'http.server' }), true)).toBe('/health');
+    expect(fillPath(route({ path: '*', framework: 'http.server' }), true)).toBe('/heapgate/{i}');
+    // `self.path.startswith("/notes/")`: the rest is the handler's to read, a value per iteration.
+    expect(fillPath(route({ path: '/notes/*', framework: 'http.server' }), true)).toBe('/notes/{i}');
+    expect(fillPath(route({ path: '/*/files/*', framework: 'http.server' }), false)).toBe('/1/files/1');
     expect(fillPath(route({ path: '/items/{sku}', framework: 'fastapi' }), true)).toBe('/items/{i}');
     expect(fillPath(route({ path: '^a/(?P<x>\\d+)/$', framework: 'django' }), true)).toBeNull();
   });
