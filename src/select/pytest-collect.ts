@@ -1,7 +1,8 @@
 /**
  * The pytest tests under the paths `heapgate soak --pytest PATH` names, collected from the source as
- * pytest's defaults would (issue 16, item 3): files `test_*.py` and `*_test.py` found in a folder (a file
- * named explicitly is collected whatever its name), functions whose name starts with `test`, and the
+ * pytest would (issue 16, item 3): files matching the project's `python_files` (pytest-config.ts; by
+ * default `test_*.py` and `*_test.py`) found in a folder (a file named explicitly is collected whatever
+ * its name), functions whose name starts with `test`, and the
  * `test` methods of classes whose name starts with `Test` and that have no `__init__` (nested such classes
  * too). With each test: the fixtures it asks for (its arguments) and why it cannot be soaked as it stands
  * (parametrized, marked skip or xfail, async). The fixtures the tests may use come from their own module
@@ -15,6 +16,7 @@ import { decodePython } from '../static/decode.js';
 import { discoverPythonFiles } from '../static/discover.js';
 import { parsePython, pythonParser } from '../static/parse.js';
 import { field, namedChildren, type Node } from '../static/pyast.js';
+import { globMatcher, pytestSettings } from './pytest-config.js';
 
 export interface CollectedTest {
   /** `tests/test_api.py::TestUsers::test_create`, relative to the project root. */
@@ -52,8 +54,6 @@ export interface PytestCollection {
   problems: string[];
 }
 
-const TEST_FILE = /^(test_.*|.*_test)\.py$/;
-
 /** Collects the tests under `paths` (absolute or relative to the process), for a project at `root`. */
 export async function collectPytestTests(
   root: string,
@@ -62,6 +62,9 @@ export async function collectPytestTests(
 ): Promise<PytestCollection> {
   const problems: string[] = [];
   const testFiles = new Set<string>();
+  const settings = pytestSettings(root);
+  const isTestFile = globMatcher(settings.pythonFiles);
+  const named = `${settings.pythonFiles.join(' or ')}${settings.from ? `, python_files of ${settings.from}` : ''}`;
   for (const given of paths) {
     const absolute = path.resolve(given);
     const relative = path.relative(root, absolute);
@@ -78,11 +81,11 @@ export async function collectPytestTests(
       if (absolute.endsWith('.py')) testFiles.add(toPosix(relative));
     } else {
       for (const file of discoverPythonFiles(absolute, { exclude }).files) {
-        if (TEST_FILE.test(path.basename(file.abs))) testFiles.add(toPosix(path.relative(root, file.abs)));
+        if (isTestFile(path.basename(file.abs))) testFiles.add(toPosix(path.relative(root, file.abs)));
       }
     }
     if (testFiles.size === before) {
-      problems.push(`--pytest ${given}: no test file (test_*.py or *_test.py)`);
+      problems.push(`--pytest ${given}: no test file (${named})`);
     }
   }
 
