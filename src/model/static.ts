@@ -91,7 +91,7 @@ export interface Problem {
   message: string;
 }
 
-export type Framework = 'flask' | 'fastapi' | 'aiohttp' | 'django' | 'http.server';
+export type Framework = 'flask' | 'fastapi' | 'starlette' | 'aiohttp' | 'django' | 'http.server';
 
 export interface Route {
   framework: Framework;

@@ -58,6 +58,7 @@ import { buildLexIndex, lexicalImports } from './lex-index.js';
 import { ModelIndex, ownModuleName } from './models.js';
 import { withRequestShapes } from './request-shape.js';
 import { sortRoutes } from './route-paths.js';
+import { STARLETTE_WORDS, starletteRoute } from './starlette.js';
 import { lexicalAiohttpWebsockets, withAiohttpWebsockets } from './websocket-handlers.js';
 
 export interface RouteContext {
@@ -71,6 +72,8 @@ export interface RouteContext {
 
 const DECORATOR_NAMES = new Set([...FLASK_DECORATORS, ...FASTAPI_DECORATORS, ...AIOHTTP_DECORATORS]);
 const CALL_NAMES = new Set([...FLASK_CALLS, ...FASTAPI_CALLS, ...AIOHTTP_CALLS]);
+/** A callee that may be Starlette's `Route` or `WebSocketRoute` (starlette.ts checks the import). */
+const STARLETTE_NAMES = /(?:^|\.)(?:Route|WebSocketRoute)$/;
 
 const DECORATOR =
   /^[ \t]*@[ \t]*([A-Za-z_][\w. \t]*?)[ \t]*\.[ \t]*(?:route|get|post|put|patch|delete|head|options|trace|api_route|websocket|websocket_route|view)[ \t]*\(/gm;
@@ -96,7 +99,7 @@ const APPLIED =
  * a route merely refers to (handler defs, view classes) is looked up lexically and need not be parsed.
  */
 export const ROUTE_TRIGGER = {
-  words: [...CONSTRUCTOR_WORDS, ...CALL_NAMES].filter((w) => w !== 'mount'),
+  words: [...CONSTRUCTOR_WORDS, ...CALL_NAMES, ...STARLETTE_WORDS].filter((w) => w !== 'mount'),
   test: (text: string): boolean =>
     // Cheap substring checks first: most statements hold none of these.
     (text.includes('@') && hasRouteDecorator(text)) ||
@@ -253,6 +256,10 @@ function guess(c: RouteCollector, verb: string, call: Node, definition: Node | n
 
 function callRoutes(c: RouteCollector, call: Node): void {
   const fn = field(call, 'function');
+  if (fn && STARLETTE_NAMES.test(fn.text)) {
+    starletteRoute(c, call);
+    return;
+  }
   if (fn?.type === 'call') {
     appliedRoutes(c, call, fn);
     return;
