@@ -19,7 +19,10 @@ export interface PytestSettings {
 
 export const DEFAULT_PYTHON_FILES = ['test_*.py', '*_test.py'];
 
-/** An ini file's `[section]` `key = value` (continuation lines indented), or undefined. */
+/**
+ * An ini file's `[section]` `key = value` (continuation lines indented, joined by spaces): null when the
+ * section is there without the key, undefined when there is no such section.
+ */
 function iniValue(text: string, section: string, key: string): string | undefined | null {
   let inSection = false;
   let found: string[] | null = null;
@@ -41,7 +44,6 @@ function iniValue(text: string, section: string, key: string): string | undefine
     const entry = /^([\w-]+)\s*[=:]\s*(.*)$/.exec(line);
     if (entry && entry[1] === key) found = [entry[2].trim()];
   }
-  // null: the section is there without the key (pytest stops looking); undefined: no section.
   return found ? found.join(' ') : sectionSeen ? null : undefined;
 }
 
