@@ -214,6 +214,7 @@ describe('run frequency', () => {
       ['bot/irc.py', 8, 'repeated', 'HIGH'],
       ['bot/vcheck.py', 9, 'once', 'LOW'],
     ]);
+    expect(findings[0].message).toMatch(/Runs once: once-per-connection event IRCConnection\.on_welcome\.$/);
     expect(findings[2].message).toMatch(
       /Runs once: VersionChecker\.activate\(\) via VersionChecker\.version_check\(\)\.$/,
     );

@@ -164,6 +164,11 @@ const ONCE_EVENTS =
   /^(?:on_ready|on_resumed|on_welcome|on_startup|on_shutdown|setup_hook|cog_load|cog_unload|on_load|on_unload|on_connect_once|startup|shutdown)$/;
 const CLI_ROOTS = ['click', 'typer', 'cleo', 'fire', 'docopt', 'cliff', 'plac'];
 
+/** How a report names a run-once event: per connection (`on_welcome`, `on_resumed`) or at start-up. */
+function onceEventKind(name: string): string {
+  return /^on_(?:welcome|resumed)$/.test(name) ? 'once-per-connection event' : 'start-up event';
+}
+
 /** An entry point named by a decorator line, or null. */
 export function decoratorEntry(
   decorator: string,
@@ -217,7 +222,7 @@ export function decoratorEntry(
     return entry('repeated', 'route');
   }
   if (EVENT_TAILS.has(tail)) {
-    if (ONCE_EVENTS.test(name)) return entry('once', 'start-up event');
+    if (ONCE_EVENTS.test(name)) return entry('once', onceEventKind(name));
     return entry('repeated', 'event handler');
   }
   if (HOOK_TAILS.has(tail)) return entry('repeated', 'request hook');
@@ -263,7 +268,7 @@ export function methodEntry(
   if (/\b(?:Task|celery\.Task)\b/.test(bases) && method === 'run') return entry('repeated', 'task');
   if (HANDLER_BASES.test(bases) && HANDLER_METHODS.test(method)) return entry('repeated', 'request handler');
   if (EVENT_METHOD.test(method) && bases.trim() && !/^\(\s*(?:object)?\s*\)$/.test(bases)) {
-    if (ONCE_EVENTS.test(method)) return entry('once', 'start-up event');
+    if (ONCE_EVENTS.test(method)) return entry('once', onceEventKind(method));
     return entry('repeated', 'event handler');
   }
   return null;
