@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import picomatch from 'picomatch';
 import { parse } from 'smol-toml';
 
 export interface PytestSettings {
@@ -93,25 +94,14 @@ export function pytestSettings(root: string): PytestSettings {
   );
 }
 
-/** fnmatch as pytest applies it to a file's base name: `*`, `?`, `[seq]`, `[!seq]`. */
+/**
+ * fnmatch as pytest applies it to a file's base name (`*`, `?`, `[seq]`, `[!seq]`), with the glob matcher
+ * discovery's `--exclude` uses: POSIX classes on (`[!seq]` negates), braces and extglobs off (fnmatch
+ * has neither).
+ */
 export function globMatcher(patterns: readonly string[]): (name: string) => boolean {
-  const regexes = patterns.map((pattern) => {
-    let out = '';
-    for (let i = 0; i < pattern.length; i++) {
-      const c = pattern[i];
-      if (c === '*') out += '.*';
-      else if (c === '?') out += '.';
-      else if (c === '[') {
-        const end = pattern.indexOf(']', i + 2);
-        if (end < 0) out += '\\[';
-        else {
-          const body = pattern.slice(i + 1, end);
-          out += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`.replace(/\\/g, '\\\\');
-          i = end;
-        }
-      } else out += c.replace(/[.+^${}()|\\]/g, '\\$&');
-    }
-    return new RegExp(`^${out}$`);
-  });
-  return (name) => regexes.some((r) => r.test(name));
+  const matchers = patterns.map((pattern) =>
+    picomatch(pattern, { dot: true, posix: true, nobrace: true, noextglob: true }),
+  );
+  return (name) => matchers.some((m) => m(name));
 }
