@@ -11,6 +11,7 @@ import {
   unparenthesize,
   type Node,
 } from '../pyast.js';
+import { within } from './resources/own-scope.js';
 
 interface BodyFacts {
   /** Names whose `len(name)` the function compares with something. */
@@ -55,10 +56,8 @@ export class GrowthGuards {
    * `if key not in name: raise …` (healthchecks caches a class in place of its dotted name this way).
    */
   replacesExisting(site: Node, scope: Node, name: string): boolean {
-    if (site.type !== 'subscript') return false;
-    const keys = site.childrenForFieldName('subscript').filter((k): k is Node => k !== null);
-    if (keys.length !== 1) return false;
-    const key = keys[0].text.replace(/\s+/g, ' ');
+    const key = site.type === 'subscript' ? keyOf(site) : null;
+    if (key === null) return false;
     const present = `${key} in ${name}`;
     const absent = `${key} not in ${name}`;
     for (let p = site.parent; p && p.id !== scope.id; p = p.parent) {
@@ -96,7 +95,7 @@ export class GrowthGuards {
       if (condition !== `${key} not in ${name}`) return false;
       const consequence = field(p, 'consequence');
       if (!consequence) return false;
-      const others = namedChildren(consequence).filter((s) => !contains(s, site));
+      const others = namedChildren(consequence).filter((s) => !within(s, site));
       return others.length > 0 && others.every(isLogCall);
     }
     return false;
@@ -163,10 +162,6 @@ function keyOf(site: Node): string | null {
     return keys.length === 1 ? keys[0].text.replace(/\s+/g, ' ') : null;
   }
   return null;
-}
-
-function contains(outer: Node, inner: Node): boolean {
-  return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;
 }
 
 /** Loggers and warnings as services name them: `log.warning(…)`, `self.logger.info(…)`, `warnings.warn(…)`. */
