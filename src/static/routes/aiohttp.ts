@@ -12,7 +12,6 @@ import { dottedName, field, type Node } from '../pyast.js';
 import type { Holder, RouteCollector } from './collector.js';
 import { argument, isRoutePath, literal } from './file-scope.js';
 import type { ClassRef, Handler } from './handlers.js';
-import { HTTP_METHODS } from './route-paths.js';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head']);
 export const AIOHTTP_DECORATORS = new Set([...VERBS, 'route', 'view']);
@@ -29,17 +28,7 @@ const DEFINITIONS = new Set([...VERBS, 'route', 'view']);
 /** Routes for a class-based `web.View`: one per HTTP method it defines. */
 function viewRoutes(c: RouteCollector, cls: ClassRef | null, fallback: Handler | null): [string, Handler][] {
   if (cls?.local) {
-    const methods = c.classMethods(cls.local);
-    const routes: [string, Handler][] = [];
-    for (const verb of HTTP_METHODS) {
-      const found = methods.get(verb);
-      if (found) {
-        routes.push([
-          verb.toUpperCase(),
-          { file: c.file, function: `${found.owner}.${verb}`, line: found.line },
-        ]);
-      }
-    }
+    const routes = c.classVerbs(cls.local);
     if (routes.length) return routes;
   }
   const handler = cls?.handler ?? fallback;

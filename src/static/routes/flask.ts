@@ -116,15 +116,7 @@ export function flaskCall(c: RouteCollector, holder: Holder | null, call: Node, 
 
 /** A Flask-RESTful/RESTX Resource: one route per HTTP method it defines, `*` when not in this file. */
 function resourceMethods(c: RouteCollector, cls: ClassRef): [string, ClassRef['handler']][] {
-  if (!cls.local) return [['*', cls.handler]];
-  const methods = c.classMethods(cls.local);
-  const out: [string, ClassRef['handler']][] = [];
-  for (const verb of HTTP_METHODS) {
-    const found = methods.get(verb);
-    if (found)
-      out.push([verb.toUpperCase(), { file: c.file, function: `${found.owner}.${verb}`, line: found.line }]);
-  }
-  return out;
+  return cls.local ? c.classVerbs(cls.local) : [['*', cls.handler]];
 }
 
 function isAsView(view: Node): boolean {

@@ -17,6 +17,7 @@ import {
 } from '../pyast.js';
 import { FileScope, leftmost } from './file-scope.js';
 import { pickLast, type LexClass } from './lex-index.js';
+import { HTTP_METHODS } from './route-paths.js';
 import { importsOf, moduleFile, splitImported, type Imports } from './module-imports.js';
 
 export type Handler = Route['handler'];
@@ -84,6 +85,24 @@ export class HandlerResolver extends FileScope {
     const handler = this.resolveHandler(node, fallback);
     if (!handler) return null;
     return { name: handler.function, local: null, handler };
+  }
+
+  /**
+   * The HTTP verbs a same-file class view defines (its own or its same-file bases'), each with the method
+   * that serves it: a Flask-RESTful Resource, an aiohttp `web.View`, a Starlette `HTTPEndpoint`.
+   */
+  classVerbs(cls: LexClass): [string, Handler][] {
+    const methods = this.classMethods(cls);
+    const out: [string, Handler][] = [];
+    for (const verb of HTTP_METHODS) {
+      const found = methods.get(verb);
+      if (found)
+        out.push([
+          verb.toUpperCase(),
+          { file: this.file, function: `${found.owner}.${verb}`, line: found.line },
+        ]);
+    }
+    return out;
   }
 
   /** Methods of a same-file class and of its same-file bases: method → owning class and line. */

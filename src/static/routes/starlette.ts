@@ -10,7 +10,6 @@ import { keywordArgument, field, type Node } from '../pyast.js';
 import type { RouteCollector } from './collector.js';
 import { argument, isRoutePath, literalList } from './file-scope.js';
 import type { Handler } from './handlers.js';
-import { HTTP_METHODS } from './route-paths.js';
 
 const ROUTING = /^(?:starlette|fastapi)\.routing\.(Route|WebSocketRoute|Mount)$/;
 
@@ -36,20 +35,6 @@ function mountPrefix(c: RouteCollector, call: Node): string | null {
   return prefix;
 }
 
-/** The verbs of an endpoint class of this file (`class Users(HTTPEndpoint): async def get(...)`). */
-function endpointMethods(c: RouteCollector, endpoint: Node | null): [string, Handler][] {
-  const cls = c.classRef(endpoint);
-  if (!cls?.local) return [];
-  const methods = c.classMethods(cls.local);
-  const out: [string, Handler][] = [];
-  for (const verb of HTTP_METHODS) {
-    const found = methods.get(verb);
-    if (found)
-      out.push([verb.toUpperCase(), { file: c.file, function: `${found.owner}.${verb}`, line: found.line }]);
-  }
-  return out;
-}
-
 /** Declares the route a `Route(...)` or `WebSocketRoute(...)` call is; other calls are left alone. */
 export function starletteRoute(c: RouteCollector, call: Node): void {
   const name = routingName(c, call);
@@ -68,7 +53,9 @@ export function starletteRoute(c: RouteCollector, call: Node): void {
     return;
   }
   const given = keywordArgument(call, 'methods');
-  const byClass = given ? [] : endpointMethods(c, endpoint);
+  const cls = given ? null : c.classRef(endpoint);
+  // An HTTPEndpoint class of this file (`class Users(HTTPEndpoint): async def get(...)`): its verbs.
+  const byClass = cls?.local ? c.classVerbs(cls.local) : [];
   if (byClass.length) {
     for (const [method, h] of byClass) declare(method, h);
     return;
