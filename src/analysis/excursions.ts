@@ -130,7 +130,8 @@ function startRun(
 /**
  * A run at the end that has not come back: a lone jump far beyond the usual increment. Longer than
  * `maxEnd` (a 300 ms hold at the end of a 2 s run at 1500 requests a second covers 9 samples of 60), the
- * same rule as at the start: a jump, as seen, of more than twice what the rest of the series spans.
+ * same rule as at the start: a jump, as seen, of more than twice what the rest of the series spans. It is
+ * startRun's rule read backwards: the series reversed, its usual increment negated.
  */
 function endRun(
   y: readonly number[],
@@ -139,19 +140,7 @@ function endRun(
   threshold: number,
   maxEnd: number,
 ): EndRun | null {
-  const n = y.length;
-  const spanBefore = keptSpans(y, out, 'before');
-  let min = Infinity;
-  for (let len = 1; len < n - 1; len++) {
-    const i = n - len;
-    if (out[i - 1]) break;
-    min = Math.min(min, y[i]);
-    const jump = min - y[i - 1] - centre * len;
-    if (jump <= threshold) continue;
-    if (len > maxEnd && min - y[i - 1] <= 2 * spanBefore[i]) continue;
-    return { length: len, height: jump };
-  }
-  return null;
+  return startRun([...y].reverse(), -centre, out.slice().reverse(), threshold, maxEnd);
 }
 
 /** Runs at both ends that each pass the rule only with the other one left out (see settleExcursions). */
